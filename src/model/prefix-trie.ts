@@ -1,0 +1,188 @@
+/**
+ * A binary prefix trie with longest-prefix match, for IPv4 and IPv6. Ours on purpose:
+ * the engine's route, NSG and firewall lookups run on it, so it stays allocation-free on
+ * the lookup path (IPv4 walks a plain number; IPv6 splits the bigint once into words).
+ */
+import type { Address, Prefix } from "./ip.js";
+
+interface Node<T> {
+  z: Node<T> | undefined;
+  o: Node<T> | undefined;
+  has: boolean;
+  value: T | undefined;
+  length: number;
+}
+
+function node<T>(length: number): Node<T> {
+  return { z: undefined, o: undefined, has: false, value: undefined, length };
+}
+
+function words6(v: bigint): [number, number, number, number] {
+  return [
+    Number((v >> 96n) & 0xffffffffn),
+    Number((v >> 64n) & 0xffffffffn),
+    Number((v >> 32n) & 0xffffffffn),
+    Number(v & 0xffffffffn),
+  ];
+}
+
+export interface TrieMatch<T> {
+  length: number;
+  value: T;
+}
+
+export class PrefixTrie<T> {
+  private readonly root4: Node<T> = node(0);
+  private readonly root6: Node<T> = node(0);
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  private walkTo(p: Prefix, create: boolean): Node<T> | undefined {
+    let n: Node<T> = p.family === 4 ? this.root4 : this.root6;
+    if (p.family === 4) {
+      const v = p.base;
+      for (let i = 0; i < p.length; i++) {
+        const bit = (v >>> (31 - i)) & 1;
+        let next = bit ? n.o : n.z;
+        if (!next) {
+          if (!create) return undefined;
+          next = node(i + 1);
+          if (bit) n.o = next;
+          else n.z = next;
+        }
+        n = next;
+      }
+      return n;
+    }
+    const w = words6(p.base);
+    for (let i = 0; i < p.length; i++) {
+      const bit = (w[i >>> 5]! >>> (31 - (i & 31))) & 1;
+      let next = bit ? n.o : n.z;
+      if (!next) {
+        if (!create) return undefined;
+        next = node(i + 1);
+        if (bit) n.o = next;
+        else n.z = next;
+      }
+      n = next;
+    }
+    return n;
+  }
+
+  /** Sets the value stored at exactly this prefix (replacing any previous one). */
+  set(p: Prefix, value: T): void {
+    const n = this.walkTo(p, true)!;
+    if (!n.has) this.count++;
+    n.has = true;
+    n.value = value;
+  }
+
+  /** Updates the value at exactly this prefix with `fn(previous)`. */
+  update(p: Prefix, fn: (prev: T | undefined) => T): void {
+    const n = this.walkTo(p, true)!;
+    if (!n.has) this.count++;
+    n.value = fn(n.has ? n.value : undefined);
+    n.has = true;
+  }
+
+  get(p: Prefix): T | undefined {
+    const n = this.walkTo(p, false);
+    return n && n.has ? n.value : undefined;
+  }
+
+  /** The value of the longest stored prefix containing `a`. */
+  longestMatch(a: Address): T | undefined {
+    if (a.family === 4) {
+      let n: Node<T> | undefined = this.root4;
+      let best: T | undefined = n.has ? n.value : undefined;
+      const v = a.value;
+      for (let i = 0; i < 32; i++) {
+        n = (v >>> (31 - i)) & 1 ? n.o : n.z;
+        if (!n) break;
+        if (n.has) best = n.value;
+      }
+      return best;
+    }
+    let n: Node<T> | undefined = this.root6;
+    let best: T | undefined = n.has ? n.value : undefined;
+    const w = words6(a.value);
+    for (let i = 0; i < 128; i++) {
+      n = (w[i >>> 5]! >>> (31 - (i & 31))) & 1 ? n.o : n.z;
+      if (!n) break;
+      if (n.has) best = n.value;
+    }
+    return best;
+  }
+
+  /** Like longestMatch, with the matched prefix length. */
+  longestMatchEntry(a: Address): TrieMatch<T> | undefined {
+    let found: Node<T> | undefined;
+    this.visitPath(a, (n) => {
+      found = n;
+    });
+    return found ? { length: found.length, value: found.value as T } : undefined;
+  }
+
+  /** Every stored prefix containing `a`, shortest first. */
+  matches(a: Address): TrieMatch<T>[] {
+    const out: TrieMatch<T>[] = [];
+    this.visitPath(a, (n) => out.push({ length: n.length, value: n.value as T }));
+    return out;
+  }
+
+  /** True when some stored prefix contains `a`. */
+  containsAddress(a: Address): boolean {
+    if (a.family === 4) {
+      let n: Node<T> | undefined = this.root4;
+      if (n.has) return true;
+      const v = a.value;
+      for (let i = 0; i < 32; i++) {
+        n = (v >>> (31 - i)) & 1 ? n.o : n.z;
+        if (!n) return false;
+        if (n.has) return true;
+      }
+      return false;
+    }
+    return this.longestMatchEntry(a) !== undefined;
+  }
+
+  private visitPath(a: Address, fn: (n: Node<T>) => void): void {
+    let n: Node<T> | undefined = a.family === 4 ? this.root4 : this.root6;
+    if (n.has) fn(n);
+    if (a.family === 4) {
+      const v = a.value;
+      for (let i = 0; i < 32; i++) {
+        n = (v >>> (31 - i)) & 1 ? n.o : n.z;
+        if (!n) return;
+        if (n.has) fn(n);
+      }
+      return;
+    }
+    const w = words6(a.value);
+    for (let i = 0; i < 128; i++) {
+      n = (w[i >>> 5]! >>> (31 - (i & 31))) & 1 ? n.o : n.z;
+      if (!n) return;
+      if (n.has) fn(n);
+    }
+  }
+}
+
+/** A set of prefixes answering "does any member contain this address?". */
+export class PrefixSet {
+  private readonly trie = new PrefixTrie<true>();
+  constructor(prefixes: Iterable<Prefix> = []) {
+    for (const p of prefixes) this.trie.set(p, true);
+  }
+  add(p: Prefix): void {
+    this.trie.set(p, true);
+  }
+  has(a: Address): boolean {
+    return this.trie.containsAddress(a);
+  }
+  get size(): number {
+    return this.trie.size;
+  }
+}
