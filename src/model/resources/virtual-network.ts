@@ -1,0 +1,69 @@
+/**
+ * Microsoft.Network/virtualNetworks, their subnets and peerings.
+ * Limitations: `addressPrefixes` (multi-prefix subnets) is honoured; IPv6 VNets route like IPv4.
+ */
+import type { ArmResource, ProvisioningState, SubResource } from "./common.js";
+
+export const VNET_TYPE = "Microsoft.Network/virtualNetworks";
+export const SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets";
+export const PEERING_TYPE = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings";
+
+export interface ServiceEndpointFormat {
+  service: string;
+  locations?: string[];
+  provisioningState?: ProvisioningState;
+}
+
+export interface Delegation {
+  id?: string;
+  name: string;
+  properties: { serviceName: string; actions?: string[]; provisioningState?: ProvisioningState };
+}
+
+export interface SubnetProperties {
+  addressPrefix?: string;
+  addressPrefixes?: string[];
+  networkSecurityGroup?: SubResource | null;
+  routeTable?: SubResource | null;
+  natGateway?: SubResource | null;
+  serviceEndpoints?: ServiceEndpointFormat[] | null;
+  serviceEndpointPolicies?: SubResource[] | null;
+  delegations?: Delegation[];
+  ipConfigurations?: SubResource[];
+  provisioningState?: ProvisioningState;
+  [k: string]: unknown;
+}
+export type Subnet = ArmResource<SubnetProperties>;
+
+export interface PeeringProperties {
+  allowVirtualNetworkAccess?: boolean;
+  allowForwardedTraffic?: boolean;
+  allowGatewayTransit?: boolean;
+  useRemoteGateways?: boolean;
+  remoteVirtualNetwork?: SubResource;
+  remoteAddressSpace?: { addressPrefixes: string[] };
+  peeringState?: "Initiated" | "Connected" | "Disconnected";
+  provisioningState?: ProvisioningState;
+  [k: string]: unknown;
+}
+export type VirtualNetworkPeering = ArmResource<PeeringProperties>;
+
+export interface VirtualNetworkProperties {
+  addressSpace?: { addressPrefixes: string[] };
+  dhcpOptions?: { dnsServers: string[] };
+  subnets?: Subnet[];
+  virtualNetworkPeerings?: VirtualNetworkPeering[];
+  enableDdosProtection?: boolean;
+  enableVmProtection?: boolean;
+  resourceGuid?: string;
+  provisioningState?: ProvisioningState;
+  [k: string]: unknown;
+}
+export type VirtualNetwork = ArmResource<VirtualNetworkProperties>;
+
+/** All address prefixes of a subnet, single or multi form. */
+export function subnetPrefixes(s: Subnet): string[] {
+  const p = s.properties;
+  if (Array.isArray(p.addressPrefixes) && p.addressPrefixes.length > 0) return p.addressPrefixes;
+  return typeof p.addressPrefix === "string" ? [p.addressPrefix] : [];
+}
