@@ -76,7 +76,8 @@ export type BlockerKind =
   | "ServiceEndpointPolicy"
   | "ServiceFirewall"
   | "Region"
-  | "Source";
+  | "Source"
+  | "Dns";
 
 export interface Blocker {
   kind: BlockerKind;

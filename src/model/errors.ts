@@ -78,6 +78,286 @@ export const ArmErrors = {
   invalidRequestFormat: (message: string) => new ArmError(400, "InvalidRequestFormat", message),
   invalidRequestContent: (message: string) => new ArmError(400, "InvalidRequestContent", message),
   badRequest: (message: string) => new ArmError(400, "BadRequest", message),
+  /** A flow names a source or destination the snapshot does not hold. */
+  flowEndpointNotFound: (what: "source" | "destination", ref: string) =>
+    new ArmError(404, "ResourceNotFound", `The ${what} '${ref}' of the flow was not found.`),
+  /** A flow that cannot be evaluated as given (bad address, unsupported source kind, …). */
+  invalidFlow: (message: string) => new ArmError(400, "InvalidFlow", message),
   invalidParameter: (message: string, target?: string) =>
     new ArmError(400, "InvalidParameter", message, target !== undefined ? { target } : {}),
+
+  // ---- ARM control plane: request shape, routing, tenancy (src/arm, src/http) ----
+  missingApiVersion: () =>
+    new ArmError(
+      400,
+      "MissingApiVersionParameter",
+      "The api-version query parameter (?api-version=) is required for all requests.",
+    ),
+  invalidApiVersion: (apiVersion: string) =>
+    new ArmError(
+      400,
+      "InvalidApiVersionParameter",
+      `The api-version '${apiVersion}' is invalid. The supported versions are dates from '2014-01-01' to '2026-12-31' in the form 'yyyy-MM-dd', optionally followed by '-preview'.`,
+    ),
+  invalidSubscriptionId: (subscriptionId: string) =>
+    new ArmError(
+      400,
+      "InvalidSubscriptionId",
+      `The provided subscription identifier '${subscriptionId}' is malformed or invalid.`,
+    ),
+  subscriptionNotFound: (subscriptionId: string) =>
+    new ArmError(404, "SubscriptionNotFound", `The subscription '${subscriptionId}' could not be found.`),
+  tenantNotFound: (tenantId: string) => new ArmError(404, "TenantNotFound", `The tenant '${tenantId}' could not be found.`),
+  resourceGroupNotFound: (resourceGroup: string) =>
+    new ArmError(404, "ResourceGroupNotFound", `Resource group '${resourceGroup}' could not be found.`),
+  invalidResourceGroupName: (name: string) =>
+    new ArmError(
+      400,
+      "InvalidResourceGroupName",
+      `The resource group name '${name}' is invalid. It can be up to 90 characters long, may contain alphanumerics, underscores, parentheses, hyphens and periods, and cannot end with a period.`,
+    ),
+  resourceNotFound: (type: string, name: string, resourceGroup: string) =>
+    new ArmError(
+      404,
+      "ResourceNotFound",
+      `The Resource '${type}/${name}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+    ),
+  /** A child resource (subnet, rule, route, ...) missing in an existing parent: the network RP's form. */
+  childResourceNotFound: (id: string) => new ArmError(404, "NotFound", `Resource ${id} not found.`),
+  operationNotFound: (operationId: string) =>
+    new ArmError(404, "OperationNotFound", `The operation '${operationId}' could not be found.`),
+  routeNotFound: (url: string) =>
+    new ArmError(404, "NotFound", `No HTTP resource was found that matches the request URI '${url}'.`),
+  invalidResourceNamespace: (namespace: string) =>
+    new ArmError(404, "InvalidResourceNamespace", `The resource namespace '${namespace}' is invalid.`),
+  invalidResourceType: (type: string, namespace: string, apiVersion: string) =>
+    new ArmError(
+      404,
+      "InvalidResourceType",
+      `The resource type '${type}' could not be found in the namespace '${namespace}' for api version '${apiVersion}'.`,
+    ),
+  methodNotAllowed: (method: string) =>
+    new ArmError(405, "MethodNotAllowed", `The requested resource does not support http method '${method}'.`),
+  featureNotSupported: (what: string) =>
+    new ArmError(400, "FeatureNotSupported", `Lazurite does not implement ${what}.`),
+  preconditionFailed: () =>
+    new ArmError(412, "PreconditionFailed", "The condition specified using HTTP conditional header(s) is not met."),
+  requestTooLarge: (limitBytes: number) =>
+    new ArmError(
+      413,
+      "RequestEntityTooLarge",
+      `The request content size exceeds the maximum size of ${limitBytes} bytes.`,
+    ),
+  unsupportedMediaType: (contentType: string) =>
+    new ArmError(
+      415,
+      "UnsupportedMediaType",
+      `The content media type '${contentType}' is not supported. Only 'application/json' is supported.`,
+    ),
+  internalServerError: (correlationId: string) =>
+    new ArmError(
+      500,
+      "InternalServerError",
+      `Encountered internal server error. Diagnostic information: correlation id '${correlationId}'.`,
+    ),
+  anotherOperationInProgress: (statusUrl: string) =>
+    new ArmError(
+      409,
+      "AnotherOperationInProgress",
+      `Another operation on this or dependent resource is in progress. To retrieve status of the operation use uri: ${statusUrl}.`,
+    ),
+  locationRequired: () =>
+    new ArmError(400, "LocationRequired", "The location property is required for this definition."),
+  locationNotAvailableForResourceType: (location: string, type: string) =>
+    new ArmError(
+      400,
+      "LocationNotAvailableForResourceType",
+      `The provided location '${location}' is not available for resource type '${type}'. List of available regions for the resource type is the list of public Azure regions.`,
+    ),
+  invalidResourceName: (name: string, type: string) =>
+    new ArmError(
+      400,
+      "InvalidResourceName",
+      `Resource name ${name} is invalid. The name can be up to 80 characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'. (resource type '${type}')`,
+    ),
+
+  // ---- Microsoft.Network validation (src/arm/providers/network) ----
+  invalidResourceReference: (referencedId: string, byId: string) =>
+    new ArmError(
+      400,
+      "InvalidResourceReference",
+      `Resource ${referencedId} referenced by resource ${byId} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.`,
+    ),
+  netcfgSubnetRangeOutsideVnet: (subnet: string, vnet: string) =>
+    new ArmError(
+      400,
+      "NetcfgSubnetRangeOutsideVnet",
+      `Subnet '${subnet}' is not valid because its IP address range is outside the IP address range of virtual network '${vnet}'.`,
+    ),
+  netcfgSubnetRangesOverlap: (subnet: string, vnet: string) =>
+    new ArmError(
+      400,
+      "NetcfgSubnetRangesOverlap",
+      `Subnet '${subnet}' is not valid because its IP address range overlaps with that of an existing subnet in virtual network '${vnet}'.`,
+    ),
+  netcfgInvalidSubnet: (subnet: string, vnet: string) =>
+    new ArmError(400, "NetcfgInvalidSubnet", `Subnet '${subnet}' is not valid in virtual network '${vnet}'.`),
+  inUseSubnetCannotBeDeleted: (subnet: string, usedBy: string) =>
+    new ArmError(
+      400,
+      "InUseSubnetCannotBeDeleted",
+      `Subnet ${subnet} is in use by ${usedBy} and cannot be deleted. In order to delete the subnet, delete all the resources within the subnet. See aka.ms/deletesubnet.`,
+    ),
+  inUseSubnetCannotBeUpdated: (subnet: string) =>
+    new ArmError(400, "InUseSubnetCannotBeUpdated", `Subnet ${subnet} is in use and cannot be updated.`),
+  privateIpAddressInReservedRange: (ip: string, prefix: string) =>
+    new ArmError(
+      400,
+      "PrivateIPAddressInReservedRange",
+      `Private static IP address ${ip} falls within reserved IP range of subnet prefix ${prefix}.`,
+    ),
+  privateIpAddressNotInSubnet: (ip: string, prefix: string) =>
+    new ArmError(
+      400,
+      "PrivateIPAddressNotInSubnet",
+      `Private static IP address ${ip} does not belong to the range of subnet prefix ${prefix}.`,
+    ),
+  privateIpAddressInUse: (ipConfigurationId: string, ip: string, otherId: string) =>
+    new ArmError(
+      400,
+      "PrivateIPAddressInUse",
+      `IP configuration ${ipConfigurationId} is using the private IP address ${ip} which is already allocated to resource ${otherId}.`,
+    ),
+  subnetIsFull: (subnet: string, prefix: string) =>
+    new ArmError(
+      400,
+      "SubnetIsFull",
+      `Subnet ${subnet} with address prefix ${prefix} does not have enough capacity for 1 IP addresses.`,
+    ),
+  subnetHasServiceEndpointWithInvalidServiceName: (subnetId: string, service: string, supported: readonly string[]) =>
+    new ArmError(
+      400,
+      "SubnetHasServiceEndpointWithInvalidServiceName",
+      `Subnet ${subnetId} has an item in ServiceEndpoints array with invalid service name '${service}'. Supported service names are: ${supported.join(", ")}.`,
+    ),
+  subnetHasServiceEndpointWithInvalidLocation: (subnetId: string, service: string, location: string) =>
+    new ArmError(
+      400,
+      "SubnetHasServiceEndpointWithInvalidLocation",
+      `Subnet ${subnetId} has an item in ServiceEndpoints array for service '${service}' with invalid location '${location}'. Locations must be Azure region names or '*'.`,
+    ),
+  subnetHasDuplicateServiceEndpoint: (subnetId: string, service: string) =>
+    new ArmError(
+      400,
+      "SubnetHasDuplicateServiceEndpoint",
+      `Subnet ${subnetId} has more than one item in ServiceEndpoints array for service '${service}'.`,
+    ),
+  serviceEndpointsNotSupportedOnClassicVirtualNetwork: (vnetId: string) =>
+    new ArmError(
+      400,
+      "ServiceEndpointsNotSupportedOnClassicVirtualNetwork",
+      `Virtual network ${vnetId} is a classic (Microsoft.ClassicNetwork) virtual network. Service endpoints can only be enabled on subnets of Azure Resource Manager virtual networks (Microsoft.Network/virtualNetworks).`,
+    ),
+  securityRuleInvalidPriority: (priority: unknown) =>
+    new ArmError(
+      400,
+      "SecurityRuleInvalidPriority",
+      `Security rule has invalid Priority. Value provided: ${String(priority)} Allowed range 100-4096.`,
+    ),
+  securityRuleConflict: (rule: string, other: string) =>
+    new ArmError(
+      400,
+      "SecurityRuleConflict",
+      `Security rule ${rule} conflicts with rule ${other}. Rules cannot have the same Priority and Direction. To learn more, see aka.ms/nsgrules.`,
+    ),
+  securityRuleInvalidProtocol: (value: unknown) =>
+    new ArmError(
+      400,
+      "SecurityRuleInvalidProtocol",
+      `Security rule has invalid Protocol. Value provided: ${String(value)}. Allowed values: Tcp, Udp, Icmp, Esp, Ah, *.`,
+    ),
+  securityRuleInvalidAccess: (value: unknown) =>
+    new ArmError(
+      400,
+      "SecurityRuleInvalidAccess",
+      `Security rule has invalid Access. Value provided: ${String(value)}. Allowed values: Allow, Deny.`,
+    ),
+  securityRuleInvalidDirection: (value: unknown) =>
+    new ArmError(
+      400,
+      "SecurityRuleInvalidDirection",
+      `Security rule has invalid Direction. Value provided: ${String(value)}. Allowed values: Inbound, Outbound.`,
+    ),
+  securityRuleInvalidPortRange: (value: unknown) =>
+    new ArmError(
+      400,
+      "SecurityRuleInvalidPortRange",
+      `Security rule has invalid Port range. Value provided: ${String(value)}. Value should be an integer OR integer range with '-' delimiter. Valid range 0-65535.`,
+    ),
+  securityRuleInvalidAddressPrefix: (value: unknown) =>
+    new ArmError(
+      400,
+      "SecurityRuleInvalidAddressPrefix",
+      `Security rule has invalid Address prefix. Value provided: ${String(value)}`,
+    ),
+  routeNextHopIpAddressNotAllowed: (route: string, nextHopType: string) =>
+    new ArmError(
+      400,
+      "RouteNextHopIpAddressNotAllowed",
+      `Route ${route} has a NextHopIpAddress, which is only allowed when NextHopType is VirtualAppliance (NextHopType is ${nextHopType}).`,
+    ),
+  routeNextHopIpAddressRequired: (route: string) =>
+    new ArmError(
+      400,
+      "RouteNextHopIpAddressRequired",
+      `NextHopIpAddress cannot be Null or Empty in route ${route} when NextHopType is VirtualAppliance.`,
+    ),
+  routeNextHopTypeNotAllowed: (route: string, nextHopType: string) =>
+    new ArmError(
+      400,
+      "RouteNextHopTypeNotAllowed",
+      `Route ${route} has invalid NextHopType '${nextHopType}'. Allowed values: VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance, None.`,
+    ),
+  inUseNetworkSecurityGroupCannotBeDeleted: (nsgId: string, usedBy: readonly string[]) =>
+    new ArmError(
+      400,
+      "InUseNetworkSecurityGroupCannotBeDeleted",
+      `Network security group ${nsgId} cannot be deleted because it is in use by the following resources: ${usedBy.join(", ")}. In order to delete the Network security group, remove the association with the resource(s). To learn how to do this, see aka.ms/deletensg.`,
+    ),
+  inUseRouteTableCannotBeDeleted: (routeTableId: string, usedBy: readonly string[]) =>
+    new ArmError(
+      400,
+      "InUseRouteTableCannotBeDeleted",
+      `Route table ${routeTableId} is in use by ${usedBy.join(", ")} and cannot be deleted.`,
+    ),
+  inUseServiceEndpointPolicyCannotBeDeleted: (policyId: string, usedBy: readonly string[]) =>
+    new ArmError(
+      400,
+      "InUseServiceEndpointPolicyCannotBeDeleted",
+      `Service endpoint policy ${policyId} is in use by ${usedBy.join(", ")} and cannot be deleted.`,
+    ),
+  publicIpAddressCannotBeDeleted: (publicIpId: string, usedBy: string) =>
+    new ArmError(
+      400,
+      "PublicIPAddressCannotBeDeleted",
+      `Public IP address ${publicIpId} can not be deleted since it is still allocated to resource ${usedBy}. In order to delete the public IP, disassociate/detach the Public IP address from the resource. To learn how to do this, see aka.ms/deletepublicip.`,
+    ),
+  publicIpAddressInUse: (publicIpId: string, usedBy: string) =>
+    new ArmError(
+      400,
+      "PublicIPAddressInUse",
+      `Public IP address ${publicIpId} is already in use by ${usedBy} and cannot be referenced by another IP configuration.`,
+    ),
+  nicInUse: (nicId: string, usedBy: string) =>
+    new ArmError(
+      400,
+      "NicInUse",
+      `Network Interface ${nicId} is used by existing resource ${usedBy}. In order to delete the network interface, it must be dissociated from the resource. To learn more, see aka.ms/deletenic.`,
+    ),
+  networkInterfaceWithoutIpConfiguration: (nicId: string) =>
+    new ArmError(
+      400,
+      "NetworkInterfaceMustHaveAtLeastOneIpConfiguration",
+      `Network interface ${nicId} must have at least one IP configuration.`,
+    ),
 } as const;

@@ -1,0 +1,308 @@
+/**
+ * Effective routes (SE-ROUTE-1..4, SE-DIAG-2): system routes, BGP routes learned over
+ * gateways, service-endpoint routes and user routes, combined with Azure's selection rules.
+ *
+ * Selection, in order:
+ *  1. An address inside an active service-endpoint route's prefixes takes that route: endpoint
+ *     routes win over BGP and user routes for the service's prefixes (SE-ROUTE-3), so forced
+ *     tunnelling no longer carries the service's traffic.
+ *  2. Otherwise longest prefix match over active routes; on an equal prefix User > BGP > Default
+ *     (losers stay listed with state `Invalid`).
+ *  3. System routes for the VNet space and peerings are preferred over BGP routes even when
+ *     the BGP route is more specific.
+ *
+ * Limitations: routes are per subnet (Azure computes them per NIC, but every NIC of a subnet
+ * gets the same table); NIC-level IP forwarding only matters for appliances; the 2020s extra
+ * `None` routes (25.33.80.0/20, 25.41.3.0/25) are not emitted.
+ */
+import type { Address, Prefix } from "../model/ip.js";
+import { formatPrefix, parsePrefixLoose, prefixContainsPrefix, prefixEquals } from "../model/ip.js";
+import { PrefixSet, PrefixTrie } from "../model/prefix-trie.js";
+import { idKey } from "../model/resource-id.js";
+import { asArray } from "../model/resources/common.js";
+import { findEndpointService } from "../model/catalog/endpoint-services.js";
+import type { Snapshot, SubnetInfo, VnetInfo } from "./snapshot.js";
+
+export type RouteSource = "Default" | "User" | "VirtualNetworkGateway";
+
+/** One route as the engine holds it. */
+export interface RouteEntry {
+  source: RouteSource;
+  state: "Active" | "Invalid";
+  prefixes: Prefix[];
+  nextHopType: string;
+  nextHopIpAddress: string[];
+  /** User route name. */
+  name?: string;
+  /** Id of the user route, or of the resource that caused a system route (VNet, peering, gateway, subnet). */
+  origin?: string;
+  /** Endpoint service, for VirtualNetworkServiceEndpoint routes. */
+  service?: string;
+  /** Route table id, for user routes. */
+  routeTableId?: string;
+  disableBgpRoutePropagation: boolean;
+}
+
+/** Azure's EffectiveRoute wire shape. */
+export interface EffectiveRoute {
+  name?: string;
+  disableBgpRoutePropagation: boolean;
+  source: RouteSource;
+  state: "Active" | "Invalid";
+  addressPrefix: string[];
+  nextHopIpAddress: string[];
+  nextHopType: string;
+}
+
+export interface RouteSet {
+  readonly entries: RouteEntry[];
+  lookup(a: Address): RouteEntry | undefined;
+}
+
+const RESERVED: Array<[string, string]> = [
+  ["10.0.0.0/8", "None"],
+  ["100.64.0.0/10", "None"],
+  ["172.16.0.0/12", "None"],
+  ["192.168.0.0/16", "None"],
+];
+
+const SOURCE_RANK: Record<RouteSource, number> = { User: 3, VirtualNetworkGateway: 2, Default: 1 };
+
+function endpointPrefixSet(snap: Snapshot, serviceTag: string, locations: string[]): { prefixes: Prefix[]; set: PrefixSet } {
+  const key = `ep:${serviceTag.toLowerCase()}|${[...locations].map((l) => l.toLowerCase()).join(",")}`;
+  return snap.memoize(key, () => {
+    const prefixes = snap.catalog.servicePrefixes(serviceTag, locations);
+    return { prefixes, set: new PrefixSet(prefixes) };
+  });
+}
+
+/** VNets peered with this one (connected peerings), with whether the peering is global. */
+export function peeredVnets(snap: Snapshot, vnet: VnetInfo): Array<{ vnet: VnetInfo; global: boolean; peeringId: string; useRemoteGateways: boolean; allowGatewayTransit: boolean }> {
+  const out: Array<{ vnet: VnetInfo; global: boolean; peeringId: string; useRemoteGateways: boolean; allowGatewayTransit: boolean }> = [];
+  for (const p of snap.peerings.get(vnet.key) ?? []) {
+    const props = (p.properties ?? {}) as Record<string, any>;
+    if (props.allowVirtualNetworkAccess === false) continue;
+    if (props.peeringState === "Disconnected" || props.peeringState === "Initiated") continue;
+    const remoteId = props.remoteVirtualNetwork?.id;
+    if (typeof remoteId !== "string") continue;
+    const remote = snap.vnet(remoteId);
+    if (!remote) continue;
+    out.push({
+      vnet: remote,
+      global: remote.location !== vnet.location,
+      peeringId: p.id,
+      useRemoteGateways: props.useRemoteGateways === true,
+      allowGatewayTransit: props.allowGatewayTransit === true,
+    });
+  }
+  return out;
+}
+
+/** Gateways whose learned routes this VNet receives: its own, and peers' when using remote gateways. */
+export function gatewaysFor(snap: Snapshot, vnet: VnetInfo): string[] {
+  const own = [...snap.vnetGateways.values()].filter((g) =>
+    asArray(g.properties?.ipConfigurations).some((c) => {
+      const sid = c.properties?.subnet?.id;
+      return typeof sid === "string" && idKey(sid).startsWith(vnet.key + "/subnets/");
+    }),
+  );
+  const ids = own.map((g) => g.id);
+  for (const peer of peeredVnets(snap, vnet)) {
+    if (!peer.useRemoteGateways) continue;
+    for (const g of gatewaysFor(snap, { ...peer.vnet })) if (peer.vnet.key !== vnet.key) ids.push(g);
+  }
+  return ids;
+}
+
+/** Prefixes learned by a virtual network gateway from its connections (local gateways, circuits). */
+export function learnedPrefixes(snap: Snapshot, gatewayId: string): Array<{ prefix: Prefix; text: string; origin: string }> {
+  const out: Array<{ prefix: Prefix; text: string; origin: string }> = [];
+  const gk = idKey(gatewayId);
+  for (const c of snap.connections.values()) {
+    const p = c.properties ?? {};
+    if (!p.virtualNetworkGateway1?.id || idKey(p.virtualNetworkGateway1.id) !== gk) continue;
+    const texts: string[] = [];
+    if (p.localNetworkGateway2?.id) {
+      const lgw = snap.localGateways.get(idKey(p.localNetworkGateway2.id));
+      texts.push(...asArray(lgw?.properties?.localNetworkAddressSpace?.addressPrefixes));
+    }
+    if (p.peer?.id) {
+      const circuit = snap.circuits.get(idKey(p.peer.id));
+      texts.push(...asArray(circuit?.properties?.advertisedOnPremisesPrefixes));
+    }
+    for (const t of texts) {
+      const prefix = parsePrefixLoose(t);
+      if (prefix) out.push({ prefix, text: formatPrefix(prefix), origin: c.id });
+    }
+  }
+  return out;
+}
+
+/** The route entries of a subnet, before selection marks losers Invalid. */
+function rawEntries(snap: Snapshot, subnet: SubnetInfo): RouteEntry[] {
+  const vnet = subnet.vnet;
+  const rt = snap.routeTable(subnet.routeTableId);
+  const disableBgp = rt?.properties?.disableBgpRoutePropagation === true;
+  const sys = (prefixes: Prefix[], nextHopType: string, origin?: string, extra: Partial<RouteEntry> = {}): RouteEntry => ({
+    source: "Default",
+    state: "Active",
+    prefixes,
+    nextHopType,
+    nextHopIpAddress: [],
+    disableBgpRoutePropagation: disableBgp,
+    ...(origin ? { origin } : {}),
+    ...extra,
+  });
+  const entries: RouteEntry[] = [];
+  // VNet address space (one route per range).
+  for (const p of vnet.addressPrefixes) entries.push(sys([p], "VnetLocal", vnet.id));
+  entries.push(sys([parsePrefixLoose("0.0.0.0/0")!], "Internet"));
+  for (const [text, hop] of RESERVED) {
+    const r = parsePrefixLoose(text)!;
+    // A VNet range equal to a reserved prefix replaces it; one containing it drops it.
+    if (vnet.addressPrefixes.some((v) => prefixEquals(v, r) || prefixContainsPrefix(v, r))) continue;
+    entries.push(sys([r], hop));
+  }
+  for (const peer of peeredVnets(snap, vnet)) {
+    for (const p of peer.vnet.addressPrefixes) {
+      entries.push(sys([p], peer.global ? "VNetGlobalPeering" : "VNetPeering", peer.peeringId));
+    }
+  }
+  if (!disableBgp) {
+    for (const gw of gatewaysFor(snap, vnet)) {
+      const g = snap.vnetGateways.get(idKey(gw));
+      const hopIps = asArray(g?.properties?.ipConfigurations)
+        .map((c) => c.properties?.privateIPAddress)
+        .filter((x): x is string => typeof x === "string");
+      for (const l of learnedPrefixes(snap, gw)) {
+        entries.push({
+          source: "VirtualNetworkGateway",
+          state: "Active",
+          prefixes: [l.prefix],
+          nextHopType: "VirtualNetworkGateway",
+          nextHopIpAddress: hopIps,
+          origin: gw,
+          disableBgpRoutePropagation: false,
+        });
+      }
+    }
+  }
+  for (const ep of subnet.endpoints) {
+    const svc = findEndpointService(ep.service);
+    if (!svc) continue;
+    const { prefixes } = endpointPrefixSet(snap, svc.serviceTag, ep.locations);
+    entries.push(sys(prefixes, "VirtualNetworkServiceEndpoint", subnet.id, { service: svc.name }));
+  }
+  for (const r of asArray(rt?.properties?.routes)) {
+    const prefix = parsePrefixLoose(String(r.properties?.addressPrefix ?? ""));
+    if (!prefix) continue;
+    entries.push({
+      source: "User",
+      state: "Active",
+      prefixes: [prefix],
+      nextHopType: String(r.properties?.nextHopType ?? "None"),
+      nextHopIpAddress: typeof r.properties?.nextHopIpAddress === "string" && r.properties.nextHopIpAddress ? [r.properties.nextHopIpAddress] : [],
+      name: r.name,
+      origin: r.id,
+      routeTableId: rt!.id,
+      disableBgpRoutePropagation: disableBgp,
+    });
+  }
+  return entries;
+}
+
+class SubnetRouteSet implements RouteSet {
+  readonly entries: RouteEntry[];
+  private readonly endpoints: Array<{ set: PrefixSet; entry: RouteEntry }> = [];
+  private readonly nonBgp = new PrefixTrie<RouteEntry>();
+  private readonly bgp = new PrefixTrie<RouteEntry>();
+  private readonly hasBgp: boolean;
+
+  constructor(snap: Snapshot, subnet: SubnetInfo) {
+    const entries = rawEntries(snap, subnet);
+    // Same-prefix resolution among single-prefix routes: User > BGP > Default.
+    const best = new PrefixTrie<RouteEntry>();
+    for (const e of entries) {
+      if (e.nextHopType === "VirtualNetworkServiceEndpoint") continue;
+      const p = e.prefixes[0]!;
+      const cur = best.get(p);
+      if (!cur || SOURCE_RANK[e.source] > SOURCE_RANK[cur.source]) best.set(p, e);
+    }
+    const endpointSets: PrefixSet[] = [];
+    for (const e of entries) {
+      if (e.nextHopType === "VirtualNetworkServiceEndpoint") {
+        const svc = findEndpointService(e.service ?? "");
+        const loc = subnet.endpoints.find((x) => x.service === e.service)?.locations ?? ["*"];
+        const set = endpointPrefixSet(snap, svc?.serviceTag ?? "", loc).set;
+        endpointSets.push(set);
+        this.endpoints.push({ set, entry: e });
+        continue;
+      }
+      if (best.get(e.prefixes[0]!) !== e) e.state = "Invalid";
+    }
+    // Endpoint routes win over user and BGP routes for the service's exact prefixes (SE-ROUTE-3).
+    for (const e of entries) {
+      if (e.state !== "Active" || e.source === "Default") continue;
+      const p = e.prefixes[0]!;
+      if (this.endpoints.some((x) => x.entry.prefixes.some((q) => prefixEquals(q, p)))) e.state = "Invalid";
+    }
+    for (const e of entries) {
+      if (e.state !== "Active" || e.nextHopType === "VirtualNetworkServiceEndpoint") continue;
+      (e.source === "VirtualNetworkGateway" ? this.bgp : this.nonBgp).set(e.prefixes[0]!, e);
+    }
+    this.hasBgp = this.bgp.size > 0;
+    this.entries = entries;
+    void endpointSets;
+  }
+
+  lookup(a: Address): RouteEntry | undefined {
+    for (let i = 0; i < this.endpoints.length; i++) {
+      const ep = this.endpoints[i]!;
+      if (ep.set.has(a)) return ep.entry;
+    }
+    const nb = this.nonBgp.longestMatchEntry(a);
+    if (!this.hasBgp) return nb?.value;
+    const bg = this.bgp.longestMatchEntry(a);
+    if (!bg) return nb?.value;
+    if (!nb) return bg.value;
+    const t = nb.value.nextHopType;
+    if (t === "VnetLocal" || t === "VNetPeering" || t === "VNetGlobalPeering") return nb.value;
+    if (bg.length > nb.length) return bg.value;
+    if (bg.length === nb.length) return nb.value.source === "User" ? nb.value : bg.value;
+    return nb.value;
+  }
+}
+
+/** The route set of a subnet (memoized in the snapshot). */
+export function subnetRoutes(snap: Snapshot, subnet: SubnetInfo): RouteSet {
+  return snap.memoize(`routes:${subnet.key}`, () => new SubnetRouteSet(snap, subnet));
+}
+
+/** Azure's effectiveRouteTable body for a NIC: `{ value: EffectiveRoute[] }` (SE-ROUTE-1, SE-DIAG-2). */
+export function effectiveRouteTable(snap: Snapshot, nicId: string): { value: EffectiveRoute[] } {
+  const nic = snap.nic(nicId);
+  const cfg = nic?.ipConfigs.find((c) => c.primary) ?? nic?.ipConfigs[0];
+  const subnet = cfg ? snap.subnet(cfg.subnetId) : undefined;
+  if (!subnet) return { value: [] };
+  return { value: subnetRoutes(snap, subnet).entries.map(toEffectiveRoute) };
+}
+
+export function toEffectiveRoute(e: RouteEntry): EffectiveRoute {
+  const out: EffectiveRoute = {
+    disableBgpRoutePropagation: e.disableBgpRoutePropagation,
+    source: e.source,
+    state: e.state,
+    addressPrefix: e.prefixes.map(formatPrefix),
+    nextHopIpAddress: e.nextHopIpAddress,
+    nextHopType: e.nextHopType,
+  };
+  return e.name !== undefined ? { name: e.name, ...out } : out;
+}
+
+/** A short label of a route for traces: `User route "to-nva" (0.0.0.0/0 → VirtualAppliance 10.0.9.4)`. */
+export function describeRoute(e: RouteEntry): string {
+  const pre = e.prefixes.length === 1 ? formatPrefix(e.prefixes[0]!) : `${e.prefixes.length} prefixes of ${e.service ?? "the service"}`;
+  const hop = e.nextHopIpAddress.length > 0 ? `${e.nextHopType} ${e.nextHopIpAddress.join(",")}` : e.nextHopType;
+  const who = e.source === "User" ? `user route "${e.name}"` : e.source === "VirtualNetworkGateway" ? "BGP route" : "system route";
+  return `${who} ${pre} → ${hop}`;
+}
