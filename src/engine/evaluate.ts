@@ -47,6 +47,8 @@ interface Egress {
   /** An Azure VM's traffic (for Storage's same-region rule, SE-SRC-5). */
   azureRegion?: string;
   privateAddress?: Address;
+  /** The Azure subnet the flow last left from (for wording fixes), with or without an endpoint. */
+  callerSubnetId?: string;
 }
 
 function nsgName(id: string): string {
@@ -324,6 +326,7 @@ function fromNic(
         nextHopType: "Internet",
         azureRegion: subnet.vnet.location,
         privateAddress: cfg.privateAddress,
+        callerSubnetId: subnet.id,
       };
     }
     case "VirtualAppliance": {
@@ -376,7 +379,12 @@ function fromNic(
         detail: `forced tunnelling: the flow goes to on-premises through the gateway and reaches the service from the on-premises edge ${edge.addresses.map(formatAddress).join(", ") || "(unknown address)"} (SE-SRC-1, SE-ROUTE-4)`,
       });
       explainNoEndpoint(t, subnet, service, endpointService?.name);
-      return { addresses: edge.addresses.length ? edge.addresses : [cfg.privateAddress], viaEndpoint: false, nextHopType: "VirtualNetworkGateway" };
+      return {
+        addresses: edge.addresses.length ? edge.addresses : [cfg.privateAddress],
+        viaEndpoint: false,
+        nextHopType: "VirtualNetworkGateway",
+        callerSubnetId: subnet.id,
+      };
     }
     case "None": {
       t.blockers.push({
@@ -593,6 +601,7 @@ function checkFirewall(snap: Snapshot, t: Trace, egress: Egress, dst: ServiceRes
       children: dst.children,
       sourceAddress: address,
       ...(egress.viaEndpoint && egress.subnetId ? { subnetId: egress.subnetId } : {}),
+      ...(egress.callerSubnetId ?? egress.subnetId ? { callerSubnetId: (egress.callerSubnetId ?? egress.subnetId)! } : {}),
       subnetHasEndpoint: (id: string) => snap.subnetHasEndpoint(id, dst.service),
       fromAzure: egress.azureRegion !== undefined || snap.catalog.isAzureAddress(address),
       sameRegionAzure,

@@ -69,7 +69,8 @@ export function addressItems(
     for (const t of plural) if (typeof t === "string" && t.trim() !== "") out.push(classifyAddress(t));
   }
   if (Array.isArray(asgs)) {
-    for (const g of asgs) if (g && typeof g.id === "string" && g.id !== "") out.push({ kind: "asg", id: g.id, key: idKey(g.id) });
+    for (const g of asgs)
+      if (g && typeof g.id === "string" && g.id !== "") out.push({ kind: "asg", id: g.id, key: idKey(g.id) });
   }
   return out;
 }
@@ -150,4 +151,3 @@ export function contextData(ctx: NsgContext): ContextData {
   cache.set(ctx, data);
   return data;
 }
-

@@ -51,7 +51,14 @@ export interface EffectiveNetworkSecurityGroupListResult {
   value: EffectiveNetworkSecurityGroup[];
 }
 
-const PROTOCOL_TEXT: Record<string, string> = { "*": "All", tcp: "Tcp", udp: "Udp", icmp: "Icmp", esp: "Esp", ah: "Ah" };
+const PROTOCOL_TEXT: Record<string, string> = {
+  "*": "All",
+  tcp: "Tcp",
+  udp: "Udp",
+  icmp: "Icmp",
+  esp: "Esp",
+  ah: "Ah",
+};
 
 function protocolText(v: unknown): string {
   const s = typeof v === "string" ? v.trim() : "";
@@ -153,7 +160,10 @@ function renderRule(v: RuleView, data: ContextData, ctx: NsgContext): EffectiveN
  * One NSG's rules as Azure's `EffectiveNetworkSecurityRule[]`: inbound then outbound, each
  * with the user rules by priority followed by the default rules.
  */
-export function effectiveSecurityRules(nsg: NetworkSecurityGroup, ctx: NsgContext): EffectiveNetworkSecurityRule[] {
+export function effectiveSecurityRules(
+  nsg: NetworkSecurityGroup,
+  ctx: NsgContext,
+): EffectiveNetworkSecurityRule[] {
   const data = contextData(ctx);
   return orderedRules(nsg).map((v) => renderRule(v, data, ctx));
 }

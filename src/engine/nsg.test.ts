@@ -10,7 +10,11 @@ import {
   prefixContainsAddress,
 } from "../model/ip.js";
 import { idKey } from "../model/resource-id.js";
-import type { NetworkSecurityGroup, SecurityRule, SecurityRuleProperties } from "../model/resources/network-security-group.js";
+import type {
+  NetworkSecurityGroup,
+  SecurityRule,
+  SecurityRuleProperties,
+} from "../model/resources/network-security-group.js";
 import { defaultSecurityRules } from "../model/resources/network-security-group.js";
 import { internetV4Prefixes } from "./nsg-address.js";
 import type { NsgContext, NsgVerdict, Packet, TagResolver } from "./nsg.js";
@@ -50,7 +54,8 @@ const VNET = ["10.0.0.0/16", "10.1.0.0/16", "192.168.50.0/24", "2001:db8:1::/48"
 const ctx: NsgContext = {
   tags: fakeTags,
   virtualNetworkPrefixes: VNET.map(p),
-  applicationSecurityGroupPrefixes: (key) => (key === idKey(ASG_WEB) ? [p("10.0.1.4/32"), p("10.0.1.5/32")] : undefined),
+  applicationSecurityGroupPrefixes: (key) =>
+    key === idKey(ASG_WEB) ? [p("10.0.1.4/32"), p("10.0.1.5/32")] : undefined,
 };
 
 function rule(name: string, props: Partial<SecurityRuleProperties>): SecurityRule {
@@ -72,7 +77,10 @@ function rule(name: string, props: Partial<SecurityRuleProperties>): SecurityRul
   };
 }
 
-function nsg(rules: SecurityRule[], opts: { withDefaults?: boolean; id?: string } = {}): NetworkSecurityGroup {
+function nsg(
+  rules: SecurityRule[],
+  opts: { withDefaults?: boolean; id?: string } = {},
+): NetworkSecurityGroup {
   const id = opts.id ?? NSG_ID;
   return {
     id,
@@ -95,7 +103,15 @@ function pkt(
   srcPort = 50000,
   extra: Partial<Packet> = {},
 ): Packet {
-  return { direction, protocol, source: a(src), sourcePort: srcPort, destination: a(dst), destinationPort: dstPort, ...extra };
+  return {
+    direction,
+    protocol,
+    source: a(src),
+    sourcePort: srcPort,
+    destination: a(dst),
+    destinationPort: dstPort,
+    ...extra,
+  };
 }
 
 const VM = "10.0.1.4";
@@ -114,9 +130,16 @@ describe("SE-NSG-1: NSG rule evaluation", () => {
       ctx,
     );
     const v = c.evaluate(pkt("Inbound", "Tcp", "8.8.8.8", VM, 80));
-    expect(v).toEqual({ access: "Allow", ruleName: "securityRules/allow-web", ruleId: `${NSG_ID}/securityRules/allow-web`, priority: 200 });
+    expect(v).toEqual({
+      access: "Allow",
+      ruleName: "securityRules/allow-web",
+      ruleId: `${NSG_ID}/securityRules/allow-web`,
+      priority: 200,
+    });
     expect(c.evaluate(pkt("Inbound", "Tcp", "8.8.8.8", VM, 81)).ruleName).toBe("securityRules/deny-all-tcp");
-    expect(c.evaluate(pkt("Inbound", "Udp", "8.8.8.8", VM, 81)).ruleName).toBe("defaultSecurityRules/DenyAllInBound");
+    expect(c.evaluate(pkt("Inbound", "Udp", "8.8.8.8", VM, 81)).ruleName).toBe(
+      "defaultSecurityRules/DenyAllInBound",
+    );
   });
 
   it("SE-NSG-1: the six default rules come last and decide what no user rule matches", () => {
@@ -133,7 +156,10 @@ describe("SE-NSG-1: NSG rule evaluation", () => {
       ];
       for (const [packet, access, name] of cases) {
         const v = c.evaluate(packet);
-        expect({ access: v.access, ruleName: v.ruleName }).toEqual({ access, ruleName: `defaultSecurityRules/${name}` });
+        expect({ access: v.access, ruleName: v.ruleName }).toEqual({
+          access,
+          ruleName: `defaultSecurityRules/${name}`,
+        });
         expect(v.ruleId).toBe(`${NSG_ID}/defaultSecurityRules/${name}`);
         expect(v.priority).toBeGreaterThanOrEqual(65000);
       }
@@ -143,18 +169,30 @@ describe("SE-NSG-1: NSG rule evaluation", () => {
   it("SE-NSG-1: a user rule, even at priority 4096, pre-empts the default rules", () => {
     const c = compileNsg(
       nsg([
-        rule("deny-vnet-out", { direction: "Outbound", access: "Deny", priority: 4096, destinationAddressPrefix: "VirtualNetwork" }),
+        rule("deny-vnet-out", {
+          direction: "Outbound",
+          access: "Deny",
+          priority: 4096,
+          destinationAddressPrefix: "VirtualNetwork",
+        }),
         rule("allow-ssh", { priority: 4096, protocol: "Tcp", destinationPortRange: "22" }),
       ]),
       ctx,
     );
-    expect(c.evaluate(pkt("Outbound", "Tcp", VM, "10.0.2.9", 1433)).ruleName).toBe("securityRules/deny-vnet-out");
+    expect(c.evaluate(pkt("Outbound", "Tcp", VM, "10.0.2.9", 1433)).ruleName).toBe(
+      "securityRules/deny-vnet-out",
+    );
     expect(c.evaluate(pkt("Inbound", "Tcp", "8.8.8.8", VM, 22)).access).toBe("Allow");
   });
 
   it("SE-NSG-1: rules only apply in their own direction", () => {
-    const c = compileNsg(nsg([rule("deny-out", { direction: "Outbound", access: "Deny", priority: 100 })]), ctx);
-    expect(c.evaluate(pkt("Inbound", "Tcp", "10.0.2.9", VM)).ruleName).toBe("defaultSecurityRules/AllowVnetInBound");
+    const c = compileNsg(
+      nsg([rule("deny-out", { direction: "Outbound", access: "Deny", priority: 100 })]),
+      ctx,
+    );
+    expect(c.evaluate(pkt("Inbound", "Tcp", "10.0.2.9", VM)).ruleName).toBe(
+      "defaultSecurityRules/AllowVnetInBound",
+    );
     expect(c.evaluate(pkt("Outbound", "Tcp", VM, "10.0.2.9")).ruleName).toBe("securityRules/deny-out");
   });
 
@@ -174,7 +212,9 @@ describe("SE-NSG-1: NSG rule evaluation", () => {
     expect(c.evaluate(pkt("Inbound", "Icmp", "1.1.1.1", VM, 0, 0)).ruleName).toBe("securityRules/icmp");
     for (const proto of ["Tcp", "Udp", "Icmp"] as const) {
       expect(c.evaluate(pkt("Inbound", proto, "2.2.2.2", VM, 0, 0)).ruleName).toBe("securityRules/any");
-      expect(c.evaluate(pkt("Inbound", proto, "3.3.3.3", VM, 0, 0)).ruleName).toBe("defaultSecurityRules/DenyAllInBound");
+      expect(c.evaluate(pkt("Inbound", proto, "3.3.3.3", VM, 0, 0)).ruleName).toBe(
+        "defaultSecurityRules/DenyAllInBound",
+      );
     }
   });
 
@@ -183,12 +223,17 @@ describe("SE-NSG-1: NSG rule evaluation", () => {
       nsg([
         rule("single", { priority: 100, destinationPortRange: "80" }),
         rule("range", { priority: 110, destinationPortRange: "1000-2000" }),
-        rule("plural", { priority: 120, destinationPortRange: undefined, destinationPortRanges: ["22", "3389", "5000-5010"] }),
+        rule("plural", {
+          priority: 120,
+          destinationPortRange: undefined,
+          destinationPortRanges: ["22", "3389", "5000-5010"],
+        }),
         rule("srcport", { priority: 130, sourcePortRange: "53", destinationPortRange: "*" }),
       ]),
       ctx,
     );
-    const at = (dport: number, sport = 50000) => c.evaluate(pkt("Inbound", "Tcp", "8.8.8.8", VM, dport, sport)).ruleName;
+    const at = (dport: number, sport = 50000) =>
+      c.evaluate(pkt("Inbound", "Tcp", "8.8.8.8", VM, dport, sport)).ruleName;
     expect(at(80)).toBe("securityRules/single");
     expect(at(1000)).toBe("securityRules/range");
     expect(at(2000)).toBe("securityRules/range");
@@ -198,7 +243,9 @@ describe("SE-NSG-1: NSG rule evaluation", () => {
     expect(at(5005)).toBe("securityRules/plural");
     expect(at(5011)).toBe("defaultSecurityRules/DenyAllInBound");
     expect(at(7, 53)).toBe("securityRules/srcport");
-    expect(c.evaluate(pkt("Inbound", "Icmp", "8.8.8.8", VM, 80, 0)).ruleName).toBe("defaultSecurityRules/DenyAllInBound");
+    expect(c.evaluate(pkt("Inbound", "Icmp", "8.8.8.8", VM, 80, 0)).ruleName).toBe(
+      "defaultSecurityRules/DenyAllInBound",
+    );
   });
 
   it("SE-NSG-1: address prefixes: *, 0.0.0.0/0, CIDR, bare IP and the plural arrays", () => {
@@ -206,7 +253,11 @@ describe("SE-NSG-1: NSG rule evaluation", () => {
       nsg([
         rule("bare", { priority: 100, sourceAddressPrefix: "1.2.3.4" }),
         rule("cidr", { priority: 110, sourceAddressPrefix: "5.6.0.0/16" }),
-        rule("plural", { priority: 120, sourceAddressPrefix: undefined, sourceAddressPrefixes: ["9.9.9.9", "7.7.0.0/16"] }),
+        rule("plural", {
+          priority: 120,
+          sourceAddressPrefix: undefined,
+          sourceAddressPrefixes: ["9.9.9.9", "7.7.0.0/16"],
+        }),
         rule("v4-any", { priority: 130, sourceAddressPrefix: "0.0.0.0/0", destinationPortRange: "8080" }),
         rule("any", { priority: 140, sourceAddressPrefix: "*", destinationPortRange: "9090" }),
       ]),
@@ -222,7 +273,9 @@ describe("SE-NSG-1: NSG rule evaluation", () => {
     expect(c.evaluate(pkt("Inbound", "Tcp", "2001:4860::8888", "2001:db8:1::4", 8080)).ruleName).toBe(
       "defaultSecurityRules/DenyAllInBound",
     );
-    expect(c.evaluate(pkt("Inbound", "Tcp", "2001:4860::8888", "2001:db8:1::4", 9090)).ruleName).toBe("securityRules/any");
+    expect(c.evaluate(pkt("Inbound", "Tcp", "2001:4860::8888", "2001:db8:1::4", 9090)).ruleName).toBe(
+      "securityRules/any",
+    );
   });
 
   it("SE-NSG-1: application security group rules match the packet's ASG sets", () => {
@@ -243,15 +296,18 @@ describe("SE-NSG-1: NSG rule evaluation", () => {
     );
     const web = new Set([idKey(ASG_WEB)]);
     const db = new Set([idKey(ASG_DB)]);
-    expect(c.evaluate(pkt("Outbound", "Tcp", VM, "10.0.2.9", 1433, 50000, { sourceAsgs: web, destinationAsgs: db })).ruleName).toBe(
-      "securityRules/web-to-db",
-    );
-    expect(c.evaluate(pkt("Outbound", "Tcp", VM, "10.0.2.9", 1433, 50000, { sourceAsgs: web })).ruleName).toBe(
-      "defaultSecurityRules/AllowVnetOutBound",
-    );
-    expect(c.evaluate(pkt("Outbound", "Tcp", VM, "10.0.2.9", 1433, 50000, { sourceAsgs: db, destinationAsgs: db })).access).toBe(
-      "Allow",
-    );
+    expect(
+      c.evaluate(
+        pkt("Outbound", "Tcp", VM, "10.0.2.9", 1433, 50000, { sourceAsgs: web, destinationAsgs: db }),
+      ).ruleName,
+    ).toBe("securityRules/web-to-db");
+    expect(
+      c.evaluate(pkt("Outbound", "Tcp", VM, "10.0.2.9", 1433, 50000, { sourceAsgs: web })).ruleName,
+    ).toBe("defaultSecurityRules/AllowVnetOutBound");
+    expect(
+      c.evaluate(pkt("Outbound", "Tcp", VM, "10.0.2.9", 1433, 50000, { sourceAsgs: db, destinationAsgs: db }))
+        .access,
+    ).toBe("Allow");
   });
 
   it("SE-NSG-1: inbound is checked subnet → NIC, outbound NIC → subnet; the first Deny stops the path", () => {
@@ -264,15 +320,23 @@ describe("SE-NSG-1: NSG rule evaluation", () => {
       { where: "subnet", nsg: "S" },
     ]);
     const subnetNsg = compileNsg(
-      nsg([rule("deny-all", { access: "Deny", priority: 100, direction: "Inbound" }), rule("deny-all-out", { access: "Deny", priority: 100, direction: "Outbound" })], {
-        id: `${SUB}/networkSecurityGroups/subnet-nsg`,
-      }),
+      nsg(
+        [
+          rule("deny-all", { access: "Deny", priority: 100, direction: "Inbound" }),
+          rule("deny-all-out", { access: "Deny", priority: 100, direction: "Outbound" }),
+        ],
+        {
+          id: `${SUB}/networkSecurityGroups/subnet-nsg`,
+        },
+      ),
       ctx,
     );
     const nicNsg = compileNsg(nsg([], { id: `${SUB}/networkSecurityGroups/nic-nsg` }), ctx);
     const inbound = evaluateNsgPath(pkt("Inbound", "Tcp", "10.0.2.9", VM), subnetNsg, nicNsg);
     expect(inbound.access).toBe("Deny");
-    expect(inbound.checks.map((c) => [c.where, c.verdict.ruleName])).toEqual([["subnet", "securityRules/deny-all"]]);
+    expect(inbound.checks.map((c) => [c.where, c.verdict.ruleName])).toEqual([
+      ["subnet", "securityRules/deny-all"],
+    ]);
     const outbound = evaluateNsgPath(pkt("Outbound", "Tcp", VM, "10.0.2.9"), subnetNsg, nicNsg);
     expect(outbound.access).toBe("Deny");
     expect(outbound.checks.map((c) => [c.where, c.verdict.ruleName])).toEqual([
@@ -303,7 +367,8 @@ describe("SE-NSG-1: NSG rule evaluation", () => {
 describe("SE-NSG-2: service tags", () => {
   const tagRule = (name: string, prio: number, dst: string) =>
     rule(name, { direction: "Outbound", priority: prio, destinationAddressPrefix: dst, access: "Deny" });
-  const out = (c: ReturnType<typeof compileNsg>, dst: string) => c.evaluate(pkt("Outbound", "Tcp", VM, dst, 443)).ruleName;
+  const out = (c: ReturnType<typeof compileNsg>, dst: string) =>
+    c.evaluate(pkt("Outbound", "Tcp", VM, dst, 443)).ruleName;
 
   it("SE-NSG-2: a regional tag (Storage.WestUS) covers only that region's prefixes; names are case-insensitive", () => {
     const c = compileNsg(nsg([tagRule("west", 100, "Storage.WestUS"), tagRule("sql", 110, "SQL")]), ctx);
@@ -316,7 +381,10 @@ describe("SE-NSG-2: service tags", () => {
   });
 
   it("SE-NSG-2: a global tag (Storage) covers every region, IPv6 included; AzureCloud.eastus works too", () => {
-    const c = compileNsg(nsg([tagRule("storage", 100, "Storage"), tagRule("cloud", 110, "AzureCloud.eastus")]), ctx);
+    const c = compileNsg(
+      nsg([tagRule("storage", 100, "Storage"), tagRule("cloud", 110, "AzureCloud.eastus")]),
+      ctx,
+    );
     expect(out(c, "52.239.229.1")).toBe("securityRules/storage");
     expect(out(c, "20.38.98.7")).toBe("securityRules/storage");
     expect(out(c, "2603:1030::10")).toBe("securityRules/storage");
@@ -326,7 +394,8 @@ describe("SE-NSG-2: service tags", () => {
 
   it("SE-NSG-2: an unknown tag matches nothing", () => {
     const c = compileNsg(nsg([tagRule("bogus", 100, "NoSuchTag")]), ctx);
-    for (const dst of ["8.8.8.8", "10.0.2.9", "52.239.229.1"]) expect(out(c, dst)).not.toBe("securityRules/bogus");
+    for (const dst of ["8.8.8.8", "10.0.2.9", "52.239.229.1"])
+      expect(out(c, dst)).not.toBe("securityRules/bogus");
   });
 
   it("SE-NSG-2: Internet is public space outside VirtualNetwork, and includes Azure service addresses such as Storage", () => {
@@ -334,11 +403,23 @@ describe("SE-NSG-2: service tags", () => {
     expect(out(c, "52.239.229.1")).toBe("securityRules/inet"); // Storage.WestUS address
     expect(out(c, "8.8.8.8")).toBe("securityRules/inet");
     expect(out(c, "2603:1030::10")).toBe("securityRules/inet");
-    for (const dst of ["10.0.2.9", "10.1.0.1", "192.168.50.7", "172.16.0.1", "100.64.0.1", "127.0.0.1", "169.254.169.254", "224.0.0.1"]) {
+    for (const dst of [
+      "10.0.2.9",
+      "10.1.0.1",
+      "192.168.50.7",
+      "172.16.0.1",
+      "100.64.0.1",
+      "127.0.0.1",
+      "169.254.169.254",
+      "224.0.0.1",
+    ]) {
       expect(out(c, dst)).not.toBe("securityRules/inet");
     }
     // Public space inside VirtualNetwork is not Internet.
-    const publicVnet: NsgContext = { tags: fakeTags, virtualNetworkPrefixes: [p("10.0.0.0/16"), p("52.239.228.0/24"), p("2603:1030::/48")] };
+    const publicVnet: NsgContext = {
+      tags: fakeTags,
+      virtualNetworkPrefixes: [p("10.0.0.0/16"), p("52.239.228.0/24"), p("2603:1030::/48")],
+    };
     const c2 = compileNsg(nsg([tagRule("inet", 100, "Internet")]), publicVnet);
     expect(out(c2, "52.239.228.9")).toBe("defaultSecurityRules/AllowVnetOutBound");
     expect(out(c2, "52.239.229.1")).toBe("securityRules/inet");
@@ -347,8 +428,10 @@ describe("SE-NSG-2: service tags", () => {
 
   it("SE-NSG-2: VirtualNetwork is the VNet, its peers and connected on-premises space", () => {
     const c = compileNsg(nsg([tagRule("vnet", 100, "VirtualNetwork")]), ctx);
-    for (const dst of ["10.0.2.9", "10.1.200.1", "192.168.50.7", "2001:db8:1::9"]) expect(out(c, dst)).toBe("securityRules/vnet");
-    for (const dst of ["10.2.0.1", "192.168.51.1", "8.8.8.8"]) expect(out(c, dst)).not.toBe("securityRules/vnet");
+    for (const dst of ["10.0.2.9", "10.1.200.1", "192.168.50.7", "2001:db8:1::9"])
+      expect(out(c, dst)).toBe("securityRules/vnet");
+    for (const dst of ["10.2.0.1", "192.168.51.1", "8.8.8.8"])
+      expect(out(c, dst)).not.toBe("securityRules/vnet");
   });
 
   it("SE-NSG-2: classic spellings VIRTUAL_NETWORK, AZURE_LOADBALANCER, INTERNET and AzureLoadBalancer = 168.63.129.16", () => {
@@ -376,7 +459,12 @@ describe("SE-NSG-3: deny Internet outbound, allow Storage in my region", () => {
   it("SE-NSG-3: Storage.WestUS is allowed by the allow rule; Storage.EastUS and 8.8.8.8 are denied by the deny rule", () => {
     const c = compileNsg(
       nsg([
-        rule("deny-internet", { direction: "Outbound", priority: 4000, destinationAddressPrefix: "Internet", access: "Deny" }),
+        rule("deny-internet", {
+          direction: "Outbound",
+          priority: 4000,
+          destinationAddressPrefix: "Internet",
+          access: "Deny",
+        }),
         rule("allow-storage-westus", {
           direction: "Outbound",
           priority: 100,
@@ -389,7 +477,11 @@ describe("SE-NSG-3: deny Internet outbound, allow Storage in my region", () => {
       ctx,
     );
     const west = c.evaluate(pkt("Outbound", "Tcp", VM, "52.239.229.1", 443));
-    expect(west).toMatchObject({ access: "Allow", ruleName: "securityRules/allow-storage-westus", priority: 100 });
+    expect(west).toMatchObject({
+      access: "Allow",
+      ruleName: "securityRules/allow-storage-westus",
+      priority: 100,
+    });
     for (const dst of ["52.239.152.1", "20.38.98.7", "8.8.8.8"]) {
       expect(c.evaluate(pkt("Outbound", "Tcp", VM, dst, 443))).toMatchObject({
         access: "Deny",
@@ -398,7 +490,9 @@ describe("SE-NSG-3: deny Internet outbound, allow Storage in my region", () => {
       });
     }
     // VNet-internal traffic still flows through the default rule.
-    expect(c.evaluate(pkt("Outbound", "Tcp", VM, "10.0.2.9", 443)).ruleName).toBe("defaultSecurityRules/AllowVnetOutBound");
+    expect(c.evaluate(pkt("Outbound", "Tcp", VM, "10.0.2.9", 443)).ruleName).toBe(
+      "defaultSecurityRules/AllowVnetOutBound",
+    );
   });
 });
 
@@ -447,11 +541,22 @@ const EXAMPLE_RULES = [
   },
 ] as const;
 
-const PLURAL_KEYS = ["sourcePortRanges", "destinationPortRanges", "sourceAddressPrefixes", "destinationAddressPrefixes"];
+const PLURAL_KEYS = [
+  "sourcePortRanges",
+  "destinationPortRanges",
+  "sourceAddressPrefixes",
+  "destinationAddressPrefixes",
+];
 
 describe("effective security rules (azure-facts §1.4)", () => {
   const exampleNsg = nsg([
-    rule("default-allow-rdp", { protocol: "Tcp", sourcePortRange: "*", destinationPortRange: "3389", sourceAddressPrefix: "1.1.1.1", priority: 1000 }),
+    rule("default-allow-rdp", {
+      protocol: "Tcp",
+      sourcePortRange: "*",
+      destinationPortRange: "3389",
+      sourceAddressPrefix: "1.1.1.1",
+      priority: 1000,
+    }),
     rule("rule1", {
       protocol: "Tcp",
       sourcePortRange: "456",
@@ -469,7 +574,8 @@ describe("effective security rules (azure-facts §1.4)", () => {
       expect(mine, want.name).toBeDefined();
       expect(Object.keys(mine).filter((k) => !PLURAL_KEYS.includes(k))).toEqual(Object.keys(want));
       for (const [k, v] of Object.entries(want)) {
-        if (k === "expandedDestinationAddressPrefix") expect(mine[k]).toEqual(expect.arrayContaining([...(v as readonly string[])]));
+        if (k === "expandedDestinationAddressPrefix")
+          expect(mine[k]).toEqual(expect.arrayContaining([...(v as readonly string[])]));
         else expect(mine[k], `${want.name}.${k}`).toEqual(v);
       }
       // The plural arrays sit between their singular fields and the expansions, as in the real service's output.
@@ -561,32 +667,54 @@ describe("effective security rules (azure-facts §1.4)", () => {
   it("effectiveNetworkSecurityGroupsFor: one entry per attached NSG with its own association and a tagMap", () => {
     const nicId = `${SUB}/networkInterfaces/nic1`;
     const subnetId = `${SUB}/virtualNetworks/rg1-vnet/subnets/default`;
-    const subnetNsg = nsg([rule("to-storage", { direction: "Outbound", destinationAddressPrefix: "Storage", priority: 150 })], {
-      id: `${SUB}/networkSecurityGroups/subnet-nsg`,
-    });
+    const subnetNsg = nsg(
+      [rule("to-storage", { direction: "Outbound", destinationAddressPrefix: "Storage", priority: 150 })],
+      {
+        id: `${SUB}/networkSecurityGroups/subnet-nsg`,
+      },
+    );
     const body = effectiveNetworkSecurityGroupsFor({ nicId, nicNsg: exampleNsg, subnetId, subnetNsg }, ctx);
     expect(body.value).toHaveLength(2);
     const [nicEntry, subnetEntry] = body.value;
-    expect(Object.keys(nicEntry!)).toEqual(["networkSecurityGroup", "association", "effectiveSecurityRules", "tagMap"]);
+    expect(Object.keys(nicEntry!)).toEqual([
+      "networkSecurityGroup",
+      "association",
+      "effectiveSecurityRules",
+      "tagMap",
+    ]);
     expect(nicEntry!.networkSecurityGroup).toEqual({ id: NSG_ID });
     expect(nicEntry!.association).toEqual({ networkInterface: { id: nicId } });
     expect(subnetEntry!.association).toEqual({ subnet: { id: subnetId } });
     expect(Object.keys(nicEntry!.tagMap)).toEqual(["VirtualNetwork", "AzureLoadBalancer", "Internet"]);
     // Inbound rules come first, so the outbound rule's Storage tag follows the inbound defaults' tags.
-    expect(Object.keys(subnetEntry!.tagMap)).toEqual(["VirtualNetwork", "AzureLoadBalancer", "Storage", "Internet"]);
+    expect(Object.keys(subnetEntry!.tagMap)).toEqual([
+      "VirtualNetwork",
+      "AzureLoadBalancer",
+      "Storage",
+      "Internet",
+    ]);
     expect(subnetEntry!.tagMap.Storage).toEqual(TAGS.storage!.map((t) => formatPrefix(p(t))));
     expect(nicEntry!.tagMap.AzureLoadBalancer).toEqual(["168.63.129.16/32"]);
-    expect(nicEntry!.tagMap.Internet).toEqual(expect.arrayContaining(["32.0.0.0/3", "4.0.0.0/6", "2.0.0.0/7", "1.0.0.0/8"]));
+    expect(nicEntry!.tagMap.Internet).toEqual(
+      expect.arrayContaining(["32.0.0.0/3", "4.0.0.0/6", "2.0.0.0/7", "1.0.0.0/8"]),
+    );
     expect(effectiveNetworkSecurityGroupsFor({ nicId, subnetId }, ctx)).toEqual({ value: [] });
-    expect(effectiveNetworkSecurityGroupsFor({ nicId, subnetId, subnetNsg }, ctx).value.map((e) => e.association)).toEqual([
-      { subnet: { id: subnetId } },
-    ]);
+    expect(
+      effectiveNetworkSecurityGroupsFor({ nicId, subnetId, subnetNsg }, ctx).value.map((e) => e.association),
+    ).toEqual([{ subnet: { id: subnetId } }]);
   });
 
   it("the Internet expansion is exactly the public IPv4 space outside VirtualNetwork, summarised into CIDR blocks", () => {
     const vnet = [p("10.0.0.0/16"), p("52.239.228.0/24")];
     const blocks = internetV4Prefixes(vnet);
-    expect(blocks.map(formatPrefix).slice(0, 6)).toEqual(["1.0.0.0/8", "2.0.0.0/7", "4.0.0.0/6", "8.0.0.0/7", "11.0.0.0/8", "12.0.0.0/6"]);
+    expect(blocks.map(formatPrefix).slice(0, 6)).toEqual([
+      "1.0.0.0/8",
+      "2.0.0.0/7",
+      "4.0.0.0/6",
+      "8.0.0.0/7",
+      "11.0.0.0/8",
+      "12.0.0.0/6",
+    ]);
     // Sorted, disjoint, and no two siblings left unmerged.
     for (let i = 1; i < blocks.length; i++) {
       const prev = blocks[i - 1]!;
@@ -637,7 +765,12 @@ function naiveEvaluate(group: NetworkSecurityGroup, context: NsgContext, packet:
   };
 
   const inVnet = (x: Address) => context.virtualNetworkPrefixes.some((v) => prefixContainsAddress(v, x));
-  const addrOk = (list: string[], asgIds: Array<{ id: string }> | undefined, x: Address, asgs: ReadonlySet<string> | undefined) => {
+  const addrOk = (
+    list: string[],
+    asgIds: Array<{ id: string }> | undefined,
+    x: Address,
+    asgs: ReadonlySet<string> | undefined,
+  ) => {
     if (list.length === 0 && (asgIds ?? []).length === 0) return true;
     for (const t of list) {
       const s = t.trim();
@@ -671,7 +804,14 @@ function naiveEvaluate(group: NetworkSecurityGroup, context: NsgContext, packet:
       if (proto !== "*" && proto !== packet.protocol.toLowerCase()) continue;
       if (!portOk(entries(q.sourcePortRange, q.sourcePortRanges), packet.sourcePort)) continue;
       if (!portOk(entries(q.destinationPortRange, q.destinationPortRanges), packet.destinationPort)) continue;
-      if (!addrOk(entries(q.sourceAddressPrefix, q.sourceAddressPrefixes), q.sourceApplicationSecurityGroups, packet.source, packet.sourceAsgs))
+      if (
+        !addrOk(
+          entries(q.sourceAddressPrefix, q.sourceAddressPrefixes),
+          q.sourceApplicationSecurityGroups,
+          packet.source,
+          packet.sourceAsgs,
+        )
+      )
         continue;
       if (
         !addrOk(
@@ -746,8 +886,17 @@ describe("compiled evaluation (property)", () => {
 
   const cidrArb = fc
     .tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }))
-    .map(([n, len]) => formatPrefix({ family: 4, base: len === 0 ? 0 : ((n >>> (32 - len)) << (32 - len)) >>> 0, length: len }));
-  const addrTextArb = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...ADDR_TEXTS) }, { weight: 1, arbitrary: cidrArb });
+    .map(([n, len]) =>
+      formatPrefix({
+        family: 4,
+        base: len === 0 ? 0 : ((n >>> (32 - len)) << (32 - len)) >>> 0,
+        length: len,
+      }),
+    );
+  const addrTextArb = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...ADDR_TEXTS) },
+    { weight: 1, arbitrary: cidrArb },
+  );
   const portTextArb = fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom("*", "80", "443", "53", "1000-2000", "0-65535", "0-1023") },
     { weight: 1, arbitrary: fc.integer({ min: 0, max: 65535 }).map(String) },
@@ -760,7 +909,13 @@ describe("compiled evaluation (property)", () => {
 
   const sideArb = (kind: "port" | "addr") =>
     fc.record({
-      mode: fc.constantFrom("single", "plural", "both", "none", ...(kind === "addr" ? ["asg", "asg+single"] : [])),
+      mode: fc.constantFrom(
+        "single",
+        "plural",
+        "both",
+        "none",
+        ...(kind === "addr" ? ["asg", "asg+single"] : []),
+      ),
       single: kind === "port" ? portTextArb : addrTextArb,
       plural: fc.array(kind === "port" ? portTextArb : addrTextArb, { minLength: 1, maxLength: 3 }),
       asgs: asgListArb,
@@ -785,8 +940,17 @@ describe("compiled evaluation (property)", () => {
     .map(([priorities, specs, withDefaults]) => {
       const rules = priorities.map((priority, i) => {
         const s = specs[i]!;
-        const props: SecurityRuleProperties = { protocol: s.protocol, access: s.access, direction: s.direction, priority };
-        const port = (side: typeof s.sp, single: "sourcePortRange" | "destinationPortRange", plural: "sourcePortRanges" | "destinationPortRanges") => {
+        const props: SecurityRuleProperties = {
+          protocol: s.protocol,
+          access: s.access,
+          direction: s.direction,
+          priority,
+        };
+        const port = (
+          side: typeof s.sp,
+          single: "sourcePortRange" | "destinationPortRange",
+          plural: "sourcePortRanges" | "destinationPortRanges",
+        ) => {
           if (side.mode === "single" || side.mode === "both") props[single] = side.single;
           if (side.mode === "plural" || side.mode === "both") props[plural] = side.plural;
         };
@@ -796,14 +960,20 @@ describe("compiled evaluation (property)", () => {
           plural: "sourceAddressPrefixes" | "destinationAddressPrefixes",
           asg: "sourceApplicationSecurityGroups" | "destinationApplicationSecurityGroups",
         ) => {
-          if (side.mode === "single" || side.mode === "both" || side.mode === "asg+single") props[single] = side.single;
+          if (side.mode === "single" || side.mode === "both" || side.mode === "asg+single")
+            props[single] = side.single;
           if (side.mode === "plural" || side.mode === "both") props[plural] = side.plural;
           if (side.mode === "asg" || side.mode === "asg+single") props[asg] = side.asgs;
         };
         port(s.sp, "sourcePortRange", "sourcePortRanges");
         port(s.dp, "destinationPortRange", "destinationPortRanges");
         addr(s.sa, "sourceAddressPrefix", "sourceAddressPrefixes", "sourceApplicationSecurityGroups");
-        addr(s.da, "destinationAddressPrefix", "destinationAddressPrefixes", "destinationApplicationSecurityGroups");
+        addr(
+          s.da,
+          "destinationAddressPrefix",
+          "destinationAddressPrefixes",
+          "destinationApplicationSecurityGroups",
+        );
         return { ...rule(`r${i}`, {}), properties: props };
       });
       return nsg(rules, { withDefaults });
@@ -813,8 +983,14 @@ describe("compiled evaluation (property)", () => {
     { weight: 3, arbitrary: fc.constantFrom(...PACKET_ADDRS).map(a) },
     { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffffffff }).map(addressV4) },
   );
-  const portArb = fc.oneof({ weight: 2, arbitrary: fc.constantFrom(0, 53, 80, 443, 1000, 1500, 2000, 2001, 65535) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 65535 }) });
-  const asgSetArb = fc.option(fc.subarray(ASGS).map((ids) => new Set(ids.map(idKey))), { nil: undefined });
+  const portArb = fc.oneof(
+    { weight: 2, arbitrary: fc.constantFrom(0, 53, 80, 443, 1000, 1500, 2000, 2001, 65535) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 65535 }) },
+  );
+  const asgSetArb = fc.option(
+    fc.subarray(ASGS).map((ids) => new Set(ids.map(idKey))),
+    { nil: undefined },
+  );
   const packetArb = fc.record({
     direction: fc.constantFrom("Inbound" as const, "Outbound" as const),
     protocol: fc.constantFrom("Tcp" as const, "Udp" as const, "Icmp" as const),

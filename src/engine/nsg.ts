@@ -124,7 +124,16 @@ function viewOf(nsgId: string, rule: SecurityRule, isDefault: boolean, index: nu
     typeof rule.id === "string" && rule.id !== ""
       ? rule.id
       : `${nsgId}/${isDefault ? "defaultSecurityRules" : "securityRules"}/${name}`;
-  return { rule, isDefault, name, id, direction, access, priority: Number.isFinite(pr) ? pr : Number.MAX_SAFE_INTEGER, index };
+  return {
+    rule,
+    isDefault,
+    name,
+    id,
+    direction,
+    access,
+    priority: Number.isFinite(pr) ? pr : Number.MAX_SAFE_INTEGER,
+    index,
+  };
 }
 
 /**
@@ -142,8 +151,16 @@ export function orderedRules(nsg: NetworkSecurityGroup): RuleView[] {
   const byPriority = (a: RuleView, b: RuleView): number => a.priority - b.priority || a.index - b.index;
   const out: RuleView[] = [];
   for (const dir of ["Inbound", "Outbound"] as const) {
-    out.push(...views(user, false).filter((v) => v.direction === dir).sort(byPriority));
-    out.push(...views(defaults, true).filter((v) => v.direction === dir).sort(byPriority));
+    out.push(
+      ...views(user, false)
+        .filter((v) => v.direction === dir)
+        .sort(byPriority),
+    );
+    out.push(
+      ...views(defaults, true)
+        .filter((v) => v.direction === dir)
+        .sort(byPriority),
+    );
   }
   return out;
 }
@@ -152,7 +169,8 @@ export function orderedRules(nsg: NetworkSecurityGroup): RuleView[] {
 export function portEntries(single: unknown, plural: unknown): string[] {
   const out: string[] = [];
   if (typeof single === "string" && single.trim() !== "") out.push(single.trim());
-  if (Array.isArray(plural)) for (const t of plural) if (typeof t === "string" && t.trim() !== "") out.push(t.trim());
+  if (Array.isArray(plural))
+    for (const t of plural) if (typeof t === "string" && t.trim() !== "") out.push(t.trim());
   return out;
 }
 
@@ -179,7 +197,11 @@ export function sideItems(rule: SecurityRule, side: "source" | "destination"): A
   const p = rule.properties;
   return side === "source"
     ? addressItems(p.sourceAddressPrefix, p.sourceAddressPrefixes, p.sourceApplicationSecurityGroups)
-    : addressItems(p.destinationAddressPrefix, p.destinationAddressPrefixes, p.destinationApplicationSecurityGroups);
+    : addressItems(
+        p.destinationAddressPrefix,
+        p.destinationAddressPrefixes,
+        p.destinationApplicationSecurityGroups,
+      );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,7 +215,14 @@ const P_AH = 16;
 const P_OTHER = 1 << 30;
 const P_ALL = 0x7fffffff;
 
-const RULE_PROTOCOL: Record<string, number> = { "*": P_ALL, tcp: P_TCP, udp: P_UDP, icmp: P_ICMP, esp: P_ESP, ah: P_AH };
+const RULE_PROTOCOL: Record<string, number> = {
+  "*": P_ALL,
+  tcp: P_TCP,
+  udp: P_UDP,
+  icmp: P_ICMP,
+  esp: P_ESP,
+  ah: P_AH,
+};
 const PACKET_PROTOCOL: Record<string, number> = {
   Tcp: P_TCP,
   Udp: P_UDP,
@@ -240,7 +269,12 @@ interface CompiledRule {
 const ANY_MATCHER: AddrMatcher = { kind: A_ANY, base: 0, mask: 0, set: null, internet6: false, asgs: null };
 const NONE_MATCHER: AddrMatcher = { kind: A_NONE, base: 0, mask: 0, set: null, internet6: false, asgs: null };
 
-function compilePorts(entries: string[]): { any: boolean; lo: number; hi: number; ranges: Int32Array | null } {
+function compilePorts(entries: string[]): {
+  any: boolean;
+  lo: number;
+  hi: number;
+  ranges: Int32Array | null;
+} {
   if (entries.length === 0) return { any: true, lo: 0, hi: 65535, ranges: null };
   const iv: Array<[number, number]> = [];
   for (const e of entries) {
@@ -254,7 +288,8 @@ function compilePorts(entries: string[]): { any: boolean; lo: number; hi: number
     if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
     else merged.push([r[0], r[1]]);
   }
-  if (merged.length === 1 && merged[0]![0] === 0 && merged[0]![1] === 65535) return { any: true, lo: 0, hi: 65535, ranges: null };
+  if (merged.length === 1 && merged[0]![0] === 0 && merged[0]![1] === 65535)
+    return { any: true, lo: 0, hi: 65535, ranges: null };
   // No valid interval: lo > hi never matches.
   if (merged.length === 0) return { any: false, lo: 1, hi: 0, ranges: null };
   if (merged.length === 1) return { any: false, lo: merged[0]![0], hi: merged[0]![1], ranges: null };
@@ -334,12 +369,17 @@ function inRanges(r: Int32Array, port: number): boolean {
   return false;
 }
 
-function matchAddress(m: AddrMatcher, a: Address, asgs: ReadonlySet<string> | undefined, data: ContextData): boolean {
+function matchAddress(
+  m: AddrMatcher,
+  a: Address,
+  asgs: ReadonlySet<string> | undefined,
+  data: ContextData,
+): boolean {
   switch (m.kind) {
     case A_ANY:
       return true;
     case A_CIDR4:
-      return a.family === 4 && ((a.value & m.mask) >>> 0) === m.base;
+      return a.family === 4 && (a.value & m.mask) >>> 0 === m.base;
     case A_SET: {
       if (m.set !== null && m.set.has(a)) return true;
       if (m.internet6 && a.family === 6 && data.isInternet(a)) return true;
@@ -373,7 +413,8 @@ export function compileNsg(nsg: NetworkSecurityGroup, ctx: NsgContext): Compiled
   const data = contextData(ctx);
   const inbound: CompiledRule[] = [];
   const outbound: CompiledRule[] = [];
-  for (const v of orderedRules(nsg)) (v.direction === "Inbound" ? inbound : outbound).push(compileRule(v, data));
+  for (const v of orderedRules(nsg))
+    (v.direction === "Inbound" ? inbound : outbound).push(compileRule(v, data));
   const inFallback = fallbackVerdict(nsg.id, "Inbound");
   const outFallback = fallbackVerdict(nsg.id, "Outbound");
   return {
@@ -415,7 +456,8 @@ export function orderForDirection<T>(
   nicNsg?: T,
 ): Array<{ where: "subnet" | "nic"; nsg: T }> {
   const out: Array<{ where: "subnet" | "nic"; nsg: T }> = [];
-  const subnet = subnetNsg !== undefined && subnetNsg !== null ? { where: "subnet" as const, nsg: subnetNsg } : undefined;
+  const subnet =
+    subnetNsg !== undefined && subnetNsg !== null ? { where: "subnet" as const, nsg: subnetNsg } : undefined;
   const nic = nicNsg !== undefined && nicNsg !== null ? { where: "nic" as const, nsg: nicNsg } : undefined;
   const first = direction === "Inbound" ? subnet : nic;
   const second = direction === "Inbound" ? nic : subnet;

@@ -10,7 +10,7 @@ import { idKey, tryParseResourceId, leafName } from "../model/resource-id.js";
 import type { ArmResource } from "../model/resources/common.js";
 import { asArray } from "../model/resources/common.js";
 import type { Subnet, VirtualNetwork, ServiceEndpointFormat } from "../model/resources/virtual-network.js";
-import { subnetPrefixes } from "../model/resources/virtual-network.js";
+import { fillEndpointLocations, subnetPrefixes } from "../model/resources/virtual-network.js";
 import type { NetworkSecurityGroup, SecurityRule } from "../model/resources/network-security-group.js";
 import { defaultSecurityRules } from "../model/resources/network-security-group.js";
 import type { RouteTable, Route } from "../model/resources/route-table.js";
@@ -91,8 +91,8 @@ export interface ServiceResourceInfo {
   readonly children: ArmResource[];
 }
 
-const RESERVED_ORDER = ["Microsoft.Network/virtualNetworks"];
-void RESERVED_ORDER;
+
+
 
 function lower(s: unknown): string {
   return typeof s === "string" ? s.toLowerCase() : "";
@@ -279,23 +279,12 @@ export class Snapshot {
         const sid = s.id ?? `${vnet.id}/subnets/${s.name}`;
         const sk = idKey(sid);
         const props = s.properties ?? {};
-        const endpoints = asArray(props.serviceEndpoints as ServiceEndpointFormat[] | undefined)
-          .filter((e) => e && typeof e.service === "string")
-          .map((e) => {
-            const svc = findEndpointService(e.service);
-            const locations =
-              Array.isArray(e.locations) && e.locations.length > 0
-                ? e.locations.map((l) => (l === "*" ? "*" : (normalizeRegion(l) ?? l.toLowerCase())))
-                : svc
-                  ? svc.defaultLocations(location)
-                  : ["*"];
-            const out: { service: string; locations: string[]; provisioningState?: string } = {
-              service: svc?.name ?? e.service,
-              locations,
-            };
-            if (typeof e.provisioningState === "string") out.provisioningState = e.provisioningState;
-            return out;
-          });
+        const endpoints = fillEndpointLocations(
+          asArray(props.serviceEndpoints as ServiceEndpointFormat[] | undefined),
+          location,
+          findEndpointService,
+          normalizeRegion,
+        );
         const subnet: SubnetInfo = {
           id: sid,
           key: sk,

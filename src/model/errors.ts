@@ -181,6 +181,25 @@ export const ArmErrors = {
       `Resource name ${name} is invalid. The name can be up to 80 characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'. (resource type '${type}')`,
     ),
 
+  invalidResourceLocation: (name: string, oldLocation: string, resourceGroup: string, newLocation: string) =>
+    new ArmError(
+      400,
+      "InvalidResourceLocation",
+      `The resource '${name}' already exists in location '${oldLocation}' in resource group '${resourceGroup}'. A resource with the same name cannot be created in location '${newLocation}'. Please select a new resource name.`,
+    ),
+  invalidResourceGroupLocation: (resourceGroup: string, existing: string, requested: string) =>
+    new ArmError(
+      409,
+      "InvalidResourceGroupLocation",
+      `Invalid resource group location '${requested}'. The Resource group '${resourceGroup}' already exists in location '${existing}'.`,
+    ),
+  missingSubscriptionRegistration: (namespace: string) =>
+    new ArmError(
+      409,
+      "MissingSubscriptionRegistration",
+      `The subscription is not registered to use namespace '${namespace}'. See https://aka.ms/rps-not-found for how to register subscriptions.`,
+    ),
+
   // ---- Microsoft.Network validation (src/arm/providers/network) ----
   invalidResourceReference: (referencedId: string, byId: string) =>
     new ArmError(

@@ -33,10 +33,6 @@ export type Prefix = Prefix4 | Prefix6;
 
 const V6_ALL = (1n << 128n) - 1n;
 
-function v4ToNumber(a: ipaddr.IPv4): number {
-  const o = a.octets;
-  return ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0;
-}
 function v6ToBigint(a: ipaddr.IPv6): bigint {
   let v = 0n;
   for (const part of a.parts) v = (v << 16n) | BigInt(part);

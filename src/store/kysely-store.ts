@@ -51,9 +51,9 @@ function fromRow(r: ResourcesTable): StoredDocument {
   };
 }
 
-/** Escapes LIKE wildcards so a key prefix matches literally (escape char `\`). */
-function likePrefix(prefix: string): string {
-  return prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + "%";
+/** Upper bound of the keys starting with `prefix` (a range scan needs no LIKE escaping). */
+function prefixEnd(prefix: string): string {
+  return prefix + "\uffff";
 }
 
 export class KyselyStore implements ResourceStore {
@@ -115,7 +115,9 @@ export class KyselyStore implements ResourceStore {
     if (q.subscriptionId !== undefined) query = query.where("subscription_id", "=", q.subscriptionId);
     if (q.resourceGroup !== undefined) query = query.where("resource_group", "=", q.resourceGroup);
     if (q.parent !== undefined) query = query.where("parent", "=", q.parent);
-    if (q.keyPrefix !== undefined) query = query.where("key", "like", likePrefix(q.keyPrefix));
+    if (q.keyPrefix !== undefined) {
+      query = query.where("key", ">=", q.keyPrefix).where("key", "<", prefixEnd(q.keyPrefix));
+    }
     if (q.after !== undefined) query = query.where("key", ">", q.after);
     query = query.orderBy("key");
     const limit = q.limit !== undefined && q.limit > 0 ? Math.floor(q.limit) : undefined;

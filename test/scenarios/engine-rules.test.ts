@@ -22,7 +22,6 @@ import {
   sqlServer,
   storage,
   subnetId,
-  vm,
   vnet,
 } from "../fixtures/net.js";
 

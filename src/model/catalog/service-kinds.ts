@@ -60,8 +60,8 @@ export interface ServiceKind {
   readonly service: string;
   /** Service tag of the resource's public addresses. */
   readonly serviceTag: string;
-  /** Default destination port. */
-  readonly port: number;
+  /** Default destination port (443; SQL 1433, PostgreSQL 5432, MySQL / MariaDB 3306). */
+  readonly defaultPort: number;
   /** DNS suffixes of its public host names (lower case). */
   readonly dnsSuffixes: readonly string[];
   /** Lower-cased types of the child resources that carry its network rules (empty when rules are inline). */
@@ -127,7 +127,7 @@ function sqlKind(flavor: SqlFlavor, displayName: string): ServiceKind {
     displayName,
     service: "Microsoft.Sql",
     serviceTag: "Sql",
-    port: info.port,
+    defaultPort: info.port,
     dnsSuffixes: [info.dnsSuffix],
     ruleChildTypes: [`${info.type}/virtualNetworkRules`.toLowerCase(), `${info.type}/firewallRules`.toLowerCase()],
     hostNames: (r) => [{ endpoint: flavor, host: sqlServerHostName(flavor, String(r.name ?? "")) }],
@@ -141,7 +141,7 @@ const LIST: readonly ServiceKind[] = [
     displayName: "storage account",
     service: "Microsoft.Storage",
     serviceTag: "Storage",
-    port: 443,
+    defaultPort: 443,
     dnsSuffixes: STORAGE_ENDPOINT_KEYS.map((k) => `${k}.${STORAGE_DNS_SUFFIX}`),
     hostNames: storageHosts,
   }),
@@ -155,7 +155,7 @@ const LIST: readonly ServiceKind[] = [
     displayName: "Cosmos DB account",
     service: "Microsoft.AzureCosmosDB",
     serviceTag: "AzureCosmosDB",
-    port: 443,
+    defaultPort: 443,
     dnsSuffixes: [COSMOS_DNS_SUFFIX],
     hostNames: cosmosHosts,
   }),
@@ -165,7 +165,7 @@ const LIST: readonly ServiceKind[] = [
     displayName: "key vault",
     service: "Microsoft.KeyVault",
     serviceTag: "AzureKeyVault",
-    port: 443,
+    defaultPort: 443,
     dnsSuffixes: [KEY_VAULT_DNS_SUFFIX],
     hostNames: (r) => [{ endpoint: "vault", host: `${String(r.name ?? "").toLowerCase()}.${KEY_VAULT_DNS_SUFFIX}` }],
   }),
@@ -175,7 +175,7 @@ const LIST: readonly ServiceKind[] = [
     displayName: "Service Bus namespace",
     service: "Microsoft.ServiceBus",
     serviceTag: "ServiceBus",
-    port: 443,
+    defaultPort: 443,
     dnsSuffixes: [MESSAGING_DNS_SUFFIX],
     ruleChildTypes: ["microsoft.servicebus/namespaces/networkrulesets"],
     hostNames: (r) => [{ endpoint: "servicebus", host: messagingHostName(String(r.name ?? "")) }],
@@ -186,7 +186,7 @@ const LIST: readonly ServiceKind[] = [
     displayName: "Event Hubs namespace",
     service: "Microsoft.EventHub",
     serviceTag: "EventHub",
-    port: 443,
+    defaultPort: 443,
     dnsSuffixes: [MESSAGING_DNS_SUFFIX],
     ruleChildTypes: ["microsoft.eventhub/namespaces/networkrulesets"],
     hostNames: (r) => [{ endpoint: "eventhub", host: messagingHostName(String(r.name ?? "")) }],
@@ -197,7 +197,7 @@ const LIST: readonly ServiceKind[] = [
     displayName: "Data Lake Store account",
     service: "Microsoft.AzureActiveDirectory",
     serviceTag: "AzureDataLake",
-    port: 443,
+    defaultPort: 443,
     dnsSuffixes: [DATA_LAKE_STORE_DNS_SUFFIX],
     ruleChildTypes: ["microsoft.datalakestore/accounts/virtualnetworkrules", "microsoft.datalakestore/accounts/firewallrules"],
     hostNames: (r) => [{ endpoint: "datalakestore", host: `${String(r.name ?? "").toLowerCase()}.${DATA_LAKE_STORE_DNS_SUFFIX}` }],
@@ -208,7 +208,7 @@ const LIST: readonly ServiceKind[] = [
     displayName: "container registry",
     service: "Microsoft.ContainerRegistry",
     serviceTag: "AzureContainerRegistry",
-    port: 443,
+    defaultPort: 443,
     dnsSuffixes: [CONTAINER_REGISTRY_DNS_SUFFIX],
     hostNames: (r) => [{ endpoint: "registry", host: `${String(r.name ?? "").toLowerCase()}.${CONTAINER_REGISTRY_DNS_SUFFIX}` }],
   }),

@@ -56,7 +56,7 @@ export function isPremiumRegistry(r: { sku?: { name?: string } }): boolean {
  * with `action: Allow` on each rule. Other tiers keep whatever they carry (the ARM layer refuses
  * rules on them). Unknown fields kept.
  */
-export function normalizeContainerRegistry<R extends ArmResource>(resource: R): R & ContainerRegistry {
+export function normalizeContainerRegistry<R extends ArmResource>(resource: R): Omit<R, "properties"> & ContainerRegistry {
   const p: ContainerRegistryProperties = { ...((resource.properties ?? {}) as ContainerRegistryProperties) };
   if (!p.loginServer) p.loginServer = registryLoginServer(String(resource.name ?? ""));
   if (p.adminUserEnabled === undefined) p.adminUserEnabled = false;
@@ -73,5 +73,5 @@ export function normalizeContainerRegistry<R extends ArmResource>(resource: R): 
       ipRules: (Array.isArray(s?.ipRules) ? s.ipRules : []).map((r) => ({ ...r, action: r.action ?? "Allow" })),
     };
   }
-  return { ...resource, properties: p } as R & ContainerRegistry;
+  return { ...resource, properties: p } as unknown as Omit<R, "properties"> & ContainerRegistry;
 }

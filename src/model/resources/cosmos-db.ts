@@ -105,7 +105,7 @@ function displayName(region: string): string {
  * `readLocations` / `writeLocations` / `failoverPolicies` derived from `locations` (or the
  * account's own region) with ids `<name>-<region>` and display names. Unknown fields are kept.
  */
-export function normalizeCosmosAccount<R extends ArmResource>(resource: R): R & CosmosAccount {
+export function normalizeCosmosAccount<R extends ArmResource>(resource: R): Omit<R, "properties"> & CosmosAccount {
   const name = String(resource.name ?? "").toLowerCase();
   const p: CosmosAccountProperties = { ...((resource.properties ?? {}) as CosmosAccountProperties) };
   const out: ArmResource = { ...resource, properties: p };
@@ -127,7 +127,7 @@ export function normalizeCosmosAccount<R extends ArmResource>(resource: R): R & 
       : typeof resource.location === "string" && resource.location
         ? [{ locationName: resource.location, failoverPriority: 0 }]
         : [];
-  const locations: CosmosLocation[] = given
+  const locations = given
     .map((l, i) => {
       const region = normalizeRegion(String(l.locationName ?? "")) ?? String(l.locationName ?? "").toLowerCase();
       return {
@@ -137,7 +137,7 @@ export function normalizeCosmosAccount<R extends ArmResource>(resource: R): R & 
         provisioningState: l.provisioningState ?? state,
         failoverPriority: typeof l.failoverPriority === "number" ? l.failoverPriority : i,
         isZoneRedundant: l.isZoneRedundant ?? false,
-      };
+      } as CosmosLocation & { id: string; failoverPriority: number };
     })
     .sort((a, b) => a.failoverPriority - b.failoverPriority);
   if (locations.length > 0) {
@@ -150,5 +150,5 @@ export function normalizeCosmosAccount<R extends ArmResource>(resource: R): R & 
       p.failoverPolicies = locations.map((l) => ({ id: l.id, locationName: l.locationName, failoverPriority: l.failoverPriority }));
     }
   }
-  return out as R & CosmosAccount;
+  return out as unknown as Omit<R, "properties"> & CosmosAccount;
 }

@@ -97,7 +97,7 @@ export function dataLakeRules(
  * trusted-id providers off, encryption on, `endpoint`, Consumption tier, `state: Active`.
  * Inline rules get their child `type` when missing. Unknown fields kept.
  */
-export function normalizeDataLakeStoreAccount<R extends ArmResource>(resource: R): R & DataLakeStoreAccount {
+export function normalizeDataLakeStoreAccount<R extends ArmResource>(resource: R): Omit<R, "properties"> & DataLakeStoreAccount {
   const id = String(resource.id ?? "");
   const p: DataLakeStoreProperties = { ...((resource.properties ?? {}) as DataLakeStoreProperties) };
   if (!p.firewallState) p.firewallState = "Disabled";
@@ -119,5 +119,5 @@ export function normalizeDataLakeStoreAccount<R extends ArmResource>(resource: R
   if (!p.newTier) p.newTier = p.currentTier;
   if (!p.state) p.state = "Active";
   if (p.provisioningState === undefined) p.provisioningState = "Succeeded";
-  return { ...resource, properties: p } as R & DataLakeStoreAccount;
+  return { ...resource, properties: p } as unknown as Omit<R, "properties"> & DataLakeStoreAccount;
 }

@@ -81,12 +81,12 @@ export function normalizeKeyVaultNetworkAcls(acls: KeyVaultNetworkAcls): KeyVaul
  * when `networkAcls` is present — its defaults and the vault's echo normalisations. A vault
  * created without `networkAcls` is returned without them, as Key Vault does. Unknown fields kept.
  */
-export function normalizeKeyVault<R extends ArmResource>(resource: R): R & KeyVault {
+export function normalizeKeyVault<R extends ArmResource>(resource: R): Omit<R, "properties"> & KeyVault {
   const p: KeyVaultProperties = { ...((resource.properties ?? {}) as KeyVaultProperties) };
   if (!p.vaultUri) p.vaultUri = keyVaultUri(String(resource.name ?? ""));
   if (p.enabledForDeployment === undefined) p.enabledForDeployment = false;
   if (p.enabledForDiskEncryption === undefined) p.enabledForDiskEncryption = false;
   if (p.enabledForTemplateDeployment === undefined) p.enabledForTemplateDeployment = false;
   if (p.networkAcls && typeof p.networkAcls === "object") p.networkAcls = normalizeKeyVaultNetworkAcls(p.networkAcls);
-  return { ...resource, properties: p } as R & KeyVault;
+  return { ...resource, properties: p } as unknown as Omit<R, "properties"> & KeyVault;
 }

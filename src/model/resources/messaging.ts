@@ -87,7 +87,7 @@ export function findNetworkRuleSet(children: readonly ArmResource[]): NetworkRul
  * Fills a namespace's defaults: `serviceBusEndpoint` (`https://<ns>.servicebus.windows.net:443/`),
  * `metricId` (`<subscription>:<ns>`), `status: Active`, provisioningState. Unknown fields kept.
  */
-export function normalizeMessagingNamespace<R extends ArmResource>(resource: R): R & MessagingNamespace {
+export function normalizeMessagingNamespace<R extends ArmResource>(resource: R): Omit<R, "properties"> & MessagingNamespace {
   const name = String(resource.name ?? "");
   const p: MessagingNamespaceProperties = { ...((resource.properties ?? {}) as MessagingNamespaceProperties) };
   if (!p.serviceBusEndpoint) p.serviceBusEndpoint = `https://${messagingHostName(name)}:443/`;
@@ -95,7 +95,7 @@ export function normalizeMessagingNamespace<R extends ArmResource>(resource: R):
   if (!p.metricId && sub) p.metricId = `${sub}:${name.toLowerCase()}`;
   if (!p.status) p.status = "Active";
   if (p.provisioningState === undefined) p.provisioningState = "Succeeded";
-  return { ...resource, properties: p } as R & MessagingNamespace;
+  return { ...resource, properties: p } as unknown as Omit<R, "properties"> & MessagingNamespace;
 }
 
 /**
@@ -103,7 +103,7 @@ export function normalizeMessagingNamespace<R extends ArmResource>(resource: R):
  * service, `defaultAction: Allow` (a namespace without rules admits everyone), empty rule lists,
  * `ipRules[].action: Allow`, `ignoreMissingVnetServiceEndpoint: false`. Unknown fields kept.
  */
-export function normalizeNetworkRuleSet<R extends ArmResource>(resource: R): R & NetworkRuleSet {
+export function normalizeNetworkRuleSet<R extends ArmResource>(resource: R): Omit<R, "properties"> & NetworkRuleSet {
   const p: NetworkRuleSetProperties = { ...((resource.properties ?? {}) as NetworkRuleSetProperties) };
   if (typeof p.defaultAction !== "string") p.defaultAction = "Allow";
   p.virtualNetworkRules = (Array.isArray(p.virtualNetworkRules) ? p.virtualNetworkRules : []).map((r) => ({
@@ -117,5 +117,5 @@ export function normalizeNetworkRuleSet<R extends ArmResource>(resource: R): R &
     : id.includes("/providers/microsoft.servicebus/")
       ? SERVICE_BUS_RULE_SET_TYPE
       : resource.type;
-  return { ...resource, name: resource.name || NETWORK_RULE_SET_NAME, type, properties: p } as R & NetworkRuleSet;
+  return { ...resource, name: resource.name || NETWORK_RULE_SET_NAME, type, properties: p } as unknown as Omit<R, "properties"> & NetworkRuleSet;
 }

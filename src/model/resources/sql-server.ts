@@ -128,7 +128,7 @@ export type SqlServer = ArmResource<SqlServerProperties>;
  * and `kind: "v12.0"` for SQL; `userVisibleState: "Ready"` and `sslEnforcement: "Enabled"` for
  * the single servers). Unknown fields are kept; the input is not modified.
  */
-export function normalizeSqlServer<R extends ArmResource>(resource: R): R & SqlServer {
+export function normalizeSqlServer<R extends ArmResource>(resource: R): Omit<R, "properties"> & SqlServer {
   const flavor = sqlFlavorOf(String(resource.type ?? "")) ?? "sql";
   const info = SQL_FLAVORS[flavor];
   const p: SqlServerProperties = { ...((resource.properties ?? {}) as SqlServerProperties) };
@@ -142,23 +142,23 @@ export function normalizeSqlServer<R extends ArmResource>(resource: R): R & SqlS
     if (!p.userVisibleState) p.userVisibleState = "Ready";
     if (!p.sslEnforcement) p.sslEnforcement = "Enabled";
   }
-  return out as R & SqlServer;
+  return out as unknown as Omit<R, "properties"> & SqlServer;
 }
 
 /**
  * Fills a VNet rule's defaults: `ignoreMissingVnetServiceEndpoint: false` and `state: "Ready"`
  * (the state the rule settles in; the ARM layer may store `InProgress` while it applies).
  */
-export function normalizeSqlVirtualNetworkRule<R extends ArmResource>(resource: R): R & SqlVirtualNetworkRule {
+export function normalizeSqlVirtualNetworkRule<R extends ArmResource>(resource: R): Omit<R, "properties"> & SqlVirtualNetworkRule {
   const p = { ...((resource.properties ?? {}) as SqlVirtualNetworkRuleProperties) };
   if (p.ignoreMissingVnetServiceEndpoint === undefined) p.ignoreMissingVnetServiceEndpoint = false;
   if (p.state === undefined) p.state = "Ready";
-  return { ...resource, properties: p } as R & SqlVirtualNetworkRule;
+  return { ...resource, properties: p } as unknown as Omit<R, "properties"> & SqlVirtualNetworkRule;
 }
 
 /** Firewall rules have no defaults beyond their two addresses; returned as a copy. */
-export function normalizeSqlFirewallRule<R extends ArmResource>(resource: R): R & SqlFirewallRule {
-  return { ...resource, properties: { ...(resource.properties ?? {}) } } as R & SqlFirewallRule;
+export function normalizeSqlFirewallRule<R extends ArmResource>(resource: R): Omit<R, "properties"> & SqlFirewallRule {
+  return { ...resource, properties: { ...(resource.properties ?? {}) } } as unknown as Omit<R, "properties"> & SqlFirewallRule;
 }
 
 /** Children of a server split by kind (types compared case-insensitively, any flavor). */

@@ -178,7 +178,7 @@ function normalizeAcls(acls: StorageNetworkAcls | undefined | null): StorageNetw
  * access tier for blob-capable v2 kinds, provisioningState. Unknown fields are kept; the input
  * is not modified.
  */
-export function normalizeStorageAccount<R extends ArmResource>(resource: R): R & StorageAccount {
+export function normalizeStorageAccount<R extends ArmResource>(resource: R): Omit<R, "properties"> & StorageAccount {
   const r = resource as unknown as StorageAccount;
   const p: StorageAccountProperties = { ...(r.properties ?? {}) };
   const name = String(r.name ?? "");
@@ -199,5 +199,5 @@ export function normalizeStorageAccount<R extends ArmResource>(resource: R): R &
   if (p.accessTier === undefined && (kind === "storagev2" || kind === "blobstorage")) p.accessTier = "Hot";
   if (p.provisioningState === undefined) p.provisioningState = "Succeeded";
 
-  return { ...resource, properties: p } as R & StorageAccount;
+  return { ...resource, properties: p } as unknown as Omit<R, "properties"> & StorageAccount;
 }

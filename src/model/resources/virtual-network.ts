@@ -67,3 +67,34 @@ export function subnetPrefixes(s: Subnet): string[] {
   if (Array.isArray(p.addressPrefixes) && p.addressPrefixes.length > 0) return p.addressPrefixes;
   return typeof p.addressPrefix === "string" ? [p.addressPrefix] : [];
 }
+
+/**
+ * Fills each endpoint's `locations` as Azure does when a request omits them (SE-CFG-4:
+ * Storage → the VNet's region and its pair, Sql → the VNet's region, others → `*`), with the
+ * service name in its canonical casing. Explicit locations are lower-cased programmatic names.
+ * `resolve` maps a service name to its catalog entry (see model/catalog/endpoint-services.ts).
+ */
+export function fillEndpointLocations(
+  endpoints: readonly ServiceEndpointFormat[],
+  vnetRegion: string,
+  resolve: (service: string) => { name: string; defaultLocations(region: string): string[] } | undefined,
+  normalizeRegionName: (text: string) => string | undefined,
+): Array<{ service: string; locations: string[]; provisioningState?: ProvisioningState }> {
+  return endpoints
+    .filter((e) => e && typeof e.service === "string")
+    .map((e) => {
+      const svc = resolve(e.service);
+      const locations =
+        Array.isArray(e.locations) && e.locations.length > 0
+          ? e.locations.map((l) => (l === "*" ? "*" : (normalizeRegionName(l) ?? String(l).toLowerCase())))
+          : svc
+            ? svc.defaultLocations(vnetRegion)
+            : ["*"];
+      const out: { service: string; locations: string[]; provisioningState?: ProvisioningState } = {
+        service: svc?.name ?? e.service,
+        locations,
+      };
+      if (typeof e.provisioningState === "string") out.provisioningState = e.provisioningState;
+      return out;
+    });
+}

@@ -1,0 +1,67 @@
+/**
+ * The control plane's entry points: `createArmDeps` (wiring with defaults), `handleArm`
+ * (one request → one response, HTTP-free) and `loadResources` (put ARM JSON through the
+ * providers without LROs, e.g. the demo network).
+ */
+import { defaultServiceTagCatalog } from "../model/catalog/synthetic-service-tags.js";
+import type { ServiceTagCatalog } from "../model/catalog/service-tags.js";
+import type { ResourceStore } from "../store/store.js";
+import { defaultKinds } from "./catalog.js";
+import {
+  newTenancyCache,
+  type ArmDeps,
+  type ArmRequest,
+  type ArmResponse,
+  type Clock,
+  type Ctx,
+  type IdGenerator,
+  type LroPolicy,
+  type TenancyDefaults,
+} from "./context.js";
+import { dispatch } from "./dispatch.js";
+import { ensureDefaultTenancy } from "./tenancy.js";
+
+export const DEFAULT_TENANCY: TenancyDefaults = {
+  tenantId: "72f988bf-0000-0000-0000-000000000001",
+  tenantDisplayName: "Lazurite",
+  subscriptionId: "00000000-0000-0000-0000-000000000001",
+  subscriptionDisplayName: "Lazurite default subscription",
+};
+
+export const DEFAULT_LRO: LroPolicy = { inProgressPolls: 1, maxDurationMs: 1000 };
+
+export interface ArmDepsInput {
+  store: ResourceStore;
+  clock: Clock;
+  ids: IdGenerator;
+  serviceTags?: ServiceTagCatalog;
+  lro?: Partial<LroPolicy>;
+  pageSize?: number;
+  tenancy?: Partial<TenancyDefaults>;
+}
+
+/** Builds the dependencies and makes sure the default tenant and subscription exist. */
+export async function createArmDeps(input: ArmDepsInput): Promise<ArmDeps> {
+  const deps: ArmDeps = {
+    store: input.store,
+    clock: input.clock,
+    ids: input.ids,
+    serviceTags: input.serviceTags ?? defaultServiceTagCatalog(),
+    lro: { ...DEFAULT_LRO, ...(input.lro ?? {}) },
+    pageSize: input.pageSize ?? 100,
+    tenancy: { ...DEFAULT_TENANCY, ...(input.tenancy ?? {}) },
+    kinds: defaultKinds(),
+    cache: newTenancyCache(),
+  };
+  await ensureDefaultTenancy(deps);
+  return deps;
+}
+
+export function newCtx(deps: ArmDeps, req: ArmRequest): Ctx {
+  return { deps, store: deps.store, req, now: deps.clock.now() };
+}
+
+/** One ARM request. Throws ArmError for refusals (the HTTP shell renders them). */
+export async function handleArm(deps: ArmDeps, req: ArmRequest): Promise<ArmResponse> {
+  return dispatch(newCtx(deps, req));
+}

@@ -1,0 +1,109 @@
+/**
+ * What the control plane is given (ArmDeps, built once by main.ts) and what one request
+ * carries through it (Ctx). Time, ids and the service-tag catalog are injected, so tests
+ * drive them deterministically.
+ */
+import type { ServiceTagCatalog } from "../model/catalog/service-tags.js";
+import type { ResourceStore } from "../store/store.js";
+import type { KindRegistry } from "./kinds.js";
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export interface IdGenerator {
+  /** A new GUID, lower case (`6f1c...`). */
+  guid(): string;
+}
+
+/**
+ * When an asynchronous operation (LRO) completes: after it has answered `InProgress` to
+ * `inProgressPolls` status polls, or once `maxDurationMs` of the injected clock have passed
+ * since it started, whichever comes first. `inProgressPolls: 0` completes at once.
+ */
+export interface LroPolicy {
+  inProgressPolls: number;
+  maxDurationMs: number;
+}
+
+export interface TenancyDefaults {
+  tenantId: string;
+  subscriptionId: string;
+  subscriptionDisplayName: string;
+  tenantDisplayName: string;
+}
+
+export interface ArmDeps {
+  store: ResourceStore;
+  clock: Clock;
+  ids: IdGenerator;
+  serviceTags: ServiceTagCatalog;
+  lro: LroPolicy;
+  /** Items per page of list answers (nextLink beyond it). */
+  pageSize: number;
+  tenancy: TenancyDefaults;
+  kinds: KindRegistry;
+  /** Process-local caches of small, rarely changing tenancy facts (kept in step by the writers). */
+  cache: TenancyCache;
+}
+
+export interface TenancyCache {
+  /** Lower-cased ids of subscriptions known to exist. */
+  subscriptions: Set<string>;
+  /** `sub/namespace` (lower case) → registration state, for explicitly (un)registered providers. */
+  registrations: Map<string, string>;
+}
+
+export function newTenancyCache(): TenancyCache {
+  return { subscriptions: new Set(), registrations: new Map() };
+}
+
+export interface ArmRequest {
+  /** Upper case: GET, PUT, PATCH, DELETE, POST, HEAD. */
+  method: string;
+  /** Decoded path, duplicate slashes collapsed, no query string, no trailing slash. */
+  path: string;
+  /** Query parameters (first value of each). */
+  query: Record<string, string>;
+  /** Present on every ARM request (the HTTP shell refuses requests without it). */
+  apiVersion: string;
+  body: unknown;
+  /** `https://host:port` as the client addressed the server; used for absolute URLs. */
+  baseUrl: string;
+  ifMatch?: string;
+  ifNoneMatch?: string;
+}
+
+export interface ArmResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** One request's view: the dependencies, the store to use (a transaction inside writes), the time. */
+export interface Ctx {
+  deps: ArmDeps;
+  store: ResourceStore;
+  req: ArmRequest;
+  /** The clock read once at the start of the request. */
+  now: number;
+  /** Writes complete at once (no operation, `Succeeded` immediately): used to load fixtures such as the demo. */
+  immediate?: boolean;
+}
+
+export function withStore(ctx: Ctx, store: ResourceStore): Ctx {
+  return { ...ctx, store };
+}
+
+/** Runs fn in one store transaction (writes commit together; transactions never interleave). */
+export function inTransaction<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>): Promise<T> {
+  return ctx.store.transaction((store) => fn(withStore(ctx, store)));
+}
+
+/** A query parameter, looked up case-insensitively (`$skipToken` / `$skiptoken`). */
+export function queryParam(req: ArmRequest, name: string): string | undefined {
+  const want = name.toLowerCase();
+  for (const [k, v] of Object.entries(req.query)) if (k.toLowerCase() === want) return v;
+  return undefined;
+}

@@ -1,0 +1,101 @@
+/**
+ * One typed Config (STYLE §6.12), built once from command-line flags, then environment
+ * variables, then defaults, and validated before anything starts.
+ *
+ * | flag | env | default |
+ * |---|---|---|
+ * | --port N | LAZURITE_PORT | 8443 (0 = any free port) |
+ * | --host H | LAZURITE_HOST | localhost |
+ * | --data-dir DIR | LAZURITE_DATA_DIR | `.lazurite` under the working directory |
+ * | --cert PEM --key PEM | LAZURITE_CERT, LAZURITE_KEY | generated CA + server cert in DATA_DIR/tls |
+ * | --service-tags FILE | LAZURITE_SERVICE_TAGS | the built-in synthetic catalog |
+ * | --demo | LAZURITE_DEMO=1 | off |
+ * | --lro-polls N | LAZURITE_LRO_POLLS | 1 (status polls answered InProgress) |
+ * | --lro-max-ms N | LAZURITE_LRO_MAX_MS | 1000 (an operation completes by itself after this) |
+ * | --page-size N | LAZURITE_PAGE_SIZE | 100 |
+ * | --log-level L | LAZURITE_LOG_LEVEL | warn |
+ */
+import { isAbsolute, resolve } from "node:path";
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  certFile?: string;
+  keyFile?: string;
+  serviceTagsFile?: string;
+  demo: boolean;
+  lro: { inProgressPolls: number; maxDurationMs: number };
+  pageSize: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+/** Flags as commander hands them over (strings, booleans, undefined). */
+export interface ConfigFlags {
+  port?: string | number;
+  host?: string;
+  dataDir?: string;
+  cert?: string;
+  key?: string;
+  serviceTags?: string;
+  demo?: boolean;
+  lroPolls?: string | number;
+  lroMaxMs?: string | number;
+  pageSize?: string | number;
+  logLevel?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+function int(name: string, v: string | number | undefined, def: number, min: number, max: number): number {
+  if (v === undefined || v === "") return def;
+  const n = typeof v === "number" ? v : /^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name}: expected an integer from ${min} to ${max}, got '${v}'`);
+  return n;
+}
+
+function bool(name: string, v: string | boolean | undefined): boolean | undefined {
+  if (v === undefined || typeof v === "boolean") return v;
+  const s = v.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(s)) return true;
+  if (["0", "false", "no", "off", ""].includes(s)) return false;
+  throw new ConfigError(`${name}: expected true or false, got '${v}'`);
+}
+
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+  const pick = <T>(flag: T | undefined, envName: string): T | string | undefined => flag ?? env[envName];
+  const abs = (p: string | undefined) => (p === undefined || p === "" ? undefined : isAbsolute(p) ? p : resolve(cwd, p));
+  const cert = abs(pick(flags.cert, "LAZURITE_CERT"));
+  const key = abs(pick(flags.key, "LAZURITE_KEY"));
+  if ((cert === undefined) !== (key === undefined)) throw new ConfigError("--cert and --key must be given together");
+  const level = String(pick(flags.logLevel, "LAZURITE_LOG_LEVEL") ?? "warn").toLowerCase();
+  if (!(LEVELS as readonly string[]).includes(level)) throw new ConfigError(`--log-level: expected one of ${LEVELS.join(", ")}, got '${level}'`);
+  const host = String(pick(flags.host, "LAZURITE_HOST") ?? "localhost");
+  if (host.trim() === "") throw new ConfigError("--host must not be empty");
+  const config: Config = {
+    port: int("--port", pick(flags.port, "LAZURITE_PORT"), 8443, 0, 65535),
+    host,
+    dataDir: abs(pick(flags.dataDir, "LAZURITE_DATA_DIR")) ?? resolve(cwd, ".lazurite"),
+    demo: bool("--demo", flags.demo ?? env.LAZURITE_DEMO) ?? false,
+    lro: {
+      inProgressPolls: int("--lro-polls", pick(flags.lroPolls, "LAZURITE_LRO_POLLS"), 1, 0, 100),
+      maxDurationMs: int("--lro-max-ms", pick(flags.lroMaxMs, "LAZURITE_LRO_MAX_MS"), 1000, 0, 3_600_000),
+    },
+    pageSize: int("--page-size", pick(flags.pageSize, "LAZURITE_PAGE_SIZE"), 100, 1, 10_000),
+    logLevel: level as Config["logLevel"],
+  };
+  if (cert !== undefined && key !== undefined) {
+    config.certFile = cert;
+    config.keyFile = key;
+  }
+  const tags = abs(pick(flags.serviceTags, "LAZURITE_SERVICE_TAGS"));
+  if (tags !== undefined) config.serviceTagsFile = tags;
+  return config;
+}

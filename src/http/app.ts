@@ -1,0 +1,157 @@
+/**
+ * The HTTP shell (STYLE §6.13): `buildApp(deps)` returns a Fastify instance that has not
+ * started listening, so most tests use `app.inject`. It parses and normalises requests,
+ * hands ARM requests to src/arm, and renders every answer and every error the way ARM does.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import { checkApiVersion } from "../arm/api-versions.js";
+import { handleArm } from "../arm/arm.js";
+import type { ArmDeps, ArmRequest } from "../arm/context.js";
+import { ArmErrors } from "../model/errors.js";
+import { baseUrlOf, registerAdfsRoutes } from "./adfs.js";
+import { openAuthenticator, type Authenticator } from "./auth.js";
+import { registerEmulatorRoutes } from "./emulator-routes.js";
+import { sendArmError, toArmError } from "./errors.js";
+
+export interface AppDeps {
+  arm: ArmDeps;
+  auth?: Authenticator;
+  /** Maximum request body in bytes (ARM's limit is 4 MiB). */
+  bodyLimit?: number;
+  /** Fastify logger option (false = silent). */
+  logger?: FastifyServerOptions["logger"];
+  /** TLS material; when given the instance is an HTTPS server. */
+  https?: { key: string | Buffer; cert: string | Buffer };
+}
+
+export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
+
+/** Collapses repeated slashes in the path part (`//metadata/endpoints` → `/metadata/endpoints`). */
+export function collapseSlashes(url: string): string {
+  const q = url.indexOf("?");
+  const path = q < 0 ? url : url.slice(0, q);
+  const rest = q < 0 ? "" : url.slice(q);
+  return path.replace(/\/{2,}/g, "/") + rest;
+}
+
+function decodePath(raw: string): string {
+  const segs = raw.split("/").filter((s) => s.length > 0);
+  try {
+    return "/" + segs.map((s) => decodeURIComponent(s)).join("/");
+  } catch {
+    throw ArmErrors.badRequest(`The request path '${raw}' is not valid percent-encoding.`);
+  }
+}
+
+function firstValues(q: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (q && typeof q === "object") {
+    for (const [k, v] of Object.entries(q as Record<string, unknown>)) {
+      const first = Array.isArray(v) ? v[0] : v;
+      if (first !== undefined && first !== null) out[k] = String(first);
+    }
+  }
+  return out;
+}
+
+function header(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(",") : v;
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const auth = deps.auth ?? openAuthenticator;
+  const opts: FastifyServerOptions = {
+    logger: deps.logger ?? false,
+    bodyLimit,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: false },
+    rewriteUrl: (req) => collapseSlashes(req.url ?? "/"),
+    genReqId: () => deps.arm.ids.guid(),
+    return503OnClosing: false,
+  };
+  const app = (
+    deps.https ? Fastify({ ...(opts as object), https: deps.https } as Parameters<typeof Fastify>[0]) : Fastify(opts)
+  ) as unknown as FastifyInstance;
+
+  app.removeAllContentTypeParsers();
+  const parseJson = (text: string): unknown => {
+    if (text.trim() === "") return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (e) {
+      throw ArmErrors.invalidRequestContent(`The request content was invalid and could not be deserialized: '${(e as Error).message}'.`);
+    }
+  };
+  app.addContentTypeParser(["application/json", "text/json"], { parseAs: "string" }, (_req, body, done) => {
+    try {
+      done(null, parseJson(body as string));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  app.addContentTypeParser("*", { parseAs: "string" }, (req, body, done) => {
+    const text = body as string;
+    if (text.trim() === "") return done(null, undefined);
+    const type = String(req.headers["content-type"] ?? "");
+    if (/json/i.test(type)) {
+      try {
+        return done(null, parseJson(text));
+      } catch (e) {
+        return done(e as Error, undefined);
+      }
+    }
+    done(ArmErrors.unsupportedMediaType(type), undefined);
+  });
+
+  app.addHook("onSend", async (req, reply, payload) => {
+    reply.header("x-ms-request-id", String(req.id));
+    const corr = header(req.headers["x-ms-correlation-request-id"]) ?? String(req.id);
+    reply.header("x-ms-correlation-request-id", corr);
+    const client = header(req.headers["x-ms-client-request-id"]);
+    if (client !== undefined) reply.header("x-ms-client-request-id", client);
+    reply.header("cache-control", "no-cache");
+    return payload;
+  });
+
+  app.setErrorHandler((err, req, reply) => sendArmError(reply, toArmError(err, req, bodyLimit)));
+  app.setNotFoundHandler((req, reply) =>
+    sendArmError(reply, ArmErrors.routeNotFound(`${baseUrlOf(req)}${req.url.split("?")[0]}`)),
+  );
+
+  registerAdfsRoutes(app, deps.arm);
+  registerEmulatorRoutes(app, deps.arm);
+
+  const armRoute = async (req: FastifyRequest, reply: FastifyReply) => {
+    await auth.authenticate(req.headers);
+    const rawPath = req.url.split("?")[0]!;
+    const path = decodePath(rawPath);
+    const query = firstValues(req.query);
+    const apiVersionKey = Object.keys(query).find((k) => k.toLowerCase() === "api-version");
+    const apiVersion = checkApiVersion(apiVersionKey !== undefined ? query[apiVersionKey] : undefined);
+    const armReq: ArmRequest = {
+      method: req.method.toUpperCase(),
+      path,
+      query,
+      apiVersion,
+      body: req.body,
+      baseUrl: baseUrlOf(req),
+    };
+    const ifMatch = header(req.headers["if-match"]);
+    const ifNoneMatch = header(req.headers["if-none-match"]);
+    if (ifMatch !== undefined) armReq.ifMatch = ifMatch;
+    if (ifNoneMatch !== undefined) armReq.ifNoneMatch = ifNoneMatch;
+    const res = await handleArm(deps.arm, armReq);
+    reply.status(res.status);
+    if (res.headers) reply.headers(res.headers);
+    if (res.body === undefined || armReq.method === "HEAD" || res.status === 204) return reply.send();
+    return reply.type("application/json; charset=utf-8").send(res.body);
+  };
+  app.route({ method: ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"], url: "/subscriptions", handler: armRoute });
+  app.route({ method: ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"], url: "/subscriptions/*", handler: armRoute });
+  app.route({ method: ["GET", "HEAD"], url: "/tenants", handler: armRoute });
+  app.route({ method: ["GET", "HEAD"], url: "/providers", handler: armRoute });
+  return app;
+}

@@ -1,0 +1,21 @@
+import { it, expect } from "vitest";
+import { harness, rg, net } from "/work/main/test/http/helpers.js";
+it("smoke", async () => {
+  const h = await harness();
+  let r = await h.req("PUT", rg(), { location: "westus" });
+  console.log(r.statusCode, r.body);
+  r = await h.req("PUT", `${net()}/virtualNetworks/v1`, { location: "westus", properties: { addressSpace: { addressPrefixes: ["10.0.0.0/16"] }, subnets: [{ name: "s1", properties: { addressPrefix: "10.0.1.0/24", serviceEndpoints: [{ service: "Microsoft.Storage" }, {service:"microsoft.sql"}, {service: "Microsoft.KeyVault"}] } }] } });
+  console.log(r.statusCode, JSON.stringify(r.headers), r.body);
+  const op = String(r.headers["azure-asyncoperation"]).replace(/^https:\/\/[^/]+/, "");
+  r = await h.req("GET", op); console.log(r.statusCode, r.body);
+  r = await h.req("PUT", `${net()}/virtualNetworks/v1/subnets/s2`, { properties: { addressPrefix: "10.0.2.0/24" } });
+  console.log(r.statusCode, r.body);
+  r = await h.req("GET", op); console.log(r.statusCode, r.body);
+  r = await h.req("PUT", `${net()}/virtualNetworks/v1/subnets/s2`, { properties: { addressPrefix: "10.0.2.0/24" } });
+  console.log(r.statusCode, r.body);
+  r = await h.req("GET", `${net()}/virtualNetworks/v1`); console.log(r.statusCode, r.body);
+  r = await h.req("GET", `/subscriptions/${"00000000-0000-0000-0000-0000000000aa"}/providers/Microsoft.Network/virtualNetworks`); console.log(r.statusCode, r.body.slice(0,200));
+  r = await h.req("GET", `${net()}/virtualNetworks/v1/subnets`); console.log(r.statusCode, r.body.slice(0,200));
+  expect(1).toBe(1);
+  await h.close();
+});
