@@ -37,7 +37,8 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
     .name("lazurite")
     .description("Offline Azure virtual networking with service endpoints: decide and explain every flow.")
     .showHelpAfterError()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
 
   program
     .command("check")
@@ -137,7 +138,6 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   const program = buildProgram(io, (c) => {
     code = c;
   });
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return code;

@@ -13,7 +13,7 @@
 import type { Address } from "../model/ip.js";
 import { formatAddress, isPublicAddress, tryParseAddress, tryParsePrefix, addressAt } from "../model/ip.js";
 import { ArmErrors } from "../model/errors.js";
-import { idKey, isWithinScope, tryParseResourceId, leafName } from "../model/resource-id.js";
+import { idKey, isWithinScope, nameOfId } from "../model/resource-id.js";
 import { asArray } from "../model/resources/common.js";
 import { findEndpointService } from "../model/catalog/endpoint-services.js";
 import { tagRegionSuffix } from "../model/catalog/regions.js";
@@ -51,10 +51,7 @@ interface Egress {
   callerSubnetId?: string;
 }
 
-function nsgName(id: string): string {
-  const p = tryParseResourceId(id);
-  return p ? leafName(p) : id;
-}
+const nsgName = nameOfId;
 
 function compiled(snap: Snapshot, nsgId: string, vnet: VnetInfo): CompiledNsg | undefined {
   const nsg = snap.nsg(nsgId);

@@ -122,11 +122,34 @@ export function makeResourceId(p: ResourceIdParts): ResourceId {
   return parseResourceId(formatResourceId(p));
 }
 
+const keyCache = new Map<string, string>();
+const KEY_CACHE_LIMIT = 200_000;
+
 /** Lower-cased key of an id string; cheap, no validation. Use for maps of ids. */
 export function idKey(id: string): string {
+  const hit = keyCache.get(id);
+  if (hit !== undefined) return hit;
   let s = id.toLowerCase();
-  while (s.endsWith("/")) s = s.slice(0, -1);
-  return s.replace(/\/{2,}/g, "/");
+  if (s.endsWith("/")) s = s.replace(/\/+$/, "");
+  if (s.includes("//")) s = s.replace(/\/{2,}/g, "/");
+  if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+  keyCache.set(id, s);
+  return s;
+}
+
+/** The last name segment of an id string (`subnet1` of `…/subnets/subnet1`), without full parsing. */
+export function nameOfId(id: string): string {
+  const t = id.endsWith("/") ? id.replace(/\/+$/, "") : id;
+  return t.slice(t.lastIndexOf("/") + 1);
+}
+
+/** `vnet1/subnet1` for a child id: its last two names (the id itself when it has fewer segments). */
+export function childLabel(id: string): string {
+  const t = id.endsWith("/") ? id.replace(/\/+$/, "") : id;
+  const a = t.lastIndexOf("/");
+  const b = a > 0 ? t.lastIndexOf("/", a - 1) : -1;
+  const c = b > 0 ? t.lastIndexOf("/", b - 1) : -1;
+  return c >= 0 ? `${t.slice(c + 1, b)}/${t.slice(a + 1)}` : t;
 }
 
 export function sameId(a: string | undefined | null, b: string | undefined | null): boolean {

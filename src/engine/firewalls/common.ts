@@ -15,7 +15,7 @@
  */
 import type { Address } from "../../model/ip.js";
 import { formatAddress, isPublicAddress, parsePrefixDetailed, prefixContainsAddress, tryParseAddress, compareAddress } from "../../model/ip.js";
-import { sameId, tryParseResourceId } from "../../model/resource-id.js";
+import { childLabel, sameId } from "../../model/resource-id.js";
 import type { ServiceError } from "../types.js";
 import type { FirewallFix, FirewallInput, FirewallResult } from "./types.js";
 
@@ -78,8 +78,8 @@ export interface FirewallPolicy {
 
 /** `vnet1/subnet1` from a subnet id (the id itself when it does not parse). */
 export function subnetLabel(subnetId: string): string {
-  const id = tryParseResourceId(subnetId);
-  return id && id.names.length >= 2 ? `${id.names[id.names.length - 2]}/${id.names[id.names.length - 1]}` : subnetId;
+  if (!subnetId.startsWith("/") || subnetId.split("/").length < 4) return subnetId;
+  return childLabel(subnetId);
 }
 
 /** Placeholder subnet id in fixes for a caller whose subnet is not known (no endpoint yet). */

@@ -9,31 +9,15 @@
  * 127.0.0.0/8, 169.254.0.0/16, 168.63.129.16/32); `ddosProtectionPlan` and `dhcpOptions`
  * round-trip without effect.
  */
-import { ArmErrors } from "../../../model/errors.js";
 import { formatPrefix, parsePrefixStrict } from "../../../model/ip.js";
 import type { ArmResource } from "../../../model/resources/common.js";
 import { VNET_TYPE } from "../../../model/resources/virtual-network.js";
-import type { Ctx } from "../../context.js";
 import type { ResourceKind } from "../../kinds.js";
-import { boolAt, envelope, extraTopLevel, objectAt, regionAt, stringArrayAt, tagsAt } from "../../validate.js";
+import { boolAt, objectAt, stringArrayAt } from "../../validate.js";
+import { guidOf, locationFor, tracked } from "../common.js";
 import { PEERING_SPEC, peeringReferences, preparePeerings, syncRemotePeerings } from "./virtual-network-peerings.js";
 import { SUBNET_SPEC, prepareSubnets, subnetReferences } from "./subnets.js";
 import { checkIpAddressAvailability } from "./ip-allocation.js";
-
-/** Location of a PUT: required, a known region, unchanged on update (InvalidResourceLocation). */
-export function locationFor(input: ArmResource, existing: ArmResource | undefined, type: string): string {
-  const location = regionAt(input.location, type);
-  if (existing?.location && existing.location !== location) {
-    const rg = /\/resourceGroups\/([^/]+)/i.exec(existing.id)?.[1] ?? "";
-    throw ArmErrors.invalidResourceLocation(existing.name, existing.location, rg, location);
-  }
-  return location;
-}
-
-export function resourceGuidOf(ctx: Ctx, existing: ArmResource | undefined): string {
-  const g = existing?.properties?.resourceGuid;
-  return typeof g === "string" ? g : ctx.deps.ids.guid();
-}
 
 export const virtualNetworks: ResourceKind = {
   namespace: "Microsoft.Network",
@@ -63,18 +47,10 @@ export const virtualNetworks: ResourceKind = {
       virtualNetworkPeerings: peerings,
       enableDdosProtection: boolAt(props.enableDdosProtection, "properties.enableDdosProtection") ?? false,
       enableVmProtection: boolAt(props.enableVmProtection, "properties.enableVmProtection") ?? false,
-      resourceGuid: resourceGuidOf(ctx, existing),
+      resourceGuid: guidOf(ctx, existing),
       provisioningState: "Succeeded",
     };
-    return envelope({
-      id: input.id,
-      name: input.name,
-      type: VNET_TYPE,
-      location,
-      tags: tagsAt(input.tags),
-      extra: extraTopLevel(input),
-      properties,
-    });
+    return tracked(input, existing, VNET_TYPE, properties);
   },
   references(vnet) {
     const subnets = Array.isArray(vnet.properties.subnets) ? (vnet.properties.subnets as ArmResource[]) : [];

@@ -1,0 +1,149 @@
+/**
+ * Engine benchmark (issue 2): on the generated estate, in one run,
+ * - engine decisions/s (cold: first pass, route sets and NSGs compiled on demand; warm: the same
+ *   flows again) and reference decisions/s on a sample of the same flows (goal: engine ≥ 100×);
+ * - the cost of one engine decision over one bare longest-prefix lookup (PrefixTrie.longestMatch)
+ *   on the same prefix set — every prefix of every subnet's routes, service-endpoint prefixes of
+ *   the loaded service tags included — for the flows' destination addresses (goal: ≤ 10×).
+ *
+ * A shell: reads the clock (process.hrtime.bigint) and the service-tag file; fixed iteration counts.
+ */
+import type { Address } from "../src/model/ip.js";
+import { tryParseAddress } from "../src/model/ip.js";
+import { PrefixTrie } from "../src/model/prefix-trie.js";
+import { Snapshot } from "../src/engine/snapshot.js";
+import { evaluate } from "../src/engine/evaluate.js";
+import { subnetRoutes } from "../src/engine/routes.js";
+import type { Decision, Flow } from "../src/engine/types.js";
+import { referenceEvaluate } from "../test/reference/evaluate-reference.js";
+import { differences, run } from "../test/reference/compare.js";
+import { estateFlows, generateEstate, loadCatalog } from "./estate.js";
+
+export interface EngineBenchOptions {
+  seed: number;
+  /** 1 = the issue's estate. */
+  scale: number;
+  engineFlows: number;
+  referenceFlows: number;
+  /** Passes of bare lookups over the flows' destination addresses. */
+  lookupPasses: number;
+  log: (line: string) => void;
+}
+
+export const DEFAULT_ENGINE_BENCH: Omit<EngineBenchOptions, "log"> = {
+  seed: 20260626,
+  scale: 1,
+  engineFlows: 100_000,
+  referenceFlows: 1_000,
+  lookupPasses: 20,
+};
+
+const now = () => process.hrtime.bigint();
+const ms = (from: bigint, to: bigint) => Number(to - from) / 1e6;
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function evaluateAll(snap: Snapshot, flows: readonly Flow[], keep?: Decision[]): { ms: number; errors: number } {
+  let errors = 0;
+  const t0 = now();
+  for (const f of flows) {
+    try {
+      const d = evaluate(snap, f);
+      if (keep) keep.push(d);
+    } catch {
+      errors++;
+    }
+  }
+  return { ms: ms(t0, now()), errors };
+}
+
+export async function runEngineBench(o: EngineBenchOptions): Promise<Record<string, number | string | boolean>> {
+  const t0 = now();
+  const { catalog, source } = loadCatalog();
+  const tCatalog = now();
+  o.log(`service tags: ${source}: ${catalog.tags.length} tags, ${catalog.tags.reduce((n, t) => n + t.prefixes.length, 0)} prefixes (${ms(t0, tCatalog).toFixed(0)} ms)`);
+
+  const estate = generateEstate(o.seed, catalog, o.scale);
+  const tEstate = now();
+  o.log(`estate (seed ${o.seed}, scale ${o.scale}): ${JSON.stringify(estate.counts)} (${(ms(tCatalog, tEstate) / 1000).toFixed(1)} s)`);
+  const snap = new Snapshot(estate.resources, { serviceTags: catalog });
+  const tSnap = now();
+  o.log(`snapshot built in ${(ms(tEstate, tSnap) / 1000).toFixed(1)} s`);
+  const flows = estateFlows(o.seed, estate, o.engineFlows);
+
+  // Engine: a cold pass (compiles route sets / NSGs on demand) doubles as the warm-up; then the same flows again.
+  gc();
+  const cold = evaluateAll(snap, flows);
+  gc();
+  const decisions: Decision[] = [];
+  const warm = evaluateAll(snap, flows, decisions);
+  const engineColdPerSec = (flows.length / cold.ms) * 1000;
+  const enginePerSec = (flows.length / warm.ms) * 1000;
+  o.log(`engine: ${flows.length} flows, cold ${engineColdPerSec.toFixed(0)}/s, warm ${enginePerSec.toFixed(0)}/s (${warm.errors} refused as invalid)`);
+
+  // Reference on the first flows of the same list, checked against the engine on the way.
+  gc();
+  const sample = flows.slice(0, o.referenceFlows);
+  let disagreements = 0;
+  const tr0 = now();
+  const refOutcomes = sample.map((f) => run(referenceEvaluate, snap, f));
+  const refMs = ms(tr0, now());
+  sample.forEach((f, i) => {
+    if (differences(run(evaluate, snap, f), refOutcomes[i]!).length > 0) disagreements++;
+  });
+  const referencePerSec = (sample.length / refMs) * 1000;
+  o.log(`reference: ${sample.length} flows, ${referencePerSec.toFixed(1)}/s; disagreements with the engine: ${disagreements}`);
+
+  // Bare longest-prefix lookups over the union of every subnet's route prefixes.
+  const trie = new PrefixTrie<number>();
+  let prefixCount = 0;
+  const seen = new Set<string>();
+  for (const subnet of snap.subnets.values()) {
+    for (const e of subnetRoutes(snap, subnet).entries) {
+      for (const p of e.prefixes) {
+        const k = `${p.family}:${p.base}/${p.length}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        trie.set(p, prefixCount++);
+      }
+    }
+  }
+  const addresses: Address[] = decisions.map((d) => tryParseAddress(d.destinationAddress)).filter((a): a is Address => a !== undefined);
+  let sink = 0;
+  for (const a of addresses) sink += trie.longestMatch(a) ?? 0; // warm-up
+  gc();
+  const tl0 = now();
+  for (let pass = 0; pass < o.lookupPasses; pass++) for (const a of addresses) sink += trie.longestMatch(a) ?? 0;
+  const lookups = o.lookupPasses * addresses.length;
+  const lookupNs = (ms(tl0, now()) * 1e6) / lookups;
+  const decisionNs = 1e9 / enginePerSec;
+  o.log(`bare lookup: ${prefixCount} prefixes, ${lookups} lookups, ${lookupNs.toFixed(1)} ns each (checksum ${sink % 997})`);
+
+  return {
+    serviceTags: source.startsWith("real") ? "real" : "synthetic",
+    vnets: estate.counts.vnets!,
+    subnets: estate.counts.subnets!,
+    nics: estate.counts.nics!,
+    nsgs: estate.counts.nsgs!,
+    nsgRules: estate.counts.nsgRules!,
+    serviceResources: estate.counts.services!,
+    serviceRules: estate.counts.serviceRules!,
+    estateSeconds: ms(tCatalog, tEstate) / 1000,
+    snapshotSeconds: ms(tEstate, tSnap) / 1000,
+    engineFlows: flows.length,
+    engineColdDecisionsPerSec: engineColdPerSec,
+    engineDecisionsPerSec: enginePerSec,
+    referenceFlows: sample.length,
+    referenceDecisionsPerSec: referencePerSec,
+    referenceDisagreements: disagreements,
+    speedup: enginePerSec / referencePerSec,
+    speedupGoalMet: enginePerSec / referencePerSec >= 100,
+    routePrefixes: prefixCount,
+    lookupNs,
+    decisionNs,
+    decisionToLookupRatio: decisionNs / lookupNs,
+    lookupRatioGoalMet: decisionNs / lookupNs <= 10,
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * `npm run bench`: the engine benchmark on the issue's estate (bench/engine.ts), then the ARM
+ * benchmark (bench/arm.ts) when that file exists. Prints a small table and one JSON line with
+ * every figure.
+ *
+ * Options: --scale N (estate size, 1 = issue's), --seed N, --engine-flows N, --reference-flows N.
+ * Profile: node --cpu-prof --import tsx bench/run.ts
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_ENGINE_BENCH, runEngineBench } from "./engine.js";
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
+  return v;
+}
+
+function fmt(v: number | string | boolean): string {
+  if (typeof v !== "number") return String(v);
+  if (Number.isInteger(v)) return v.toLocaleString("en-US");
+  return v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(2);
+}
+
+async function main(): Promise<void> {
+  const started = process.hrtime.bigint();
+  const log = (line: string) => console.log(`# ${line}`);
+  const engine = await runEngineBench({
+    seed: option("seed", DEFAULT_ENGINE_BENCH.seed),
+    scale: option("scale", DEFAULT_ENGINE_BENCH.scale),
+    engineFlows: option("engine-flows", DEFAULT_ENGINE_BENCH.engineFlows),
+    referenceFlows: option("reference-flows", DEFAULT_ENGINE_BENCH.referenceFlows),
+    lookupPasses: DEFAULT_ENGINE_BENCH.lookupPasses,
+    log,
+  });
+
+  let arm: Record<string, number> | undefined;
+  const armFile = fileURLToPath(new URL("./arm.ts", import.meta.url));
+  if (existsSync(armFile)) {
+    try {
+      const spec = "./arm.js";
+      const mod = (await import(spec)) as { runArmBench?: () => Promise<Record<string, number>> };
+      if (typeof mod.runArmBench === "function") arm = await mod.runArmBench();
+      else log("bench/arm.ts has no runArmBench(); ARM figures skipped");
+    } catch (e) {
+      log(`ARM bench failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  } else {
+    log("bench/arm.ts not present; ARM figures skipped");
+  }
+
+  const rows: Array<[string, number | string | boolean, string]> = [
+    ["service tags", engine.serviceTags!, ""],
+    ["engine decisions/s (warm)", engine.engineDecisionsPerSec!, ""],
+    ["engine decisions/s (cold, first pass)", engine.engineColdDecisionsPerSec!, ""],
+    ["reference decisions/s", engine.referenceDecisionsPerSec!, ""],
+    ["engine / reference", engine.speedup!, `goal ≥ 100× — ${engine.speedupGoalMet ? "met" : "MISSED"}`],
+    ["ns per decision", engine.decisionNs!, ""],
+    ["ns per bare longest-prefix lookup", engine.lookupNs!, `${fmt(engine.routePrefixes!)} prefixes`],
+    ["decision / lookup", engine.decisionToLookupRatio!, `goal ≤ 10× — ${engine.lookupRatioGoalMet ? "met" : "MISSED"}`],
+    ["reference disagreements", engine.referenceDisagreements!, `of ${fmt(engine.referenceFlows!)} flows`],
+  ];
+  for (const [k, v] of Object.entries(arm ?? {})) rows.push([`arm: ${k}`, v, ""]);
+  const width = Math.max(...rows.map((r) => r[0].length));
+  console.log("");
+  for (const [k, v, note] of rows) console.log(`${k.padEnd(width)}  ${fmt(v).padStart(14)}  ${note}`);
+  const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  console.log(JSON.stringify({ bench: "lazurite", ...engine, ...(arm ? { arm } : {}), totalSeconds }));
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

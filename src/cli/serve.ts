@@ -1,0 +1,34 @@
+/**
+ * `lazurite serve`: the ARM-compatible control plane over HTTPS (what `npm start` runs with
+ * --demo). Options mirror src/config/config.ts (flags win over LAZURITE_* variables).
+ */
+import type { Command } from "commander";
+import { ConfigError, loadConfig, type ConfigFlags } from "../config/config.js";
+import { startServer } from "../main.js";
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("Run the ARM-compatible control plane over HTTPS (prints the URL and what to paste into the SDKs).")
+    .option("--port <n>", "port to listen on (0 = any free port)", undefined)
+    .option("--host <host>", "interface to listen on", undefined)
+    .option("--data-dir <dir>", "where the database and the generated certificates live (default .lazurite)")
+    .option("--cert <pem>", "server certificate (PEM); with --key, instead of the generated local CA")
+    .option("--key <pem>", "server private key (PEM)")
+    .option("--service-tags <file>", "Microsoft's ServiceTags_Public_*.json (default: the built-in synthetic catalog)")
+    .option("--demo", "load the quickstart network when the store is empty")
+    .option("--lro-polls <n>", "status polls an operation answers InProgress before Succeeded (default 1)")
+    .option("--lro-max-ms <n>", "an operation completes by itself after this many ms (default 1000)")
+    .option("--page-size <n>", "items per page of list answers (default 100)")
+    .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (default warn)")
+    .action(async (opts: ConfigFlags) => {
+      try {
+        const config = loadConfig(opts);
+        await startServer(config, { handleSignals: true });
+      } catch (e) {
+        const msg = e instanceof ConfigError ? e.message : (e as Error).stack ?? String(e);
+        process.stderr.write(`lazurite serve: ${msg}\n`);
+        process.exitCode = 2;
+      }
+    });
+}

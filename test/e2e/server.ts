@@ -1,0 +1,108 @@
+/**
+ * End-to-end harness: the real server (startServer) over HTTPS on port 0 with a temp data
+ * dir, and the official Azure SDK clients pointed at it (trivial TokenCredential, the
+ * generated CA through the client's `tlsOptions`).
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ComputeManagementClient } from "@azure/arm-compute";
+import { NetworkManagementClient } from "@azure/arm-network";
+import { ResourceManagementClient } from "@azure/arm-resources";
+import type { TokenCredential } from "@azure/core-auth";
+import { loadConfig, type ConfigFlags } from "../../src/config/config.js";
+import { startServer, type RunningServer } from "../../src/main.js";
+
+export const SUB = "11111111-2222-3333-4444-555555555555";
+export const credential: TokenCredential = {
+  getToken: async () => ({ token: "x", expiresOnTimestamp: Date.now() + 3600e3 }),
+};
+export const FAST = { updateIntervalInMs: 10 };
+
+export interface TestServer {
+  server: RunningServer;
+  url: string;
+  ca: Buffer;
+  dataDir: string;
+  network(sub?: string): NetworkManagementClient;
+  resources(sub?: string): ResourceManagementClient;
+  compute(sub?: string): ComputeManagementClient;
+  /** Raw HTTPS request (for paths no SDK covers). */
+  fetch(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; json: any }>;
+  stop(): Promise<void>;
+  /** Stops the server and removes the data dir. */
+  dispose(): Promise<void>;
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), "lazurite-e2e-"));
+}
+
+export async function startTestServer(opts: { dataDir?: string; flags?: ConfigFlags } = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? tempDataDir();
+  const config = loadConfig({ port: 0, dataDir, logLevel: "silent", ...(opts.flags ?? {}) }, {}, dataDir);
+  const server = await startServer(config, { print: () => undefined });
+  const ca = readFileSync(server.caFile);
+  const clientOptions = () => ({ endpoint: server.url, tlsOptions: { ca }, retryOptions: { maxRetries: 0 } });
+  const https = await import("node:https");
+  const agent = new https.Agent({ ca, keepAlive: true });
+  const t: TestServer = {
+    server,
+    url: server.url,
+    ca,
+    dataDir,
+    network: (sub = SUB) => new NetworkManagementClient(credential, sub, clientOptions()),
+    resources: (sub = SUB) => new ResourceManagementClient(credential, sub, clientOptions()),
+    compute: (sub = SUB) => new ComputeManagementClient(credential, sub, clientOptions()),
+    fetch: (method, path, body, headers = {}) =>
+      new Promise((resolve, reject) => {
+        const url = new URL(path.startsWith("http") ? path : `${server.url}${path}`);
+        const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+        const req = https.request(
+          url,
+          {
+            method,
+            agent,
+            headers: {
+              authorization: "Bearer x",
+              ...(payload !== undefined ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
+              ...headers,
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => {
+              const text = Buffer.concat(chunks).toString("utf8");
+              const h = new Headers();
+              for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") h.set(k, v);
+              resolve({ status: res.statusCode ?? 0, headers: h, json: text ? JSON.parse(text) : undefined });
+            });
+          },
+        );
+        req.on("error", reject);
+        if (payload !== undefined) req.write(payload);
+        req.end();
+      }),
+    stop: async () => {
+      agent.destroy();
+      await server.close();
+    },
+    dispose: async () => {
+      agent.destroy();
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
+
+/** Awaits a promise expected to reject with a RestError; returns it. */
+export async function restError(p: Promise<unknown>): Promise<{ statusCode?: number; code?: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as { statusCode?: number; code?: string; message: string };
+  }
+  throw new Error("expected the call to fail");
+}
