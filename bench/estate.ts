@@ -167,8 +167,6 @@ export function generateEstate(seed: number, catalog: ServiceTagCatalog, scale =
   const vnetIds: string[] = [];
   for (let v = 0; v < nVnets; v++) vnetIds.push(net(v, "virtualNetworks", `vnet${v}`));
   const hubOf = (v: number) => v - (v % 10);
-  const routeTables: string[] = [];
-  const appliances: string[] = [];
   for (let v = 0; v < nVnets; v++) {
     const [a, b] = vnetBase(v);
     const region = rng.pick(REGIONS);
@@ -256,7 +254,6 @@ export function generateEstate(seed: number, catalog: ServiceTagCatalog, scale =
       );
       // Spokes' route table: forced tunnelling to the hub's appliance, a few specific routes.
       const appliance = `10.${a}.${b}.250`;
-      appliances.push(appliance);
       const routes: ArmResource[] = [
         { id: `${net(v, "routeTables", `rt${v}`)}/routes/default`, name: "default", type: "Microsoft.Network/routeTables/routes", properties: { addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIpAddress: appliance } },
       ];
@@ -269,7 +266,6 @@ export function generateEstate(seed: number, catalog: ServiceTagCatalog, scale =
           properties: r % 2 === 0 && p ? { addressPrefix: formatPrefix(p), nextHopType: "VirtualAppliance", nextHopIpAddress: appliance } : { addressPrefix: `192.168.${(v + r) % 250}.0/24`, nextHopType: "VirtualNetworkGateway" },
         });
       }
-      routeTables.push(net(v, "routeTables", `rt${v}`));
       out.push({ id: net(v, "routeTables", `rt${v}`), name: `rt${v}`, type: "Microsoft.Network/routeTables", location: region, properties: { disableBgpRoutePropagation: false, routes } });
       // The appliance NIC in the hub's first subnet.
       out.push({
@@ -419,8 +415,6 @@ export function generateEstate(seed: number, catalog: ServiceTagCatalog, scale =
       },
     });
   }
-  void routeTables;
-  void appliances;
 
   return {
     resources: out,

@@ -6,7 +6,9 @@
  * Options: --scale N (estate size, 1 = issue's), --seed N, --engine-flows N, --reference-flows N.
  * Profile: node --cpu-prof --import tsx bench/run.ts
  */
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { getHeapStatistics } from "node:v8";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_ENGINE_BENCH, runEngineBench } from "./engine.js";
 
@@ -24,7 +26,24 @@ function fmt(v: number | string | boolean): string {
   return v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(2);
 }
 
+/** Heap the estate and the engine's memo need (MiB); below it the bench re-runs itself with a larger heap. */
+const HEAP_MB = 16384;
+
+/**
+ * `npm run bench` starts Node with its default heap (about 4 GiB here); the 100,000-NIC estate
+ * with the engine's memo needs more. Re-run this script in a child with a larger heap.
+ */
+function respawnWithLargerHeap(): boolean {
+  if (process.env.LAZURITE_BENCH_CHILD === "1") return false;
+  if (getHeapStatistics().heap_size_limit >= (HEAP_MB - 512) * 2 ** 20) return false;
+  const args = [`--max-old-space-size=${HEAP_MB}`, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)];
+  const r = spawnSync(process.execPath, args, { stdio: "inherit", env: { ...process.env, LAZURITE_BENCH_CHILD: "1" } });
+  process.exitCode = r.status ?? 1;
+  return true;
+}
+
 async function main(): Promise<void> {
+  if (respawnWithLargerHeap()) return;
   const started = process.hrtime.bigint();
   const log = (line: string) => console.log(`# ${line}`);
   const engine = await runEngineBench({
@@ -61,6 +80,7 @@ async function main(): Promise<void> {
     ["ns per bare longest-prefix lookup", engine.lookupNs!, `${fmt(engine.routePrefixes!)} prefixes`],
     ["decision / lookup", engine.decisionToLookupRatio!, `goal ≤ 10× — ${engine.lookupRatioGoalMet ? "met" : "MISSED"}`],
     ["reference disagreements", engine.referenceDisagreements!, `of ${fmt(engine.referenceFlows!)} flows`],
+    ["heap after the engine passes (MB)", engine.engineHeapMB!, ""],
   ];
   for (const [k, v] of Object.entries(arm ?? {})) rows.push([`arm: ${k}`, v, ""]);
   const width = Math.max(...rows.map((r) => r[0].length));

@@ -101,6 +101,9 @@ export function runStoreCases(opts: StoreCaseOptions): void {
       expect(byRg.items.map((d) => d.key)).toEqual(["/x/a", "/x/b", "/x/e"]);
       const byParent = await s.list({ parent: "/x/a" });
       expect(byParent.items.map((d) => d.key)).toEqual(["/x/e"]);
+      await s.put(doc("/x/f", { parent: "/x/b" }));
+      expect((await s.list({ parentIn: ["/x/a", "/x/b", "/x/zz"] })).items.map((d) => d.key)).toEqual(["/x/e", "/x/f"]);
+      expect((await s.list({ parentIn: [] })).items).toEqual([]);
     });
 
     test("list by key prefix treats LIKE wildcards literally", async () => {

@@ -11,6 +11,17 @@ import {
   operationsHandler,
   serviceTagsHandler,
 } from "./providers/network/locations.js";
+import { classicVirtualNetworks } from "./providers/classic-network/virtual-networks.js";
+import { availabilitySets } from "./providers/compute/availability-sets.js";
+import { virtualMachines } from "./providers/compute/virtual-machines.js";
+import { expressRouteCircuits } from "./providers/network/express-route-circuits.js";
+import { connections, localNetworkGateways, virtualNetworkGateways } from "./providers/network/gateways.js";
+import { networkInterfaces } from "./providers/network/network-interfaces.js";
+import { networkSecurityGroups } from "./providers/network/network-security-groups.js";
+import { networkWatchers } from "./providers/network/network-watchers.js";
+import { publicIpAddresses } from "./providers/network/public-ip-addresses.js";
+import { routeTables } from "./providers/network/route-tables.js";
+import { serviceEndpointPolicies } from "./providers/network/service-endpoint-policies.js";
 import { virtualNetworks } from "./providers/network/virtual-networks.js";
 
 export function defaultKinds(): KindRegistry {
@@ -19,7 +30,24 @@ export function defaultKinds(): KindRegistry {
     .namespace("Microsoft.Network", NETWORK_API_VERSIONS)
     .namespace("Microsoft.Compute", COMPUTE_API_VERSIONS)
     .namespace("Microsoft.ClassicNetwork", CLASSIC_NETWORK_API_VERSIONS);
-  r.add(virtualNetworks);
+  for (const kind of [
+    virtualNetworks,
+    networkSecurityGroups,
+    routeTables,
+    publicIpAddresses,
+    networkInterfaces,
+    serviceEndpointPolicies,
+    localNetworkGateways,
+    virtualNetworkGateways,
+    connections,
+    expressRouteCircuits,
+    networkWatchers,
+    virtualMachines,
+    availabilitySets,
+    classicVirtualNetworks,
+  ]) {
+    r.add(kind);
+  }
   r.location("Microsoft.Network", "operations", operationsHandler)
     .location("Microsoft.Network", "operationResults", operationResultsHandler)
     .location("Microsoft.Network", "virtualNetworkAvailableEndpointServices", availableEndpointServicesHandler)

@@ -12,7 +12,7 @@ import type { ArmResponse, Ctx } from "./context.js";
 import { inTransaction } from "./context.js";
 import { clone, isObject, resourceOf, topLevelOf } from "./documents.js";
 import type { ChildSpec, ResourceKind } from "./kinds.js";
-import { assertNoRunningOperation, lroHeaders, startOperation, updatingKeys } from "./lro.js";
+import { assertNoRunningOperation, isDone, lroHeaders, startOperation, updatingKeys } from "./lro.js";
 import { applyReferences, findChild } from "./refs.js";
 import { assertResourceGroup } from "./tenancy.js";
 import { checkPreconditions, keepServerOwned } from "./tracked.js";
@@ -66,7 +66,7 @@ async function writeParent(
   if (kind.afterWrite) await kind.afterWrite(tx, uow, next, parent);
   await uow.commit();
   const written = mode === "put" ? findChild(next, spec.property, childKey.slice(childKey.lastIndexOf("/") + 1)) : undefined;
-  if (kind.lro === "sync") {
+  if (kind.lro === "sync" || tx.immediate) {
     return mode === "put" ? { status: created ? 201 : 200, body: childViewOf(written!, new Set()) } : { status: 200 };
   }
   const updating = mode === "put" ? [childKey] : [];
@@ -79,7 +79,8 @@ async function writeParent(
     updating,
   });
   if (mode === "delete") return { status: 202, headers: lroHeaders(tx, op, true) };
-  return { status: created ? 201 : 200, body: childViewOf(written!, new Set(updating)), headers: lroHeaders(tx, op, false) };
+  const shown = isDone(op, tx.now) ? new Set<string>() : new Set(updating);
+  return { status: created ? 201 : 200, body: childViewOf(written!, shown), headers: lroHeaders(tx, op, false) };
 }
 
 export async function putChild(ctx: Ctx, kind: ResourceKind, spec: ChildSpec, id: ResourceId): Promise<ArmResponse> {

@@ -64,6 +64,8 @@ export interface ArmRequest {
   method: string;
   /** Decoded path, duplicate slashes collapsed, no query string, no trailing slash. */
   path: string;
+  /** The decoded path segments (a segment may contain an encoded `/`); defaults to splitting `path`. */
+  segments?: string[];
   /** Query parameters (first value of each). */
   query: Record<string, string>;
   /** Present on every ARM request (the HTTP shell refuses requests without it). */

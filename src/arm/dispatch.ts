@@ -35,7 +35,7 @@ function headOf(r: ArmResponse): ArmResponse {
 }
 
 export async function dispatch(ctx: Ctx): Promise<ArmResponse> {
-  const segs = ctx.req.path.split("/").filter((s) => s.length > 0);
+  const segs = ctx.req.segments ?? ctx.req.path.split("/").filter((s) => s.length > 0);
   const head = lower(segs[0]);
   if (head === "tenants" && segs.length === 1) {
     only(ctx, "GET");
@@ -122,7 +122,7 @@ export async function dispatch(ctx: Ctx): Promise<ArmResponse> {
 async function resourcePath(ctx: Ctx, sub: string, rg: string | undefined, segs: string[]): Promise<ArmResponse> {
   const kinds = ctx.deps.kinds;
   const ns = kinds.namespaceName(segs[0]!);
-  if (!ns) throw ArmErrors.invalidResourceNamespace(segs[0]!);
+  if (!ns) return storedOnly(ctx, sub, rg, segs);
   if ((await registrationState(ctx, sub, ns)) !== "Registered") throw ArmErrors.missingSubscriptionRegistration(ns);
   const types: string[] = [];
   const names: string[] = [];
@@ -188,6 +188,19 @@ async function resourcePath(ctx: Ctx, sub: string, rg: string | undefined, segs:
     }
   }
   throw ArmErrors.invalidResourceType(types.join("/"), ns, ctx.req.apiVersion);
+}
+
+/**
+ * Namespaces Lazurite does not serve yet: a resource stored by other means (e.g. the demo's
+ * storage account) can be read as stored; everything else is InvalidResourceNamespace.
+ */
+async function storedOnly(ctx: Ctx, sub: string, rg: string | undefined, segs: string[]): Promise<ArmResponse> {
+  if (rg !== undefined && segs.length === 3 && (ctx.req.method === "GET" || ctx.req.method === "HEAD")) {
+    const id = idOf(sub, rg, segs[0]!, [segs[1]!], [segs[2]!]);
+    const doc = resourceOf(await ctx.store.get(id.key));
+    if (doc) return ctx.req.method === "HEAD" ? { status: 204 } : { status: 200, body: doc };
+  }
+  throw ArmErrors.invalidResourceNamespace(segs[0]!);
 }
 
 function idOf(sub: string, rg: string, ns: string, types: string[], names: string[]): ResourceId {

@@ -74,6 +74,8 @@ export interface ResourceKind {
   beforeDelete?(ctx: Ctx, existing: ArmResource): void | Promise<void>;
   /** Side effects on other resources after a write or delete (same transaction, through `uow`). */
   afterWrite?(ctx: Ctx, uow: UnitOfWork, next: ArmResource | undefined, previous: ArmResource | undefined): Promise<void>;
+  /** Status of a PUT that creates (Azure: 201 for most; 200 where the API declares only 200, e.g. availability sets). */
+  createdStatus?: 200 | 201;
   /** PATCH: `tags` (the network RP's UpdateTags, synchronous) or `merge` (JSON merge patch, then as PUT). */
   patch?: "tags" | "merge";
   /** Actions under the resource: GET/POST `.../{name}/{action}`. Keys lower case. */

@@ -80,10 +80,11 @@ export async function updatingKeys(ctx: Ctx, targetKey: string): Promise<Set<str
   return new Set(op ? op.updating : []);
 }
 
-/** Every running operation of a subscription, by target key (one query for list answers). */
-export async function runningBySubscription(ctx: Ctx, subscriptionId: string): Promise<Map<string, Set<string>>> {
-  const page = await ctx.store.list({ type: OPERATION_TYPE, subscriptionId: subscriptionId.toLowerCase() });
+/** Running operations of several trees at once, by target key (one query for list answers). */
+export async function runningFor(ctx: Ctx, targetKeys: readonly string[]): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
+  if (targetKeys.length === 0) return out;
+  const page = await ctx.store.list({ type: OPERATION_TYPE, parentIn: targetKeys });
   for (const d of page.items) {
     const op = d.body as OperationBody;
     if (isDone(op, ctx.now)) continue;

@@ -34,13 +34,14 @@ export function pageRequest(ctx: Ctx): PageRequest {
 
 export function nextLink(ctx: Ctx, nextKey: string | undefined): string | undefined {
   if (nextKey === undefined) return undefined;
-  const params = new URLSearchParams();
+  const enc = (v: string) => encodeURIComponent(v).replace(/%24/g, "$");
+  const parts: string[] = [];
   for (const [k, v] of Object.entries(ctx.req.query)) {
     if (k.toLowerCase() === "$skiptoken") continue;
-    params.set(k, v);
+    parts.push(`${enc(k)}=${enc(v)}`);
   }
-  params.set("$skiptoken", Buffer.from(nextKey, "utf8").toString("base64url"));
-  return `${ctx.req.baseUrl}${ctx.req.path}?${params.toString()}`;
+  parts.push(`$skiptoken=${Buffer.from(nextKey, "utf8").toString("base64url")}`);
+  return `${ctx.req.baseUrl}${encodeURI(ctx.req.path)}?${parts.join("&")}`;
 }
 
 export function listBody(ctx: Ctx, value: unknown[], nextKey: string | undefined): { value: unknown[]; nextLink?: string } {

@@ -103,7 +103,7 @@ export async function applyReferences(
       const cur = found.target.properties?.[r.slot.name] as SubResource | undefined;
       if (cur?.id && idKey(cur.id) !== idKey(r.from)) {
         const leaving = prevRefs.some((p) => idKey(p.from) === idKey(cur.id) && idKey(p.to) === idKey(r.to));
-        if (!leaving && r.onConflict) throw r.onConflict(r.to, cur.id);
+        if (!leaving) throw r.onConflict ? r.onConflict(r.to, cur.id) : ArmErrors.invalidResourceReference(r.to, next!.id);
       }
     }
   }

@@ -11,7 +11,7 @@ import type { ArmResponse, Ctx } from "./context.js";
 import { inTransaction } from "./context.js";
 import { clone, isObject, resourceOf } from "./documents.js";
 import type { ResourceKind } from "./kinds.js";
-import { assertNoRunningOperation, lroHeaders, runningBySubscription, startOperation, updatingKeys } from "./lro.js";
+import { assertNoRunningOperation, isDone, lroHeaders, runningFor, startOperation, updatingKeys } from "./lro.js";
 import { listBody, pageRequest } from "./paging.js";
 import { applyReferences } from "./refs.js";
 import { assertResourceGroup, getResourceGroup } from "./tenancy.js";
@@ -76,7 +76,8 @@ export async function writeTop(
   await applyReferences(tx, uow, kind, next, existing);
   if (kind.afterWrite) await kind.afterWrite(tx, uow, next, existing);
   await uow.commit();
-  if (kind.lro === "sync" || tx.immediate) return { status: created ? 201 : 200, body: viewOf(kind, next, new Set()) };
+  const status = created ? (kind.createdStatus ?? 201) : 200;
+  if (kind.lro === "sync" || tx.immediate) return { status, body: viewOf(kind, next, new Set()) };
   const updating = [id.key, ...kind.children.flatMap((s) => (s.readOnly ? [] : changedChildKeys(s, next, existing)))];
   const op = await startOperation(tx, {
     subscriptionId: id.subscriptionId!,
@@ -86,7 +87,8 @@ export async function writeTop(
     target: id.key,
     updating,
   });
-  return { status: created ? 201 : 200, body: viewOf(kind, next, new Set(updating)), headers: lroHeaders(tx, op, false) };
+  const shown = isDone(op, tx.now) ? new Set<string>() : new Set(updating);
+  return { status, body: viewOf(kind, next, shown), headers: lroHeaders(tx, op, false) };
 }
 
 export async function putTop(ctx: Ctx, kind: ResourceKind, id: ResourceId): Promise<ArmResponse> {
@@ -197,7 +199,7 @@ export async function listTop(ctx: Ctx, kind: ResourceKind, subscriptionId: stri
     limit: page.limit,
     ...(page.after !== undefined ? { after: page.after } : {}),
   });
-  const running = kind.lro === "sync" ? new Map<string, Set<string>>() : await runningBySubscription(ctx, subscriptionId);
+  const running = kind.lro === "sync" ? new Map<string, Set<string>>() : await runningFor(ctx, res.items.map((d) => d.key));
   const value = res.items.map((d) => viewOf(kind, d.body as ArmResource, running.get(d.key) ?? new Set()));
   return { status: 200, body: listBody(ctx, value, res.next) };
 }

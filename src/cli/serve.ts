@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import { ConfigError, loadConfig, type ConfigFlags } from "../config/config.js";
 import { startServer } from "../main.js";
+import { InputError } from "./load.js";
 
 export function registerServe(program: Command): void {
   program
@@ -26,9 +27,12 @@ export function registerServe(program: Command): void {
         const config = loadConfig(opts);
         await startServer(config, { handleSignals: true });
       } catch (e) {
-        const msg = e instanceof ConfigError ? e.message : (e as Error).stack ?? String(e);
-        process.stderr.write(`lazurite serve: ${msg}\n`);
-        process.exitCode = 2;
+        // Problems the user can fix (bad flags, port in use, unreadable files) exit 2 with one line.
+        const code = (e as { code?: unknown }).code;
+        if (e instanceof ConfigError || code === "EADDRINUSE" || code === "EACCES" || code === "ENOENT" || /--service-tags/.test(String((e as Error).message))) {
+          throw new InputError(`serve: ${(e as Error).message}`);
+        }
+        throw e;
       }
     });
 }

@@ -34,10 +34,10 @@ export function collapseSlashes(url: string): string {
   return path.replace(/\/{2,}/g, "/") + rest;
 }
 
-function decodePath(raw: string): string {
+function decodePath(raw: string): string[] {
   const segs = raw.split("/").filter((s) => s.length > 0);
   try {
-    return "/" + segs.map((s) => decodeURIComponent(s)).join("/");
+    return segs.map((s) => decodeURIComponent(s));
   } catch {
     throw ArmErrors.badRequest(`The request path '${raw}' is not valid percent-encoding.`);
   }
@@ -68,6 +68,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     rewriteUrl: (req) => collapseSlashes(req.url ?? "/"),
     genReqId: () => deps.arm.ids.guid(),
     return503OnClosing: false,
+    frameworkErrors: (error, req, reply) => {
+      const arm =
+        (error as { code?: string }).code === "FST_ERR_BAD_URL"
+          ? ArmErrors.badRequest(`The request URL '${req.url}' is not valid percent-encoding.`)
+          : toArmError(error, req, bodyLimit);
+      void sendArmError(reply, arm);
+    },
   };
   const app = (
     deps.https ? Fastify({ ...(opts as object), https: deps.https } as Parameters<typeof Fastify>[0]) : Fastify(opts)
@@ -127,13 +134,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const armRoute = async (req: FastifyRequest, reply: FastifyReply) => {
     await auth.authenticate(req.headers);
     const rawPath = req.url.split("?")[0]!;
-    const path = decodePath(rawPath);
+    const segments = decodePath(rawPath);
+    const path = "/" + segments.join("/");
     const query = firstValues(req.query);
     const apiVersionKey = Object.keys(query).find((k) => k.toLowerCase() === "api-version");
     const apiVersion = checkApiVersion(apiVersionKey !== undefined ? query[apiVersionKey] : undefined);
     const armReq: ArmRequest = {
       method: req.method.toUpperCase(),
       path,
+      segments,
       query,
       apiVersion,
       body: req.body,

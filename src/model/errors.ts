@@ -105,8 +105,6 @@ export const ArmErrors = {
       "InvalidSubscriptionId",
       `The provided subscription identifier '${subscriptionId}' is malformed or invalid.`,
     ),
-  subscriptionNotFound: (subscriptionId: string) =>
-    new ArmError(404, "SubscriptionNotFound", `The subscription '${subscriptionId}' could not be found.`),
   tenantNotFound: (tenantId: string) => new ArmError(404, "TenantNotFound", `The tenant '${tenantId}' could not be found.`),
   resourceGroupNotFound: (resourceGroup: string) =>
     new ArmError(404, "ResourceGroupNotFound", `Resource group '${resourceGroup}' could not be found.`),
@@ -372,6 +370,12 @@ export const ArmErrors = {
       400,
       "NicInUse",
       `Network Interface ${nicId} is used by existing resource ${usedBy}. In order to delete the network interface, it must be dissociated from the resource. To learn more, see aka.ms/deletenic.`,
+    ),
+  availabilitySetInUse: (setId: string, vms: readonly string[]) =>
+    new ArmError(
+      409,
+      "AvailabilitySetInUse",
+      `Availability set ${setId} cannot be deleted because it contains virtual machines: ${vms.join(", ")}.`,
     ),
   networkInterfaceWithoutIpConfiguration: (nicId: string) =>
     new ArmError(

@@ -115,6 +115,10 @@ export class KyselyStore implements ResourceStore {
     if (q.subscriptionId !== undefined) query = query.where("subscription_id", "=", q.subscriptionId);
     if (q.resourceGroup !== undefined) query = query.where("resource_group", "=", q.resourceGroup);
     if (q.parent !== undefined) query = query.where("parent", "=", q.parent);
+    if (q.parentIn !== undefined) {
+      if (q.parentIn.length === 0) return { items: [] };
+      query = query.where("parent", "in", [...q.parentIn]);
+    }
     if (q.keyPrefix !== undefined) {
       query = query.where("key", ">=", q.keyPrefix).where("key", "<", prefixEnd(q.keyPrefix));
     }

@@ -48,6 +48,8 @@ export interface ListQuery {
   subscriptionId?: string;
   resourceGroup?: string;
   parent?: string;
+  /** Documents whose parent is any of these keys (an empty list matches nothing). */
+  parentIn?: readonly string[];
   /** Only keys starting with this prefix. */
   keyPrefix?: string;
   /** Continue after this key (exclusive). */

@@ -3,9 +3,10 @@
  * dir, and the official Azure SDK clients pointed at it (trivial TokenCredential, the
  * generated CA through the client's `tlsOptions`).
  */
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
@@ -105,4 +106,22 @@ export async function restError(p: Promise<unknown>): Promise<{ statusCode?: num
     return e as { statusCode?: number; code?: string; message: string };
   }
   throw new Error("expected the call to fail");
+}
+
+/** The real server in a child process (test/e2e/fixtures/child-server.ts); resolves once it listens. */
+export async function spawnServer(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const script = resolve(import.meta.dirname, "fixtures/child-server.ts");
+  const child = spawn(process.execPath, ["--import", "tsx", script, dataDir], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  const url = await new Promise<string>((ok, fail) => {
+    child.stdout!.on("data", (b: Buffer) => {
+      out += b.toString();
+      const m = /READY (\S+)/.exec(out);
+      if (m) ok(m[1]!);
+    });
+    child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
+    child.on("exit", (code) => fail(new Error(`child exited ${code}: ${err}`)));
+  });
+  return { child, url, output: () => out + err };
 }

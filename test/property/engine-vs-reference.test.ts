@@ -98,10 +98,10 @@ describe("engine vs naive reference", () => {
     expectAgreementAndCoverage(t, 100_000);
   });
 
-  it("SE-DIAG-3, SE-ROUTE-3: engine and reference agree on 6,000 random flows with the real service tags (ServiceTags_Public_20260626 subset)", () => {
+  it("SE-DIAG-3, SE-ROUTE-3: engine and reference agree on 10,000 random flows with the real service tags (ServiceTags_Public_20260626 subset)", () => {
     const catalog = ServiceTagCatalog.fromFile(parseServiceTagFile(JSON.parse(readFileSync(REAL_TAGS, "utf8")), "ServiceTags_Public_20260626.subset.json"));
     expect(catalog.synthetic).toBe(false);
-    const t = compareOn(catalog, 30, 200, 1_000_000);
+    const t = compareOn(catalog, 40, 250, 1_000_000);
     console.log(
       `engine-vs-reference (real tags): ${t.flows} flows, ${t.failures.length} disagreements; next hops ${JSON.stringify(Object.fromEntries(t.nextHops))}`,
     );

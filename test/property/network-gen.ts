@@ -154,6 +154,10 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
   const regions = rng.sample(REGION_POOL, rng.range(1, 3));
   const pubOctet = () => `52.${160 + rng.int(20)}.${rng.int(256)}.${1 + rng.int(250)}`;
 
+  // Addresses of the NICs' public IPs (decided below); NSG rules, routes and IP rules may name them.
+  const pipAddresses = Array.from({ length: 6 }, () => pubOctet());
+  publicAddresses.push(...pipAddresses);
+
   // ---- VNets and subnets
   const vnets: VnetGen[] = [];
   const nV = rng.range(2, 4);
@@ -339,6 +343,8 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
             return p ? formatPrefix(p) : "*";
           },
           () => "NoSuchTag",
+          () => rng.pick(pipAddresses) + (rng.bool(0.5) ? "/32" : ""),
+          () => [`${rng.pick(pipAddresses)}/32`, `${rng.pick(pipAddresses)}`, "100.64.0.0/10"],
           () => [tagName("Storage", region), tagName("Sql", rng.pick(regions))],
           () => [rng.pick(allSubnets).cidr, "192.168.100.0/24"],
         ];
@@ -356,7 +362,6 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
       const srcPort = rng.pick<string>(["*", "*", "*", "*", "49152", "1024-65535", "0-100"]);
       const addr = (side: "source" | "destination", v: string | string[]) =>
         Array.isArray(v) ? { [`${side}AddressPrefixes`]: v } : { [`${side}AddressPrefix`]: v };
-      void asgSide;
       const port = (side: "source" | "destination", v: string | string[]) =>
         Array.isArray(v) ? { [`${side}PortRanges`]: v } : { [`${side}PortRange`]: v };
       rules.push({
@@ -415,6 +420,7 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
         () => rng.pick(allSubnets).cidr,
         () => "20.0.0.0/8",
         () => "192.168.0.0/16",
+        () => `${rng.pick(pipAddresses)}/32`,
       ])();
       const ip =
         hop === "VirtualAppliance"
@@ -451,9 +457,6 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
     ])();
   const subnetRef = () => (rng.bool(0.9) ? rng.pick(allSubnets).id : `${rng.pick(vnets).id}/subnets/deleted${rng.int(3)}`);
   const nSvc = rng.range(3, 8);
-  // NIC public IPs are decided below; IP rules may name some of them.
-  const pipAddresses = Array.from({ length: 6 }, () => pubOctet());
-  publicAddresses.push(...pipAddresses);
   for (let k = 0; k < nSvc; k++) {
     const region = rng.pick(rng.bool(0.8) ? regions : REGION_POOL);
     const rg = rng.pick(RGS);
@@ -767,6 +770,8 @@ export function generateFlows(seed: number, net: GeneratedNetwork, snap: Snapsho
         () => `8.8.${rng.int(256)}.${rng.int(256)}`,
         () => `192.168.100.${rng.int(256)}`,
         () => `172.20.${rng.int(256)}.${rng.int(256)}`,
+        () => `100.64.${rng.int(256)}.${rng.int(256)}`,
+        () => rng.pick(net.publicAddresses.length ? net.publicAddresses : ["8.8.8.8"]),
         () => addressInTag6(rng, catalog, tagName(rng.pick(TAG_BASES), region())) ?? "2001:db8::1",
       ])();
       destination = { kind: "ip", address };

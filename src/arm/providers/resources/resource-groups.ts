@@ -5,12 +5,12 @@
  * the group (resources elsewhere that still use one of them make the delete fail with that
  * resource's in-use error, as Azure's cascading delete does).
  */
-import { ArmErrors } from "../../../model/errors.js";
+import { ArmErrors, isArmError } from "../../../model/errors.js";
 import type { ArmResource } from "../../../model/resources/common.js";
 import type { ArmResponse, Ctx } from "../../context.js";
 import { inTransaction } from "../../context.js";
 import { clone, documentOf, newEtag } from "../../documents.js";
-import { lroHeaders, runningBySubscription, startOperation } from "../../lro.js";
+import { lroHeaders, runningFor, startOperation } from "../../lro.js";
 import { listBody, pageRequest } from "../../paging.js";
 import { RESOURCE_GROUP_TYPE, assertResourceGroup, getResourceGroup, resourceGroupKey } from "../../tenancy.js";
 import { checkPreconditions, removeTop } from "../../tracked.js";
@@ -106,13 +106,26 @@ export async function deleteResourceGroup(ctx: Ctx, sub: string, rg: string): Pr
       (d) => d.type !== RESOURCE_GROUP_TYPE,
     );
     docs.sort((a, b) => deleteRank(a.type) - deleteRank(b.type) || (a.key < b.key ? -1 : 1));
-    for (const d of docs) {
-      const current = await tx.store.get(d.key);
-      if (!current) continue;
-      const r = current.body as ArmResource;
-      const kind = tx.deps.kinds.byType(r.type);
-      if (kind) await removeTop(tx, kind, r);
-      else await tx.store.delete(d.key);
+    // Users inside the group go first; a resource still in use after a pass waits for the next
+    // one. No progress in a pass means something outside the group uses it: that error stands.
+    let pending = docs.map((d) => d.key);
+    while (pending.length > 0) {
+      const failed: Array<{ key: string; error: unknown }> = [];
+      for (const key of pending) {
+        const current = await tx.store.get(key);
+        if (!current) continue;
+        const r = current.body as ArmResource;
+        const kind = tx.deps.kinds.byType(r.type);
+        try {
+          if (kind) await removeTop(tx, kind, r);
+          else await tx.store.delete(key);
+        } catch (error) {
+          if (!isArmError(error)) throw error;
+          failed.push({ key, error });
+        }
+      }
+      if (failed.length === pending.length) throw failed[0]!.error;
+      pending = failed.map((f) => f.key);
     }
     await tx.store.delete(resourceGroupKey(sub, rg));
     const op = await startOperation(tx, {
@@ -150,7 +163,7 @@ export async function listResources(ctx: Ctx, sub: string, rg: string | undefine
     limit: page.limit,
     ...(page.after !== undefined ? { after: page.after } : {}),
   });
-  const running = await runningBySubscription(ctx, sub);
+  const running = await runningFor(ctx, res.items.map((d) => d.key));
   const value = res.items
     .filter((d) => d.resourceGroup !== null && d.type.includes("/") && d.type !== RESOURCE_GROUP_TYPE && !d.type.startsWith("lazurite/"))
     .map((d) => {
