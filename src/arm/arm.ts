@@ -8,6 +8,7 @@ import type { ServiceTagCatalog } from "../model/catalog/service-tags.js";
 import type { ResourceStore } from "../store/store.js";
 import { defaultKinds } from "./catalog.js";
 import {
+  newChangeHooks,
   newTenancyCache,
   type ArmDeps,
   type ArmRequest,
@@ -52,16 +53,33 @@ export async function createArmDeps(input: ArmDepsInput): Promise<ArmDeps> {
     tenancy: { ...DEFAULT_TENANCY, ...(input.tenancy ?? {}) },
     kinds: defaultKinds(),
     cache: newTenancyCache(),
+    hooks: newChangeHooks(),
   };
   await ensureDefaultTenancy(deps);
   return deps;
 }
 
 export function newCtx(deps: ArmDeps, req: ArmRequest): Ctx {
-  return { deps, store: deps.store, req, now: deps.clock.now() };
+  return { deps, store: deps.store, req, now: deps.clock.now(), changes: [] };
+}
+
+/** Runs the after-commit hooks for what a request changed (never throws). */
+export function runAfterCommit(ctx: Ctx): void {
+  const changes = ctx.changes ?? [];
+  if (changes.length === 0) return;
+  for (const hook of ctx.deps.hooks?.afterCommit ?? []) {
+    try {
+      hook(ctx, changes);
+    } catch {
+      // An observer's failure must not turn a committed write into an error.
+    }
+  }
 }
 
 /** One ARM request. Throws ArmError for refusals (the HTTP shell renders them). */
 export async function handleArm(deps: ArmDeps, req: ArmRequest): Promise<ArmResponse> {
-  return dispatch(newCtx(deps, req));
+  const ctx = newCtx(deps, req);
+  const res = await dispatch(ctx);
+  runAfterCommit(ctx);
+  return res;
 }

@@ -6,6 +6,8 @@
 import type { ServiceTagCatalog } from "../model/catalog/service-tags.js";
 import type { ResourceStore } from "../store/store.js";
 import type { KindRegistry } from "./kinds.js";
+import type { ArmResource } from "../model/resources/common.js";
+import type { Authorizer, Caller } from "./authz.js";
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -46,6 +48,33 @@ export interface ArmDeps {
   kinds: KindRegistry;
   /** Process-local caches of small, rarely changing tenancy facts (kept in step by the writers). */
   cache: TenancyCache;
+  /** Access checks; absent = admit everything (open mode). See authz.ts. */
+  authz?: Authorizer;
+  /** Reactions to committed resource changes (stale VNet rules, connection resets, events). */
+  hooks?: ChangeHooks;
+}
+
+/** One document a write changed: created (no `before`), updated, or deleted (no `after`). */
+export interface ResourceChange {
+  id: string;
+  type: string;
+  before?: ArmResource;
+  after?: ArmResource;
+}
+
+export interface ChangeHooks {
+  /**
+   * Run inside the write's transaction after its documents are written. A hook may write
+   * further documents through `tx.store` (e.g. with its own UnitOfWork, whose commit runs the
+   * hooks again with those changes: ignore what is not yours). Throwing aborts the write.
+   */
+  inTransaction: Array<(tx: Ctx, changes: readonly ResourceChange[]) => Promise<void>>;
+  /** Run after the request's transaction committed (events, connection resets). Must not throw. */
+  afterCommit: Array<(ctx: Ctx, changes: readonly ResourceChange[]) => void>;
+}
+
+export function newChangeHooks(): ChangeHooks {
+  return { inTransaction: [], afterCommit: [] };
 }
 
 export interface TenancyCache {
@@ -75,6 +104,8 @@ export interface ArmRequest {
   baseUrl: string;
   ifMatch?: string;
   ifNoneMatch?: string;
+  /** The authenticated caller (absent in open mode without a token). */
+  caller?: Caller;
 }
 
 export interface ArmResponse {
@@ -92,6 +123,8 @@ export interface Ctx {
   now: number;
   /** Writes complete at once (no operation, `Succeeded` immediately): used to load fixtures such as the demo. */
   immediate?: boolean;
+  /** Every change this request committed, in order (shared by the request's derived contexts). */
+  changes?: ResourceChange[];
 }
 
 export function withStore(ctx: Ctx, store: ResourceStore): Ctx {

@@ -5,7 +5,7 @@
  */
 import type { ArmResource } from "../model/resources/common.js";
 import { idKey } from "../model/resource-id.js";
-import type { Ctx } from "./context.js";
+import type { Ctx, ResourceChange } from "./context.js";
 import { clone, documentOf, newEtag, resourceOf, sameJson } from "./documents.js";
 import type { ResourceKind } from "./kinds.js";
 
@@ -54,16 +54,24 @@ export class UnitOfWork {
 
   /** Writes changed documents (new etag on the document and its children), deletes removed ones. */
   async commit(): Promise<void> {
+    const changes: ResourceChange[] = [];
     for (const [key, e] of this.entries) {
       if (e.current === undefined) {
-        if (e.original !== undefined) await this.ctx.store.delete(key);
+        if (e.original !== undefined) {
+          await this.ctx.store.delete(key);
+          changes.push({ id: e.original.id, type: e.original.type, before: e.original });
+        }
         continue;
       }
       if (e.original !== undefined && sameJson(stripEtags(e.original), stripEtags(e.current))) continue;
       const etag = newEtag(this.ctx.deps.ids);
       applyEtag(e.current, etag, this.ctx.deps.kinds.byType(e.current.type));
       await this.ctx.store.put(documentOf(e.current, e.parent));
+      changes.push({ id: e.current.id, type: e.current.type, ...(e.original ? { before: e.original } : {}), after: e.current });
     }
+    if (changes.length === 0) return;
+    this.ctx.changes?.push(...changes);
+    for (const hook of this.ctx.deps.hooks?.inTransaction ?? []) await hook(this.ctx, changes);
   }
 }
 
