@@ -98,20 +98,29 @@ export function peeredVnets(snap: Snapshot, vnet: VnetInfo): Array<{ vnet: VnetI
   return out;
 }
 
-/** Gateways whose learned routes this VNet receives: its own, and peers' when using remote gateways. */
+/** Gateways deployed in this VNet's own GatewaySubnet. */
+function ownGateways(snap: Snapshot, vnet: VnetInfo): string[] {
+  return [...snap.vnetGateways.values()]
+    .filter((g) =>
+      asArray(g.properties?.ipConfigurations).some((c) => {
+        const sid = c.properties?.subnet?.id;
+        return typeof sid === "string" && idKey(sid).startsWith(vnet.key + "/subnets/");
+      }),
+    )
+    .map((g) => g.id);
+}
+
+/**
+ * Gateways whose learned routes this VNet receives: its own, and a peer's own gateway when the
+ * peering uses remote gateways (gateway transit is not transitive).
+ */
 export function gatewaysFor(snap: Snapshot, vnet: VnetInfo): string[] {
-  const own = [...snap.vnetGateways.values()].filter((g) =>
-    asArray(g.properties?.ipConfigurations).some((c) => {
-      const sid = c.properties?.subnet?.id;
-      return typeof sid === "string" && idKey(sid).startsWith(vnet.key + "/subnets/");
-    }),
-  );
-  const ids = own.map((g) => g.id);
+  const ids = ownGateways(snap, vnet);
   for (const peer of peeredVnets(snap, vnet)) {
-    if (!peer.useRemoteGateways) continue;
-    for (const g of gatewaysFor(snap, { ...peer.vnet })) if (peer.vnet.key !== vnet.key) ids.push(g);
+    if (!peer.useRemoteGateways || peer.vnet.key === vnet.key) continue;
+    ids.push(...ownGateways(snap, peer.vnet));
   }
-  return ids;
+  return [...new Set(ids)];
 }
 
 /** Prefixes learned by a virtual network gateway from its connections (local gateways, circuits). */
@@ -216,6 +225,8 @@ class SubnetRouteSet implements RouteSet {
   private readonly endpoints: Array<{ set: PrefixSet; entry: RouteEntry }> = [];
   private readonly nonBgp = new PrefixTrie<RouteEntry>();
   private readonly bgp = new PrefixTrie<RouteEntry>();
+  /** VNet and peering address space: BGP routes never win inside it (even where a user route overrides the system route). */
+  private readonly shield = new PrefixTrie<true>();
   private readonly hasBgp: boolean;
 
   constructor(snap: Snapshot, subnet: SubnetInfo) {
@@ -247,6 +258,9 @@ class SubnetRouteSet implements RouteSet {
       if (this.endpoints.some((x) => x.entry.prefixes.some((q) => prefixEquals(q, p)))) e.state = "Invalid";
     }
     for (const e of entries) {
+      if (e.source === "Default" && (e.nextHopType === "VnetLocal" || e.nextHopType === "VNetPeering" || e.nextHopType === "VNetGlobalPeering")) {
+        this.shield.set(e.prefixes[0]!, true);
+      }
       if (e.state !== "Active" || e.nextHopType === "VirtualNetworkServiceEndpoint") continue;
       (e.source === "VirtualNetworkGateway" ? this.bgp : this.nonBgp).set(e.prefixes[0]!, e);
     }
@@ -265,8 +279,8 @@ class SubnetRouteSet implements RouteSet {
     const bg = this.bgp.longestMatchEntry(a);
     if (!bg) return nb?.value;
     if (!nb) return bg.value;
-    const t = nb.value.nextHopType;
-    if (t === "VnetLocal" || t === "VNetPeering" || t === "VNetGlobalPeering") return nb.value;
+    // System routes for the VNet space and peerings are preferred over BGP routes, even more specific ones.
+    if (this.shield.containsAddress(a)) return nb.value;
     if (bg.length > nb.length) return bg.value;
     if (bg.length === nb.length) return nb.value.source === "User" ? nb.value : bg.value;
     return nb.value;

@@ -110,25 +110,24 @@ describe("engine vs naive reference", () => {
 });
 
 /**
- * Disagreements found by this test where the engine departs from Azure's documented selection
- * (azure-facts §4.1). `it.fails` keeps them visible and the suite green: when routes.ts is fixed
- * these start failing; then turn them into `it` and set AVOID_OPEN_ENGINE_ISSUES to false.
+ * Route-selection cases this test once found the engine getting wrong (azure-facts §4.1); kept
+ * as regression tests, and the random generator now produces these constructs too.
  */
-describe("open engine issues (expected to fail until src/engine/routes.ts is fixed)", () => {
+describe("route selection regressions found by the reference", () => {
   const agree = (issue: OpenIssue) => {
     const snap = new Snapshot(issue.resources, { serviceTags: defaultServiceTagCatalog() });
     expect(differences(run(evaluate, snap, issue.flow), run(referenceEvaluate, snap, issue.flow))).toEqual([]);
   };
 
-  it("the random generator leaves these constructs out while they are open", () => {
-    expect(AVOID_OPEN_ENGINE_ISSUES).toBe(true);
+  it("the random generator produces these constructs", () => {
+    expect(AVOID_OPEN_ENGINE_ISSUES).toBe(false);
   });
 
-  it.fails(`SE-ROUTE-3: ${USER_VNETLOCAL_VS_BGP.title}`, () => agree(USER_VNETLOCAL_VS_BGP));
+  it(`SE-ROUTE-3: ${USER_VNETLOCAL_VS_BGP.title}`, () => agree(USER_VNETLOCAL_VS_BGP));
 
-  it.fails(`SE-ROUTE-3: ${BGP_INSIDE_VNET_UNDER_USER_ROUTE.title}`, () => agree(BGP_INSIDE_VNET_UNDER_USER_ROUTE));
+  it(`SE-ROUTE-3: ${BGP_INSIDE_VNET_UNDER_USER_ROUTE.title}`, () => agree(BGP_INSIDE_VNET_UNDER_USER_ROUTE));
 
-  it.fails(`SE-ROUTE-1: ${mutualRemoteGateways().title}`, () => {
+  it(`SE-ROUTE-1: ${mutualRemoteGateways().title}`, () => {
     const issue = mutualRemoteGateways();
     const snap = new Snapshot(issue.resources, { serviceTags: defaultServiceTagCatalog() });
     expect(run(evaluate, snap, issue.flow).threw).toBeUndefined();

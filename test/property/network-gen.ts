@@ -61,7 +61,7 @@ export class Rng {
  * route, and BGP routes inside a VNet's space below a more specific user route. Set it to false
  * once src/engine/routes.ts is fixed, so random networks cover them again.
  */
-export const AVOID_OPEN_ENGINE_ISSUES = true;
+export const AVOID_OPEN_ENGINE_ISSUES = false;
 
 export const SUB = "00000000-0000-0000-0000-00000000000a";
 const RGS = ["rg-net", "rg-data"];
