@@ -14,6 +14,8 @@ import { RESOURCE_GROUP_TYPE } from "./arm/tenancy.js";
 import type { Config } from "./config/config.js";
 import { quickstartResources } from "./demo/quickstart.js";
 import { buildApp } from "./http/app.js";
+import { openAuthenticator, strictAuthenticator } from "./http/auth.js";
+import { Identity } from "./identity/identity.js";
 import { ensureTls } from "./http/tls.js";
 import { ServiceTagCatalog } from "./model/catalog/service-tags.js";
 import { defaultServiceTagCatalog } from "./model/catalog/synthetic-service-tags.js";
@@ -28,6 +30,8 @@ export interface RunningServer {
   dataDir: string;
   app: FastifyInstance;
   deps: ArmDeps;
+  /** Token endpoint, signing key and directory (src/identity). */
+  identity: Identity;
   close(): Promise<void>;
 }
 
@@ -86,8 +90,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       const any = await store.list({ type: RESOURCE_GROUP_TYPE, limit: 1 });
       if (any.items.length === 0) await loadResources(deps, quickstartResources(deps.tenancy.subscriptionId));
     }
+    const identity = await Identity.create(deps, { mode: config.auth });
     app = buildApp({
       arm: deps,
+      identity,
+      auth: config.auth === "strict" ? strictAuthenticator(identity, deps) : openAuthenticator,
       https: { key: tls.key, cert: tls.cert },
       logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     });
@@ -97,6 +104,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const url = `https://localhost:${port}`;
     if (tls.generated) print(`Generated a local CA (${tls.caFile}) and a server certificate for localhost, 127.0.0.1 and ::1.`);
     for (const line of startupLines(url, tls.caFile, deps.tenancy.subscriptionId, config.dataDir)) print(line);
+    if (config.auth === "strict") {
+      print(`  Auth:       strict. Tokens from ${url}/{tenantId}/oauth2/v2.0/token; add principals and a first Owner under ${url}/_emulator/tenants/{tenantId}/ (docs/identity.md).`);
+    }
     let closing: Promise<void> | undefined;
     const running: RunningServer = {
       url,
@@ -105,6 +115,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       dataDir: config.dataDir,
       app,
       deps,
+      identity,
       close: () =>
         (closing ??= (async () => {
           await app!.close();

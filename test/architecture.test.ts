@@ -28,10 +28,11 @@ const ALLOWED: Record<string, string[]> = {
   demo: ["demo", "model"],
   arm: ["arm", "model", "engine", "analysis", "store-port", "demo"],
   store: ["store", "model"],
-  http: ["http", "arm", "analysis", "engine", "model", "store-port", "config", "demo"],
+  identity: ["identity", "arm", "model", "store-port"],
+  http: ["http", "arm", "analysis", "engine", "model", "store-port", "config", "demo", "identity"],
   config: ["config", "model"],
   cli: ["cli", "analysis", "engine", "model", "store-port", "config", "demo", "main", "http", "arm", "store"],
-  main: ["main", "http", "arm", "store", "config", "model", "engine", "analysis", "demo", "store-port"],
+  main: ["main", "http", "arm", "store", "config", "model", "engine", "analysis", "demo", "store-port", "identity"],
   gateway: ["gateway", "engine", "model", "analysis"],
 };
 

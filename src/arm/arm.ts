@@ -19,7 +19,9 @@ import {
   type LroPolicy,
   type TenancyDefaults,
 } from "./context.js";
+import type { Authorizer } from "./authz.js";
 import { dispatch } from "./dispatch.js";
+import { rbacAuthorizer } from "./providers/authorization/authorizer.js";
 import { ensureDefaultTenancy } from "./tenancy.js";
 
 export const DEFAULT_TENANCY: TenancyDefaults = {
@@ -39,6 +41,8 @@ export interface ArmDepsInput {
   lro?: Partial<LroPolicy>;
   pageSize?: number;
   tenancy?: Partial<TenancyDefaults>;
+  /** Access checks (default: the RBAC authorizer of providers/authorization). */
+  authz?: Authorizer;
 }
 
 /** Builds the dependencies and makes sure the default tenant and subscription exist. */
@@ -54,7 +58,10 @@ export async function createArmDeps(input: ArmDepsInput): Promise<ArmDeps> {
     kinds: defaultKinds(),
     cache: newTenancyCache(),
     hooks: newChangeHooks(),
+    // RBAC for strict-mode callers; open-mode callers act as Owner (SE-ACL-4's tenant rule still holds).
+    authz: input.authz ?? rbacAuthorizer,
   };
+  deps.hooks!.inTransaction.push(...deps.kinds.changeHooks().inTransaction);
   await ensureDefaultTenancy(deps);
   return deps;
 }

@@ -3,8 +3,10 @@
  * api-versions they advertise, top-level kinds (children hang off them), and location-scoped
  * handlers. docs/arm-api.md lists the same operations.
  */
-import { CLASSIC_NETWORK_API_VERSIONS, COMPUTE_API_VERSIONS, NETWORK_API_VERSIONS, RESOURCES_API_VERSIONS } from "./api-versions.js";
+import { AUTHORIZATION_API_VERSIONS, CLASSIC_NETWORK_API_VERSIONS, COMPUTE_API_VERSIONS, NETWORK_API_VERSIONS, RESOURCES_API_VERSIONS } from "./api-versions.js";
+import { withDiagnosticResults, withDiagnosticStatus } from "./diagnostics/operations.js";
 import { KindRegistry } from "./kinds.js";
+import { addServiceProviders } from "./service-catalog.js";
 import {
   availableEndpointServicesHandler,
   operationResultsHandler,
@@ -29,7 +31,9 @@ export function defaultKinds(): KindRegistry {
     .namespace("Microsoft.Resources", RESOURCES_API_VERSIONS)
     .namespace("Microsoft.Network", NETWORK_API_VERSIONS)
     .namespace("Microsoft.Compute", COMPUTE_API_VERSIONS)
-    .namespace("Microsoft.ClassicNetwork", CLASSIC_NETWORK_API_VERSIONS);
+    .namespace("Microsoft.ClassicNetwork", CLASSIC_NETWORK_API_VERSIONS)
+    // Role assignments and definitions: extension resources routed before the kinds (providers/authorization/routes.ts).
+    .namespace("Microsoft.Authorization", AUTHORIZATION_API_VERSIONS);
   for (const kind of [
     virtualNetworks,
     networkSecurityGroups,
@@ -48,11 +52,13 @@ export function defaultKinds(): KindRegistry {
   ]) {
     r.add(kind);
   }
-  r.location("Microsoft.Network", "operations", operationsHandler)
-    .location("Microsoft.Network", "operationResults", operationResultsHandler)
+  // Network operations also answer the long-running diagnostic POSTs' results (src/arm/diagnostics/operations.ts).
+  r.location("Microsoft.Network", "operations", withDiagnosticStatus(operationsHandler))
+    .location("Microsoft.Network", "operationResults", withDiagnosticResults(operationResultsHandler))
     .location("Microsoft.Network", "virtualNetworkAvailableEndpointServices", availableEndpointServicesHandler)
     .location("Microsoft.Network", "serviceTags", serviceTagsHandler)
     .location("Microsoft.Compute", "operations", operationsHandler)
     .location("Microsoft.Compute", "operationResults", operationResultsHandler);
+  addServiceProviders(r);
   return r;
 }

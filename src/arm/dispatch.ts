@@ -9,6 +9,8 @@ import type { ArmResponse, Ctx } from "./context.js";
 import { resourceOf } from "./documents.js";
 import { deleteChild, getChild, listChildren, putChild } from "./children.js";
 import { operationResult } from "./lro.js";
+import { authorizeRequest, filterListResponse } from "./providers/authorization/operations.js";
+import { handleAuthorization, matchAuthorizationPath } from "./providers/authorization/routes.js";
 import * as groups from "./providers/resources/resource-groups.js";
 import * as providers from "./providers/resources/providers.js";
 import * as subscriptions from "./providers/resources/subscriptions.js";
@@ -36,6 +38,15 @@ function headOf(r: ArmResponse): ArmResponse {
 
 export async function dispatch(ctx: Ctx): Promise<ArmResponse> {
   const segs = ctx.req.segments ?? ctx.req.path.split("/").filter((s) => s.length > 0);
+  // Microsoft.Authorization (extension resources at any scope); every other operation's action
+  // is checked at its scope before it runs, and lists drop what the caller may not see (docs/identity.md).
+  const rbac = matchAuthorizationPath(segs);
+  if (rbac) return handleAuthorization(ctx, rbac);
+  const op = await authorizeRequest(ctx, segs);
+  return filterListResponse(ctx, op, await route(ctx, segs));
+}
+
+async function route(ctx: Ctx, segs: string[]): Promise<ArmResponse> {
   const head = lower(segs[0]);
   if (head === "tenants" && segs.length === 1) {
     only(ctx, "GET");
@@ -135,6 +146,10 @@ async function resourcePath(ctx: Ctx, sub: string, rg: string | undefined, segs:
       return listTop(ctx, kind, sub);
     }
     notFound(ctx);
+  }
+  if (kind.serve && names.length > 0) {
+    const served = await kind.serve(ctx, { kind, top: idOf(sub, rg, kind.namespace, [kind.typeName], [names[0]!]), types, names });
+    if (served) return served;
   }
   if (types.length === 1) {
     if (names.length === 0) {

@@ -5,15 +5,28 @@
  * (namespace, type path) to kinds explicitly.
  */
 import type { ArmResource } from "../model/resources/common.js";
-import type { ArmResponse, Ctx } from "./context.js";
+import type { ResourceId } from "../model/resource-id.js";
+import type { ArmResponse, ChangeHooks, Ctx, ResourceChange } from "./context.js";
 import type { UnitOfWork } from "./unit-of-work.js";
 
 /**
  * `network`: PUT answers 201/200 with the body (`provisioningState: "Updating"`) and
  * `Azure-AsyncOperation`; DELETE answers 202 with `Location` and `Azure-AsyncOperation`.
  * `sync`: PUT answers 201/200 with the final body; DELETE 200 (204 when absent).
+ * `storage`: a create PUT answers 202 with an empty body and `Location` (polled until 200 with
+ * the resource); updates, PATCH and DELETE are synchronous (the Storage RP).
+ * `async`: PUT/PATCH/DELETE answer 202 with an empty body, `Azure-AsyncOperation` and `Location`
+ * (the SQL-family RPs). Kinds with these two styles serve their writes themselves (`serve`).
  */
-export type LroStyle = "network" | "sync";
+export type LroStyle = "network" | "sync" | "storage" | "async";
+
+/** The path under a resource a kind serves itself: `types`/`names` as in the URL, `top` = the resource's id. */
+export interface ServeRoute {
+  kind: ResourceKind;
+  top: ResourceId;
+  types: readonly string[];
+  names: readonly string[];
+}
 
 /** A child resource kept inline in its parent's `properties[property]` array. */
 export interface ChildSpec {
@@ -82,6 +95,12 @@ export interface ResourceKind {
   actions?: Readonly<Record<string, ActionHandler>>;
   /** api-versions to advertise in the providers list, newest first (defaults to the namespace's list). */
   apiVersions?: readonly string[];
+  /**
+   * Serves requests to the resource and to paths under it (child resources kept as their own
+   * documents, custom LRO answers) instead of the generic handlers; undefined = generic handling.
+   * Lists by resource group or subscription stay generic.
+   */
+  serve?(ctx: Ctx, route: ServeRoute): Promise<ArmResponse | undefined>;
 }
 
 export interface LocationHandler {
@@ -94,6 +113,18 @@ export class KindRegistry {
   private readonly tops = new Map<string, ResourceKind>();
   private readonly locations = new Map<string, LocationHandler>();
   private readonly namespaceVersions = new Map<string, { name: string; apiVersions: readonly string[] }>();
+  private readonly inTransactionHooks: Array<(tx: Ctx, changes: readonly ResourceChange[]) => Promise<void>> = [];
+
+  /** A reaction to committed changes that runs inside the write's transaction (see ChangeHooks). */
+  onChangeInTransaction(hook: (tx: Ctx, changes: readonly ResourceChange[]) => Promise<void>): this {
+    this.inTransactionHooks.push(hook);
+    return this;
+  }
+
+  /** Fresh ChangeHooks holding the hooks the registry's providers contributed. */
+  changeHooks(): ChangeHooks {
+    return { inTransaction: [...this.inTransactionHooks], afterCommit: [] };
+  }
 
   /** Declares a namespace (its canonical casing and the api-versions to advertise, newest first). */
   namespace(name: string, apiVersions: readonly string[]): this {

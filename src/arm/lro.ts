@@ -35,7 +35,7 @@ export interface OperationBody {
   completedMs?: number;
 }
 
-function opKey(operationId: string): string {
+export function opKey(operationId: string): string {
   return `op:${operationId.toLowerCase()}`;
 }
 
@@ -151,7 +151,7 @@ export function lroHeaders(ctx: Ctx, op: OperationBody, withLocation: boolean): 
 }
 
 /** Reads an operation for a poll; counts the poll and completes it when due. */
-async function poll(ctx: Ctx, subscriptionId: string, operationId: string): Promise<{ op: OperationBody; done: boolean }> {
+export async function poll(ctx: Ctx, subscriptionId: string, operationId: string): Promise<{ op: OperationBody; done: boolean }> {
   return ctx.store.transaction(async (store) => {
     const doc = await store.get(opKey(operationId));
     const op = doc?.body as OperationBody | undefined;

@@ -1,15 +1,21 @@
 /**
- * The `lazurite` command. Offline commands read a `--config` file of ARM resources;
- * `serve` runs the ARM-compatible server.
+ * The `lazurite` command. `check`, `routes` and `nsg` answer offline from a `--config` file of
+ * ARM resources, or from a running server (`--server URL`; without either, the server named by
+ * LAZURITE_SERVER or the local default of `lazurite serve`). `log`, `events` and `export` read a
+ * running server. `serve` runs one. Every command prints `--output json|table|text`.
  */
+import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { evaluate } from "../engine/evaluate.js";
 import { effectiveRouteTable } from "../engine/routes.js";
 import { effectiveNetworkSecurityGroups } from "../engine/effective-nsg.js";
+import type { Decision } from "../engine/types.js";
 import { isArmError } from "../model/errors.js";
+import { fullType, tryParseResourceId } from "../model/resource-id.js";
+import { callOk, postLro, readEvents, resolveServer, ServerError, type ServerFlags, type ServerTarget } from "./client.js";
 import { InputError, loadSnapshot } from "./load.js";
 import { parseDestination, parsePort, parseProtocol, parseSource } from "./flow-args.js";
-import { renderDecisionText, renderTable } from "./render.js";
+import { renderDecisionTable, renderDecisionText, renderEventLine, renderLog, renderNsg, renderRoutes, type OutputFormat } from "./render.js";
 import { registerServe } from "./serve.js";
 import type { Snapshot } from "../engine/snapshot.js";
 
@@ -23,6 +29,9 @@ const defaultIo: Io = {
   err: (s) => process.stderr.write(s),
 };
 
+/** The api-version the CLI sends for ARM calls (effective routes and NSGs). */
+export const CLI_NETWORK_API_VERSION = "2019-06-01";
+
 function json(v: unknown): string {
   return JSON.stringify(v, null, 2) + "\n";
 }
@@ -31,113 +40,218 @@ function requireNic(snap: Snapshot, nicId: string): void {
   if (!snap.nic(nicId)) throw new InputError(`--nic ${nicId}: no such network interface in the config`);
 }
 
-export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void = () => {}): Command {
+function outputOption(): Option {
+  return new Option("--output <format>", "output format").choices(["json", "table", "text"]).default("json");
+}
+
+/** `--server`, `--ca`, `--token`: where a running server is and how to talk to it. */
+function withServer(cmd: Command): Command {
+  return cmd
+    .option("--server [url]", "a running Lazurite server (default: $LAZURITE_SERVER, else https://localhost:$LAZURITE_PORT or 8443)")
+    .option("--ca <file>", "CA certificate to trust (default: $LAZURITE_CA, else <data dir>/tls/ca.pem of the local default server)")
+    .option("--token <token>", "bearer token to send (default: $LAZURITE_TOKEN; any token in open mode)");
+}
+
+interface CommonOpts extends ServerFlags {
+  config?: string;
+  serviceTags?: string;
+  output: OutputFormat;
+}
+
+/** Offline (`--config`) or server mode; refuses both at once and offline-only flags against a server. */
+function modeOf(opts: CommonOpts): "offline" | "server" {
+  if (opts.config !== undefined && opts.server !== undefined) throw new InputError("use either --config FILE (offline) or --server URL, not both");
+  if (opts.config !== undefined) return "offline";
+  if (opts.serviceTags !== undefined) throw new InputError("--service-tags applies to --config (offline) only: a server decides with the catalog it was started with");
+  return "server";
+}
+
+/** The ARM path of an action on a NIC (`…/networkInterfaces/nic0/effectiveRouteTable`). */
+function nicActionPath(nicId: string, action: string): string {
+  const id = tryParseResourceId(nicId);
+  if (!id || fullType(id).toLowerCase() !== "microsoft.network/networkinterfaces") {
+    throw new InputError(`--nic ${nicId}: not a network interface resource id`);
+  }
+  const path = id.text
+    .split("/")
+    .map((s) => encodeURIComponent(s))
+    .join("/");
+  return `${path}/${action}?api-version=${CLI_NETWORK_API_VERSION}`;
+}
+
+function noOffline(opts: { config?: string }, what: string): void {
+  if (opts.config !== undefined) throw new InputError(`${what} reads a running server; it has no offline (--config) mode. Use --server URL.`);
+}
+
+export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void = () => {}, env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command();
   program
     .name("lazurite")
-    .description("Offline Azure virtual networking with service endpoints: decide and explain every flow.")
+    .description("Azure virtual networking with service endpoints, offline: decide and explain every flow, from a config file or a running server.")
     .showHelpAfterError()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
 
-  program
-    .command("check")
-    .description(
-      "Decide one flow the way Azure would and explain it (exit 0 when allowed, 1 when denied, 2 on bad input).",
-    )
-    .requiredOption("--config <file>", "JSON file of ARM resources (an array, or {\"value\": [...]})")
-    .option("--service-tags <file>", "Microsoft's ServiceTags_Public_*.json (default: the built-in synthetic catalog)")
-    .requiredOption(
-      "--from <source>",
-      "NIC or VM resource id, onprem:<IP>@<circuit-or-local-gateway-id>, or internet:<IP>",
-    )
-    .requiredOption("--to <dest>", "service resource id (optionally #blob, #dfs, ...), host name, or IP address")
-    .option("--port <n>", "destination port (default: the service's usual port)")
-    .option("--protocol <p>", "Tcp or Udp", "Tcp")
-    .addOption(new Option("--output <format>", "output format").choices(["json", "text"]).default("json"))
-    .action((opts) => {
-      const snap = loadSnapshot(opts.config, opts.serviceTags);
+  const server = (opts: ServerFlags): ServerTarget => resolveServer(opts, env);
+
+  withServer(
+    program
+      .command("check")
+      .description("Decide one flow the way Azure would and explain it (exit 0 when allowed, 1 when denied, 2 on bad input).")
+      .option("--config <file>", 'JSON file of ARM resources (an array, or {"value": [...]}); without it, ask a running server')
+      .option("--service-tags <file>", "with --config: Microsoft's ServiceTags_Public_*.json (default: the built-in synthetic catalog)")
+      .requiredOption("--from <source>", "NIC or VM resource id, onprem:<IP>@<circuit-or-local-gateway-id>, or internet:<IP>")
+      .requiredOption("--to <dest>", "service resource id (optionally #blob, #dfs, ...), host name, or IP address")
+      .option("--port <n>", "destination port (default: the service's usual port)")
+      .option("--protocol <p>", "Tcp or Udp", "Tcp")
+      .addOption(outputOption()),
+  ).action(async (opts: CommonOpts & { from: string; to: string; port?: string; protocol?: string }) => {
+    let d: Decision;
+    if (modeOf(opts) === "offline") {
+      const snap = loadSnapshot(opts.config!, opts.serviceTags);
       const port = parsePort(opts.port);
       const protocol = parseProtocol(opts.protocol);
-      const d = evaluate(snap, {
+      d = evaluate(snap, {
         source: parseSource(opts.from),
         destination: parseDestination(opts.to),
         ...(port !== undefined ? { port } : {}),
         ...(protocol ? { protocol } : {}),
       });
-      io.out(opts.output === "text" ? renderDecisionText(d, opts.from, opts.to) : json(d));
-      setExit(d.decision === "Allowed" ? 0 : 1);
-    });
+    } else {
+      // Same parsing as offline, so bad input fails the same way before any request.
+      parseSource(opts.from);
+      parseDestination(opts.to);
+      parsePort(opts.port);
+      parseProtocol(opts.protocol);
+      d = await callOk(server(opts), "POST", "/_emulator/check", {
+        from: opts.from,
+        to: opts.to,
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        ...(opts.protocol !== undefined ? { protocol: opts.protocol } : {}),
+      });
+    }
+    io.out(opts.output === "text" ? renderDecisionText(d, opts.from, opts.to) : opts.output === "table" ? renderDecisionTable(d) : json(d));
+    setExit(d.decision === "Allowed" ? 0 : 1);
+  });
 
-  program
-    .command("routes")
-    .description("Print a NIC's effective routes in Azure's effectiveRouteTable shape.")
-    .requiredOption("--config <file>", "JSON file of ARM resources")
-    .option("--service-tags <file>", "Microsoft's ServiceTags_Public_*.json")
-    .requiredOption("--nic <id>", "network interface resource id")
-    .addOption(new Option("--output <format>", "output format").choices(["json", "table"]).default("json"))
-    .action((opts) => {
-      const snap = loadSnapshot(opts.config, opts.serviceTags);
+  withServer(
+    program
+      .command("routes")
+      .description("Print a NIC's effective routes in Azure's effectiveRouteTable shape.")
+      .option("--config <file>", "JSON file of ARM resources; without it, ask a running server (POST …/effectiveRouteTable)")
+      .option("--service-tags <file>", "with --config: Microsoft's ServiceTags_Public_*.json")
+      .requiredOption("--nic <id>", "network interface resource id")
+      .addOption(outputOption()),
+  ).action(async (opts: CommonOpts & { nic: string }) => {
+    let body: ReturnType<typeof effectiveRouteTable>;
+    if (modeOf(opts) === "offline") {
+      const snap = loadSnapshot(opts.config!, opts.serviceTags);
       requireNic(snap, opts.nic);
-      const body = effectiveRouteTable(snap, opts.nic);
-      if (opts.output === "table") {
-        io.out(
-          renderTable(
-            ["Source", "State", "Address Prefix", "Next Hop Type", "Next Hop IP"],
-            body.value.map((r) => [
-              r.source,
-              r.state,
-              r.addressPrefix.length > 3 ? `${r.addressPrefix.slice(0, 3).join(" ")} (+${r.addressPrefix.length - 3})` : r.addressPrefix.join(" "),
-              r.nextHopType,
-              r.nextHopIpAddress.join(" "),
-            ]),
-          ),
-        );
-      } else io.out(json(body));
-    });
+      body = effectiveRouteTable(snap, opts.nic);
+    } else {
+      body = await postLro(server(opts), nicActionPath(opts.nic, "effectiveRouteTable"));
+    }
+    io.out(opts.output === "json" ? json(body) : renderRoutes(body, opts.output));
+  });
 
-  program
-    .command("nsg")
-    .description("Print the effective security rules of a NIC in Azure's effectiveNetworkSecurityGroups shape.")
-    .requiredOption("--config <file>", "JSON file of ARM resources")
-    .option("--service-tags <file>", "Microsoft's ServiceTags_Public_*.json")
-    .requiredOption("--nic <id>", "network interface resource id")
-    .addOption(new Option("--output <format>", "output format").choices(["json", "table"]).default("json"))
-    .action((opts) => {
-      const snap = loadSnapshot(opts.config, opts.serviceTags);
+  withServer(
+    program
+      .command("nsg")
+      .description("Print the effective security rules of a NIC in Azure's effectiveNetworkSecurityGroups shape.")
+      .option("--config <file>", "JSON file of ARM resources; without it, ask a running server (POST …/effectiveNetworkSecurityGroups)")
+      .option("--service-tags <file>", "with --config: Microsoft's ServiceTags_Public_*.json")
+      .requiredOption("--nic <id>", "network interface resource id")
+      .addOption(outputOption()),
+  ).action(async (opts: CommonOpts & { nic: string }) => {
+    let body: ReturnType<typeof effectiveNetworkSecurityGroups>;
+    if (modeOf(opts) === "offline") {
+      const snap = loadSnapshot(opts.config!, opts.serviceTags);
       requireNic(snap, opts.nic);
-      const body = effectiveNetworkSecurityGroups(snap, opts.nic);
-      if (opts.output === "table") {
-        const rows: string[][] = [];
-        for (const g of body.value) {
-          for (const r of g.effectiveSecurityRules) {
-            rows.push([
-              g.networkSecurityGroup.id.split("/").pop() ?? "",
-              r.name,
-              String(r.priority),
-              r.direction,
-              r.access,
-              r.protocol,
-              r.sourceAddressPrefix ?? (r.sourceAddressPrefixes ?? []).join(","),
-              r.destinationAddressPrefix ?? (r.destinationAddressPrefixes ?? []).join(","),
-              r.destinationPortRange ?? (r.destinationPortRanges ?? []).join(","),
-            ]);
-          }
-        }
-        io.out(renderTable(["NSG", "Name", "Priority", "Direction", "Access", "Protocol", "Source", "Destination", "Ports"], rows));
-      } else io.out(json(body));
+      body = effectiveNetworkSecurityGroups(snap, opts.nic);
+    } else {
+      body = await postLro(server(opts), nicActionPath(opts.nic, "effectiveNetworkSecurityGroups"));
+    }
+    io.out(opts.output === "json" ? json(body) : renderNsg(body, opts.output));
+  });
+
+  withServer(
+    program
+      .command("log")
+      .description("Print a service resource's request log from a running server, newest first (SE-DIAG-1).")
+      .argument("<resource>", "service resource id (storage account, SQL server, key vault, ...)")
+      .option("--top <n>", "at most this many entries")
+      .option("--config <file>", "(not supported: the request log lives in a running server)")
+      .addOption(outputOption()),
+  ).action(async (resource: string, opts: CommonOpts & { top?: string }) => {
+    noOffline(opts, "log");
+    if (!tryParseResourceId(resource)) throw new InputError(`${resource}: not a resource id`);
+    if (opts.top !== undefined && (!/^\d+$/.test(opts.top) || Number(opts.top) < 1)) throw new InputError(`--top ${opts.top}: expected a positive integer`);
+    const q = new URLSearchParams({ resourceId: resource, ...(opts.top ? { $top: opts.top } : {}) });
+    const body = await callOk(server(opts), "GET", `/_emulator/requests?${q}`);
+    io.out(opts.output === "json" ? json(body) : renderLog(body.value, opts.output));
+  });
+
+  withServer(
+    program
+      .command("events")
+      .description("Follow a running server's events: resource changes, logged requests, connections opened, closed and reset (SE-CFG-6).")
+      .option("--count <n>", "stop after this many events (default: follow until interrupted)")
+      .option("--since <id>", "first replay the buffered events after this event id (0 = all buffered)")
+      .option("--types <list>", "comma-separated: resource, request, connectionOpened, connectionClosed, connectionReset")
+      .option("--config <file>", "(not supported: events come from a running server)")
+      .addOption(outputOption()),
+  ).action(async (opts: CommonOpts & { count?: string; since?: string; types?: string }) => {
+    noOffline(opts, "events");
+    if (opts.count !== undefined && (!/^\d+$/.test(opts.count) || Number(opts.count) < 1)) throw new InputError(`--count ${opts.count}: expected a positive integer`);
+    if (opts.since !== undefined && !/^\d+$/.test(opts.since)) throw new InputError(`--since ${opts.since}: expected an event id`);
+    const limit = opts.count !== undefined ? Number(opts.count) : Infinity;
+    const q = new URLSearchParams({ ...(opts.types ? { types: opts.types } : {}), ...(opts.since !== undefined ? { since: opts.since } : {}) });
+    let seen = 0;
+    await readEvents(server(opts), `/_emulator/events${q.size > 0 ? `?${q}` : ""}`, {}, (e) => {
+      let data: Record<string, unknown>;
+      try {
+        data = JSON.parse(e.data);
+      } catch {
+        return true;
+      }
+      io.out(opts.output === "json" ? JSON.stringify(data) + "\n" : renderEventLine(data, opts.output));
+      seen += 1;
+      return seen < limit;
     });
+  });
+
+  withServer(
+    program
+      .command("export")
+      .description("Write a running server's resources as a --config file, to analyse a live setup offline or share it.")
+      .option("--out <file>", "write to this file (default: standard output)"),
+  ).action(async (opts: ServerFlags & { out?: string }) => {
+    const body = await callOk(server(opts), "GET", "/_emulator/resources");
+    const text = json({ value: body.value });
+    if (opts.out) {
+      try {
+        writeFileSync(opts.out, text);
+      } catch (e) {
+        throw new InputError(`--out ${opts.out}: ${(e as Error).message}`);
+      }
+      io.err(`lazurite: wrote ${body.value.length} resources to ${opts.out}\n`);
+    } else io.out(text);
+  });
 
   registerServe(program);
   return program;
 }
 
 /** Runs the CLI; returns the exit code. */
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: string[], io: Io = defaultIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let code = 0;
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
+  const program = buildProgram(
+    io,
+    (c) => {
+      code = c;
+    },
+    env,
+  );
   try {
     await program.parseAsync(argv);
     return code;
@@ -149,6 +263,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     }
     if (e instanceof InputError) {
       io.err(`lazurite: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof ServerError) {
+      io.err(`lazurite: ${e.code.startsWith("E") || e.code === "Unreachable" ? "" : `(${e.code}) `}${e.message}\n`);
       return 2;
     }
     if (isArmError(e)) {

@@ -43,3 +43,128 @@ export function renderTable(headers: string[], rows: string[][]): string {
   const line = (cells: string[]) => cells.map((c, i) => (c ?? "").padEnd(widths[i]!)).join("  ").trimEnd();
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
 }
+
+/** Tab-separated rows without a header (what `az … -o tsv` users script against). */
+export function renderTsv(rows: string[][]): string {
+  return rows.map((r) => r.join("\t")).join("\n") + (rows.length > 0 ? "\n" : "");
+}
+
+export type OutputFormat = "json" | "table" | "text";
+
+export interface RouteRow {
+  source: string;
+  state: string;
+  addressPrefix: string[];
+  nextHopType: string;
+  nextHopIpAddress: string[];
+}
+
+export function renderRoutes(body: { value: RouteRow[] }, format: "table" | "text"): string {
+  if (format === "text") {
+    return renderTsv(body.value.map((r) => [r.source, r.state, r.addressPrefix.join(","), r.nextHopType, r.nextHopIpAddress.join(",")]));
+  }
+  return renderTable(
+    ["Source", "State", "Address Prefix", "Next Hop Type", "Next Hop IP"],
+    body.value.map((r) => [
+      r.source,
+      r.state,
+      r.addressPrefix.length > 3 ? `${r.addressPrefix.slice(0, 3).join(" ")} (+${r.addressPrefix.length - 3})` : r.addressPrefix.join(" "),
+      r.nextHopType,
+      r.nextHopIpAddress.join(" "),
+    ]),
+  );
+}
+
+interface NsgRuleRow {
+  name: string;
+  priority: number;
+  direction: string;
+  access: string;
+  protocol: string;
+  sourceAddressPrefix?: string;
+  sourceAddressPrefixes?: string[];
+  destinationAddressPrefix?: string;
+  destinationAddressPrefixes?: string[];
+  destinationPortRange?: string;
+  destinationPortRanges?: string[];
+}
+
+export function renderNsg(body: { value: Array<{ networkSecurityGroup: { id: string }; effectiveSecurityRules: NsgRuleRow[] }> }, format: "table" | "text"): string {
+  const rows: string[][] = [];
+  for (const g of body.value) {
+    for (const r of g.effectiveSecurityRules) {
+      rows.push([
+        nameOf(g.networkSecurityGroup.id),
+        r.name,
+        String(r.priority),
+        r.direction,
+        r.access,
+        r.protocol,
+        r.sourceAddressPrefix ?? (r.sourceAddressPrefixes ?? []).join(","),
+        r.destinationAddressPrefix ?? (r.destinationAddressPrefixes ?? []).join(","),
+        r.destinationPortRange ?? (r.destinationPortRanges ?? []).join(","),
+      ]);
+    }
+  }
+  if (format === "text") return renderTsv(rows);
+  return renderTable(["NSG", "Name", "Priority", "Direction", "Access", "Protocol", "Source", "Destination", "Ports"], rows);
+}
+
+/** `lazurite check -o table`: the trace as rows, then the blockers with their fixes. */
+export function renderDecisionTable(d: Decision): string {
+  const head = `${d.decision}  source seen: ${d.sourceAddress || "-"}${d.viaServiceEndpoint ? ` (subnet ${nameOf(d.sourceSubnetId)}, service endpoint)` : ""}  next hop: ${d.nextHopType}\n\n`;
+  const steps = renderTable(
+    ["#", "Step", "Result", "Resource", "Rule"],
+    d.steps.map((s, i) => [String(i + 1), s.kind, s.result, nameOf(s.resourceId), s.rule ?? ""]),
+  );
+  const blockers =
+    d.blockers.length === 0
+      ? ""
+      : "\n" + renderTable(["Blocker", "Resource", "Rule", "Fix"], d.blockers.map((b) => [b.kind, nameOf(b.resourceId), b.rule ?? "", b.fix]));
+  return head + steps + blockers;
+}
+
+export interface LogRow {
+  seq: number;
+  time: string;
+  operation: string;
+  source: string;
+  sourceAddress: string;
+  subnetId?: string;
+  decision: string;
+  rule?: string;
+  status?: number;
+  error?: { code: string };
+}
+
+export function renderLog(entries: LogRow[], format: "table" | "text"): string {
+  const rows = entries.map((e) => [
+    e.time,
+    e.operation,
+    nameOf(e.source) || e.source,
+    e.sourceAddress,
+    e.subnetId ? nameOf(e.subnetId) : "",
+    e.decision,
+    e.rule ?? "",
+    e.status !== undefined ? String(e.status) : "",
+    e.error?.code ?? "",
+  ]);
+  if (format === "text") return renderTsv(rows);
+  return renderTable(["Time", "Operation", "Source", "Source Address", "Subnet", "Decision", "Rule", "Status", "Error"], rows);
+}
+
+/** One event for `lazurite events -o text|table` (one line each; `table` pads to fixed columns). */
+export function renderEventLine(e: Record<string, any>, format: "table" | "text"): string {
+  let what: string;
+  if (e.type === "resource") what = `${e.action} ${e.resourceId}`;
+  else if (e.type === "request") {
+    const x = e.entry ?? {};
+    what = `${x.operation} ${x.decision} ${x.sourceAddress} -> ${nameOf(x.resourceId)}${x.rule ? ` (${x.rule})` : ""}${x.status !== undefined ? ` ${x.status}` : ""}`;
+  } else {
+    const c = e.connection ?? {};
+    what = `${c.id} ${nameOf(c.sourceId)} -> ${nameOf(c.destinationId)} ${c.state}${c.reset?.reason ? `: ${c.reset.reason}` : ""}`;
+  }
+  const cells = [String(e.time ?? ""), String(e.type ?? ""), what];
+  if (format === "text") return cells.join("\t") + "\n";
+  return `${cells[0]!.padEnd(24)}  ${cells[1]!.padEnd(16)}  ${cells[2]}\n`;
+}

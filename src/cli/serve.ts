@@ -22,6 +22,7 @@ export function registerServe(program: Command): void {
     .option("--lro-max-ms <n>", "an operation completes by itself after this many ms (default 1000)")
     .option("--page-size <n>", "items per page of list answers (default 100)")
     .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (default warn)")
+    .option("--auth <mode>", "open (default: any token acts as Owner) | strict (signed tokens from the built-in token endpoint, RBAC enforced)")
     .action(async (opts: ConfigFlags) => {
       try {
         const config = loadConfig(opts);

@@ -14,6 +14,7 @@
  * | --lro-max-ms N | LAZURITE_LRO_MAX_MS | 1000 (an operation completes by itself after this) |
  * | --page-size N | LAZURITE_PAGE_SIZE | 100 |
  * | --log-level L | LAZURITE_LOG_LEVEL | warn |
+ * | --auth open\|strict | LAZURITE_AUTH | open (any token acts as Owner; strict: signed tokens + RBAC, docs/identity.md) |
  */
 import { isAbsolute, resolve } from "node:path";
 
@@ -28,6 +29,8 @@ export interface Config {
   lro: { inProgressPolls: number; maxDurationMs: number };
   pageSize: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** `open`: any bearer token (or none) acts as Owner; `strict`: signed tokens and RBAC (docs/identity.md). */
+  auth: "open" | "strict";
 }
 
 /** Flags as commander hands them over (strings, booleans, undefined). */
@@ -43,6 +46,7 @@ export interface ConfigFlags {
   lroMaxMs?: string | number;
   pageSize?: string | number;
   logLevel?: string;
+  auth?: string;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +73,13 @@ function bool(name: string, v: string | boolean | undefined): boolean | undefine
   throw new ConfigError(`${name}: expected true or false, got '${v}'`);
 }
 
+function authMode(v: string | undefined): Config["auth"] {
+  const s = (v ?? "open").trim().toLowerCase();
+  if (s === "" || s === "open") return "open";
+  if (s === "strict") return "strict";
+  throw new ConfigError(`--auth: expected open or strict, got '${v}'`);
+}
+
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
   const pick = <T>(flag: T | undefined, envName: string): T | string | undefined => flag ?? env[envName];
   const abs = (p: string | undefined) => (p === undefined || p === "" ? undefined : isAbsolute(p) ? p : resolve(cwd, p));
@@ -90,6 +101,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     },
     pageSize: int("--page-size", pick(flags.pageSize, "LAZURITE_PAGE_SIZE"), 100, 1, 10_000),
     logLevel: level as Config["logLevel"],
+    auth: authMode(pick(flags.auth, "LAZURITE_AUTH")),
   };
   if (cert !== undefined && key !== undefined) {
     config.certFile = cert;

@@ -106,6 +106,24 @@ export interface ContextData {
 
 const cache = new WeakMap<NsgContext, ContextData>();
 
+/**
+ * One prefix set per tag prefix list, shared by every context: a catalog tag's prefixes are a
+ * frozen array owned by the catalog, so `AzureCloud` (thousands of prefixes) is indexed once,
+ * not once per VNet. Only `VirtualNetwork` and `Internet` depend on the context.
+ */
+const sharedSets = new WeakMap<readonly Prefix[], PrefixSet>();
+
+function sharedSetOf(prefixes: readonly Prefix[]): PrefixSet {
+  let s = sharedSets.get(prefixes);
+  if (s === undefined) {
+    s = new PrefixSet(prefixes);
+    sharedSets.set(prefixes, s);
+  }
+  return s;
+}
+
+const AZURE_LOAD_BALANCER_PREFIXES: readonly Prefix[] = Object.freeze([AZURE_LOAD_BALANCER_PREFIX]);
+
 /** Derived data for a context (memoised; the context is treated as immutable). */
 export function contextData(ctx: NsgContext): ContextData {
   const hit = cache.get(ctx);
@@ -138,8 +156,13 @@ export function contextData(ctx: NsgContext): ContextData {
       const key = item.builtin ?? item.text.toLowerCase();
       let s = sets.get(key);
       if (s === undefined) {
-        const ps = tagPrefixes(item);
-        s = ps ? new PrefixSet(ps) : null;
+        if (item.builtin === "Internet") s = internetV4Set;
+        else if (item.builtin === "AzureLoadBalancer") s = sharedSetOf(AZURE_LOAD_BALANCER_PREFIXES);
+        else {
+          // The resolver's own array when it returns a stable one (the catalog's frozen list).
+          const ps = ctx.tags.prefixes(item.text);
+          s = ps ? sharedSetOf(ps) : null;
+        }
         sets.set(key, s);
       }
       return s ?? undefined;

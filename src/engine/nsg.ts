@@ -245,6 +245,8 @@ interface AddrMatcher {
   readonly base: number;
   readonly mask: number;
   readonly set: PrefixSet | null;
+  /** Several sets (a side naming tags and prefixes): the address matches when any contains it. */
+  readonly sets: readonly PrefixSet[] | null;
   /** Also match IPv6 Internet (IPv4 Internet is folded into `set`). */
   readonly internet6: boolean;
   readonly asgs: readonly string[] | null;
@@ -266,8 +268,8 @@ interface CompiledRule {
   readonly verdict: NsgVerdict;
 }
 
-const ANY_MATCHER: AddrMatcher = { kind: A_ANY, base: 0, mask: 0, set: null, internet6: false, asgs: null };
-const NONE_MATCHER: AddrMatcher = { kind: A_NONE, base: 0, mask: 0, set: null, internet6: false, asgs: null };
+const ANY_MATCHER: AddrMatcher = { kind: A_ANY, base: 0, mask: 0, set: null, sets: null, internet6: false, asgs: null };
+const NONE_MATCHER: AddrMatcher = { kind: A_NONE, base: 0, mask: 0, set: null, sets: null, internet6: false, asgs: null };
 
 function compilePorts(entries: string[]): {
   any: boolean;
@@ -299,42 +301,39 @@ function compilePorts(entries: string[]): {
 function compileAddress(items: AddressItem[], data: ContextData): AddrMatcher {
   if (items.length === 0) return ANY_MATCHER;
   if (items.some((i) => i.kind === "any")) return ANY_MATCHER;
-  const prefixes: Prefix[] = [];
+  const literal: Prefix[] = [];
   const asgs: string[] = [];
+  const tagSets: PrefixSet[] = [];
   let internet = false;
-  let sharedSet: PrefixSet | undefined;
-  let parts = 0; // how many items contribute prefixes (to decide whether a shared set can be reused)
   for (const it of items) {
     if (it.kind === "prefix") {
-      prefixes.push(it.prefix);
-      parts++;
+      literal.push(it.prefix);
     } else if (it.kind === "asg") {
       asgs.push(it.key);
     } else if (it.kind === "tag") {
-      if (it.builtin === "Internet") {
-        internet = true;
-        parts++;
-        sharedSet = data.internetV4Set;
-        prefixes.push(...data.internetV4);
-      } else {
-        const ps = data.tagPrefixes(it);
-        if (ps === undefined) continue; // unknown tag: matches nothing
-        parts++;
-        sharedSet = data.tagSet(it);
-        prefixes.push(...ps);
-      }
+      // Tags resolve to sets shared by every rule and context (unknown tag: matches nothing).
+      const set = data.tagSet(it);
+      if (set === undefined) continue;
+      if (it.builtin === "Internet") internet = true;
+      if (!tagSets.includes(set)) tagSets.push(set);
     }
   }
   const asgList = asgs.length > 0 ? asgs : null;
-  if (prefixes.length === 0 && !internet && asgList === null) return NONE_MATCHER;
-  if (!internet && asgList === null && prefixes.length === 1 && prefixes[0]!.family === 4) {
-    const p = prefixes[0]!;
-    return { kind: A_CIDR4, base: p.base, mask: maskV4(p.length), set: null, internet6: false, asgs: null };
+  if (literal.length === 0 && tagSets.length === 0 && asgList === null) return NONE_MATCHER;
+  if (tagSets.length === 0 && asgList === null && literal.length === 1 && literal[0]!.family === 4) {
+    const p = literal[0]!;
+    return { kind: A_CIDR4, base: p.base, mask: maskV4(p.length), set: null, sets: null, internet6: false, asgs: null };
   }
-  let set: PrefixSet | null = null;
-  if (parts === 1 && sharedSet !== undefined) set = sharedSet;
-  else if (prefixes.length > 0) set = new PrefixSet(prefixes);
-  return { kind: A_SET, base: 0, mask: 0, set, internet6: internet, asgs: asgList };
+  const sets = literal.length > 0 ? [new PrefixSet(literal), ...tagSets] : tagSets;
+  return {
+    kind: A_SET,
+    base: 0,
+    mask: 0,
+    set: sets.length === 1 ? sets[0]! : null,
+    sets: sets.length > 1 ? sets : null,
+    internet6: internet,
+    asgs: asgList,
+  };
 }
 
 function compileRule(v: RuleView, data: ContextData): CompiledRule {
@@ -382,6 +381,10 @@ function matchAddress(
       return a.family === 4 && (a.value & m.mask) >>> 0 === m.base;
     case A_SET: {
       if (m.set !== null && m.set.has(a)) return true;
+      const sets = m.sets;
+      if (sets !== null) {
+        for (let i = 0; i < sets.length; i++) if (sets[i]!.has(a)) return true;
+      }
       if (m.internet6 && a.family === 6 && data.isInternet(a)) return true;
       const list = m.asgs;
       if (list !== null && asgs !== undefined) {

@@ -287,9 +287,14 @@ class SubnetRouteSet implements RouteSet {
   }
 }
 
-/** The route set of a subnet (memoized in the snapshot). */
+/** The route set of a subnet (memoized in the snapshot, on the subnet's memo slot). */
 export function subnetRoutes(snap: Snapshot, subnet: SubnetInfo): RouteSet {
-  return snap.memoize(`routes:${subnet.key}`, () => new SubnetRouteSet(snap, subnet));
+  let r = subnet.memo.routes as RouteSet | undefined;
+  if (r === undefined) {
+    r = snap.memoize(`routes:${subnet.key}`, () => new SubnetRouteSet(snap, subnet));
+    subnet.memo.routes = r;
+  }
+  return r;
 }
 
 /** Azure's effectiveRouteTable body for a NIC: `{ value: EffectiveRoute[] }` (SE-ROUTE-1, SE-DIAG-2). */

@@ -31,6 +31,41 @@ import { findEndpointService } from "../model/catalog/endpoint-services.js";
 import { normalizeRegion } from "../model/catalog/regions.js";
 import { serviceKindOf, type ServiceKind } from "../model/catalog/service-kinds.js";
 
+/**
+ * Engine-internal memo slots on the snapshot's info objects (filled on first use by
+ * evaluate / routes; the objects themselves never change). Not part of the model: read them
+ * only through the engine's functions (`subnetRoutes`, …).
+ */
+export interface SubnetMemo {
+  routes?: unknown;
+  /** The subnet's NSG compiled against its VNet (null: none, or not found). */
+  nsg?: unknown;
+  /** Endpoints by lower-cased service name. */
+  endpoints?: Map<string, { service: string; locations: string[]; provisioningState?: string }>;
+}
+export interface VnetMemo {
+  peers?: unknown;
+  /** Keys of this VNet and its connected peers. */
+  reachableKeys?: ReadonlySet<string>;
+  /** NSGs compiled against this VNet's context, by NSG key. */
+  readonly nsgs: Map<string, unknown>;
+}
+export interface IpConfigMemo {
+  privateText?: string;
+  /** The NIC's NSG compiled against this configuration's VNet (null: none). */
+  nicNsg?: unknown;
+  /** The public address the configuration leaves Azure with (SE-SRC-1). */
+  egress?: { address: Address; text: string; how: string };
+}
+export interface ServiceMemo {
+  /** The compiled firewall (null: the type has none). */
+  firewall?: unknown;
+  /** Does a subnet carry this resource's endpoint service? */
+  endpointCheck?: (subnetId: string) => boolean;
+  /** The endpoint service covering the resource (null: none). */
+  endpointService?: unknown;
+}
+
 export interface SubnetInfo {
   readonly id: string;
   readonly key: string;
@@ -44,6 +79,8 @@ export interface SubnetInfo {
   readonly endpoints: Array<{ service: string; locations: string[]; provisioningState?: string }>;
   readonly policyIds: string[];
   readonly provisioningState: string;
+  /** Engine-internal memo (see SubnetMemo). */
+  readonly memo: SubnetMemo;
 }
 
 export interface VnetInfo {
@@ -55,6 +92,8 @@ export interface VnetInfo {
   readonly addressPrefixTexts: string[];
   readonly subnets: SubnetInfo[];
   readonly classic: boolean;
+  /** Engine-internal memo (see VnetMemo). */
+  readonly memo: VnetMemo;
 }
 
 export interface IpConfigInfo {
@@ -65,6 +104,10 @@ export interface IpConfigInfo {
   readonly publicIpId?: string;
   readonly primary: boolean;
   readonly asgs: ReadonlySet<string>;
+  /** The subnet `subnetId` names, resolved when the snapshot was built (absent: not found). */
+  readonly subnet?: SubnetInfo;
+  /** Engine-internal memo (see IpConfigMemo). */
+  readonly memo: IpConfigMemo;
 }
 
 export interface NicInfo {
@@ -88,11 +131,29 @@ export interface ServiceResourceInfo {
   readonly service: string;
   readonly hosts: Array<{ endpoint: string; host: string }>;
   readonly address: Address;
+  /** `address` as text. */
+  readonly addressText: string;
   readonly children: ArmResource[];
+  /** Engine-internal memo (see ServiceMemo). */
+  readonly memo: ServiceMemo;
 }
 
 
 
+
+/** A subnet's endpoints by lower-cased service name (first one wins, as `find` would). */
+export function endpointsOf(subnet: SubnetInfo): ReadonlyMap<string, SubnetInfo["endpoints"][number]> {
+  let m = subnet.memo.endpoints;
+  if (m === undefined) {
+    m = new Map();
+    for (const e of subnet.endpoints) {
+      const k = e.service.toLowerCase();
+      if (!m.has(k)) m.set(k, e);
+    }
+    subnet.memo.endpoints = m;
+  }
+  return m;
+}
 
 function lower(s: unknown): string {
   return typeof s === "string" ? s.toLowerCase() : "";
@@ -269,6 +330,7 @@ export class Snapshot {
         addressPrefixes: texts.map((p) => parsePrefixLoose(p)).filter((p): p is Prefix => p !== undefined),
         subnets: [],
         classic: t === "microsoft.classicnetwork/virtualnetworks",
+        memo: { nsgs: new Map() },
       };
       this.vnets.set(k, info);
       const subnets = mergeChildren<Subnet>(
@@ -301,6 +363,7 @@ export class Snapshot {
           provisioningState: typeof props.provisioningState === "string" ? props.provisioningState : "Succeeded",
           ...(props.networkSecurityGroup?.id ? { nsgId: props.networkSecurityGroup.id } : {}),
           ...(props.routeTable?.id ? { routeTableId: props.routeTable.id } : {}),
+          memo: {},
         };
         info.subnets.push(subnet);
         this.subnets.set(sk, subnet);
@@ -356,6 +419,7 @@ export class Snapshot {
         }
         if (!a) return;
         const cfgId = c.id ?? `${nic.id}/ipConfigurations/${c.name}`;
+        const cfgSubnet = this.subnets.get(sk);
         ipConfigs.push({
           name: c.name,
           id: cfgId,
@@ -364,6 +428,8 @@ export class Snapshot {
           primary: c.properties.primary === true || (cfgs.every((x) => x.properties?.primary !== true) && i === 0),
           asgs: new Set(asArray(c.properties.applicationSecurityGroups).map((g) => idKey(g.id))),
           ...(c.properties.publicIPAddress?.id ? { publicIpId: c.properties.publicIPAddress.id } : {}),
+          ...(cfgSubnet ? { subnet: cfgSubnet } : {}),
+          memo: {},
         });
         const subnet = this.subnets.get(sk);
         if (subnet) {
@@ -418,7 +484,9 @@ export class Snapshot {
         service: kind.service,
         hosts,
         address,
+        addressText: formatAddress(address),
         children: [...(children.get(k) ?? [])].flatMap((c) => [c, ...(children.get(idKey(c.id)) ?? [])]),
+        memo: {},
       };
       this.services.set(k, info);
       for (const h of hosts) this.hostIndex.set(h.host.toLowerCase(), { resourceKey: k, endpoint: h.endpoint });
@@ -440,17 +508,44 @@ export class Snapshot {
     return this.azureAddress(region, seed) ?? { family: 4, value: 0x14000000 };
   }
 
+  /**
+   * Lookups by the id string exactly as given, in front of the case-insensitive maps: the
+   * same id strings come back again and again (flows, rule references), and a hit skips
+   * lower-casing the id. Filled on first lookup; only hits are remembered.
+   */
+  private readonly exact = {
+    subnets: new Map<string, SubnetInfo>(),
+    nics: new Map<string, NicInfo>(),
+    vms: new Map<string, { id: string; resource: VirtualMachine; nicIds: string[]; location: string }>(),
+    services: new Map<string, ServiceResourceInfo>(),
+  };
+
   subnet(id: string): SubnetInfo | undefined {
-    return this.subnets.get(idKey(id));
+    let s = this.exact.subnets.get(id);
+    if (s === undefined) {
+      s = this.subnets.get(idKey(id));
+      if (s !== undefined) this.exact.subnets.set(id, s);
+    }
+    return s;
   }
   vnet(id: string): VnetInfo | undefined {
     return this.vnets.get(idKey(id));
   }
   nic(id: string): NicInfo | undefined {
-    return this.nics.get(idKey(id));
+    let n = this.exact.nics.get(id);
+    if (n === undefined) {
+      n = this.nics.get(idKey(id));
+      if (n !== undefined) this.exact.nics.set(id, n);
+    }
+    return n;
   }
   vm(id: string) {
-    return this.vms.get(idKey(id));
+    let v = this.exact.vms.get(id);
+    if (v === undefined) {
+      v = this.vms.get(idKey(id));
+      if (v !== undefined) this.exact.vms.set(id, v);
+    }
+    return v;
   }
   nsg(id: string | undefined): NetworkSecurityGroup | undefined {
     return id ? this.nsgs.get(idKey(id)) : undefined;
@@ -465,7 +560,12 @@ export class Snapshot {
     return id ? this.publicIps.get(idKey(id)) : undefined;
   }
   service(id: string): ServiceResourceInfo | undefined {
-    return this.services.get(idKey(id));
+    let v = this.exact.services.get(id);
+    if (v === undefined) {
+      v = this.services.get(idKey(id));
+      if (v !== undefined) this.exact.services.set(id, v);
+    }
+    return v;
   }
   serviceByHost(host: string): { service: ServiceResourceInfo; endpoint: string } | undefined {
     const h = this.hostIndex.get(host.toLowerCase().replace(/\.$/, ""));
@@ -495,7 +595,7 @@ export class Snapshot {
   /** Does this subnet currently exist and carry an endpoint for the service? (SE-ACL-8) */
   subnetHasEndpoint(subnetId: string, service: string): boolean {
     const s = this.subnet(subnetId);
-    return !!s && s.endpoints.some((e) => e.service.toLowerCase() === service.toLowerCase());
+    return !!s && endpointsOf(s).has(service.toLowerCase());
   }
   memoize<T>(key: string, fn: () => T): T {
     if (this.memo.has(key)) return this.memo.get(key) as T;

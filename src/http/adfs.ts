@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ArmDeps } from "../arm/context.js";
+import type { Identity } from "../identity/identity.js";
 
 function b64url(v: unknown): string {
   return Buffer.from(JSON.stringify(v), "utf8").toString("base64url");
@@ -16,7 +17,7 @@ export function baseUrlOf(req: FastifyRequest): string {
   return `https://${host}`;
 }
 
-export function registerAdfsRoutes(app: FastifyInstance, arm: ArmDeps): void {
+export function registerAdfsRoutes(app: FastifyInstance, arm: ArmDeps, identity?: Identity): void {
   app.get("/adfs/.well-known/openid-configuration", async (req) => {
     const b = baseUrlOf(req);
     return {
@@ -35,9 +36,16 @@ export function registerAdfsRoutes(app: FastifyInstance, arm: ArmDeps): void {
     };
   });
 
-  app.get("/adfs/discovery/keys", async () => ({ keys: [] }));
+  app.get("/adfs/discovery/keys", async () => (identity ? identity.jwks() : { keys: [] }));
 
-  app.post("/adfs/oauth2/token", async (req) => {
+  app.post("/adfs/oauth2/token", async (req, reply) => {
+    if (identity) {
+      // Signed tokens (src/identity): the client's secret is checked in strict mode.
+      const form = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+      const auth = typeof req.headers.authorization === "string" ? req.headers.authorization : undefined;
+      const answer = await identity.token(form, { baseUrl: baseUrlOf(req), tenant: "adfs", version: "adfs" }, auth);
+      return reply.status(answer.status).send(answer.body);
+    }
     const form = (req.body ?? {}) as Record<string, unknown>;
     const b = baseUrlOf(req);
     const now = Math.floor(arm.clock.now() / 1000);

@@ -11,11 +11,15 @@ import { ArmErrors } from "../model/errors.js";
 import { baseUrlOf, registerAdfsRoutes } from "./adfs.js";
 import { openAuthenticator, type Authenticator } from "./auth.js";
 import { registerEmulatorRoutes } from "./emulator-routes.js";
+import { registerIdentityRoutes } from "./identity-routes.js";
+import type { Identity } from "../identity/identity.js";
 import { sendArmError, toArmError } from "./errors.js";
 
 export interface AppDeps {
   arm: ArmDeps;
   auth?: Authenticator;
+  /** Token endpoint, discovery documents and the directory admin API (src/http/identity-routes.ts). */
+  identity?: Identity;
   /** Maximum request body in bytes (ARM's limit is 4 MiB). */
   bodyLimit?: number;
   /** Fastify logger option (false = silent). */
@@ -128,11 +132,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     sendArmError(reply, ArmErrors.routeNotFound(`${baseUrlOf(req)}${req.url.split("?")[0]}`)),
   );
 
-  registerAdfsRoutes(app, deps.arm);
+  registerAdfsRoutes(app, deps.arm, deps.identity);
+  if (deps.identity) registerIdentityRoutes(app, deps.arm, deps.identity);
   registerEmulatorRoutes(app, deps.arm);
 
   const armRoute = async (req: FastifyRequest, reply: FastifyReply) => {
-    await auth.authenticate(req.headers);
+    const principal = await auth.authenticate(req.headers, { baseUrl: baseUrlOf(req), path: req.url.split("?")[0]! });
     const rawPath = req.url.split("?")[0]!;
     const segments = decodePath(rawPath);
     const path = "/" + segments.join("/");
@@ -147,6 +152,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       apiVersion,
       body: req.body,
       baseUrl: baseUrlOf(req),
+      caller: principal.caller,
     };
     const ifMatch = header(req.headers["if-match"]);
     const ifNoneMatch = header(req.headers["if-none-match"]);

@@ -86,6 +86,37 @@ export const ArmErrors = {
   invalidParameter: (message: string, target?: string) =>
     new ArmError(400, "InvalidParameter", message, target !== undefined ? { target } : {}),
 
+  // ---- Service resources and their firewalls (src/arm/providers/{storage,sql,cosmos,keyvault,...}) ----
+  /** Storage: a network-ACL problem found by the network RP; `inner` is `{NrpCode}:{sentence}`. */
+  networkAclsValidationFailure: (inner: string) =>
+    new ArmError(400, "NetworkAclsValidationFailure", `Validation of network acls failure: ${inner}.`),
+  /** Storage: an invalid request value (IP rule forms, rule limits); `parameter` as Storage names it. */
+  invalidValuesForRequestParameters: (parameter: string) =>
+    new ArmError(
+      400,
+      "InvalidValuesForRequestParameters",
+      `Values for request parameters are invalid: ${parameter}. For more information, see - https://aka.ms/storagenetworkruleset`,
+    ),
+  accountNameInvalid: (name: string) =>
+    new ArmError(
+      400,
+      "AccountNameInvalid",
+      `${name} is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only.`,
+    ),
+  /** Key Vault: the network RP refused the vault's VNet rules (`SubnetsHaveNoServiceEndpointsConfigured`, ...). */
+  virtualNetworkNotValid: (nrpCode: string, nrpMessage: string) =>
+    new ArmError(
+      400,
+      "VirtualNetworkNotValid",
+      `Operation on Virtual Network could not be performed. StatusCode: 400 (BadRequest). Error Code: ${nrpCode}. Error Message: ${nrpMessage}.`,
+    ),
+  /** SQL family: a virtual network rule the network RP (or the server) refused. */
+  virtualNetworkRuleBadRequest: (message: string) => new ArmError(400, "VirtualNetworkRuleBadRequest", message),
+  /** PostgreSQL / MySQL / MariaDB: a feature the server's tier does not have (VNet rules on Basic). */
+  featureSwitchNotEnabled: () => new ArmError(405, "FeatureSwitchNotEnabled", "Requested feature is not enabled"),
+  /** Cosmos DB: an account write that failed asynchronously (reported through the operation status). */
+  conflict: (message: string) => new ArmError(409, "Conflict", message),
+
   // ---- ARM control plane: request shape, routing, tenancy (src/arm, src/http) ----
   missingApiVersion: () =>
     new ArmError(
@@ -383,4 +414,119 @@ export const ArmErrors = {
       "NetworkInterfaceMustHaveAtLeastOneIpConfiguration",
       `Network interface ${nicId} must have at least one IP configuration.`,
     ),
+
+  // ---- Diagnostics (src/arm/diagnostics, /_emulator) ----
+  /** Effective routes / NSGs of a NIC no VM uses (Azure answers them only for NICs of running VMs). */
+  nicNotAttachedToVm: (nicId: string) =>
+    new ArmError(
+      400,
+      "NicNotAttachedToVm",
+      `Network interface ${nicId} is not attached to a virtual machine. Effective routes and security rules can only be read for a network interface attached to a running virtual machine.`,
+    ),
+  connectionNotFound: (id: string, why = "does not exist") =>
+    new ArmError(404, "ConnectionNotFound", `The simulated connection '${id}' ${why}.`),
+  /** A request over a simulated connection that an endpoint change reset (SE-CFG-6). */
+  connectionReset: (id: string, reason: string) =>
+    new ArmError(409, "ConnectionReset", `The simulated connection '${id}' was reset: ${reason} Open a new connection.`),
+  tooManyConnections: (limit: number) =>
+    new ArmError(429, "TooManyConnections", `At most ${limit} simulated connections can be open at once; close some first.`),
+  // ---- Identity and authorization (src/identity, src/http/auth.ts, src/arm/providers/authorization) ----
+  /** 401 without a bearer token; `authorizationUri` = the authority of the subscription's tenant (or the host's root). */
+  authenticationFailedMissingHeader: (authorizationUri: string) =>
+    new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.", {
+      headers: { "WWW-Authenticate": bearerChallenge(authorizationUri, "The authentication failed because of missing 'Authorization' header.") },
+    }),
+  invalidAuthenticationToken: (authorizationUri: string, message: string) =>
+    new ArmError(401, "InvalidAuthenticationToken", message, {
+      headers: { "WWW-Authenticate": bearerChallenge(authorizationUri, message) },
+    }),
+  /** `expiry` and `now` in .NET's invariant format (`6/15/2026 8:22:51 AM`), as ARM prints them. */
+  expiredAuthenticationToken: (authorizationUri: string, expiry: string, now: string) =>
+    new ArmError(401, "ExpiredAuthenticationToken", `The access token expiry UTC time '${expiry}' is earlier than current UTC time '${now}'.`, {
+      headers: { "WWW-Authenticate": bearerChallenge(authorizationUri, "The access token has expired.") },
+    }),
+  invalidAuthenticationTokenAudience: (authorizationUri: string, audience: string, allowed: readonly string[]) =>
+    new ArmError(
+      401,
+      "InvalidAuthenticationTokenAudience",
+      `The access token has been obtained for wrong audience or resource '${audience}'. It should exactly match with one of the allowed audiences ${allowed.map((a) => `'${a}'`).join(",")}.`,
+      { headers: { "WWW-Authenticate": bearerChallenge(authorizationUri, "The access token has been obtained for wrong audience or resource.") } },
+    ),
+  /** The token's tenant is not the subscription's: `authority` = the subscription tenant's authority URL. */
+  invalidAuthenticationTokenTenant: (tokenIssuer: string, expectedIssuer: string, authority: string) =>
+    new ArmError(
+      401,
+      "InvalidAuthenticationTokenTenant",
+      `The access token is from the wrong issuer '${tokenIssuer}'. It must match the tenant '${expectedIssuer}' associated with this subscription. Please use the authority (URL) '${authority}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.`,
+      {
+        headers: {
+          "WWW-Authenticate": bearerChallenge(
+            authority,
+            "The access token is from the wrong issuer. It must match the tenant associated with this subscription. Please use correct authority to get the token.",
+          ),
+        },
+      },
+    ),
+  authorizationFailed: (client: string, objectId: string, action: string, scope: string) =>
+    new ArmError(
+      403,
+      "AuthorizationFailed",
+      `The client '${client}' with object id '${objectId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+    ),
+  /** SE-ACL-3: the caller may write the resource but lacks `linkedAction` on the linked scopes (subnets). */
+  linkedAuthorizationFailed: (client: string, objectId: string, action: string, scope: string, linkedAction: string, linkedScopes: readonly string[]) =>
+    new ArmError(
+      403,
+      "LinkedAuthorizationFailed",
+      `The client '${client}' with object id '${objectId}' has permission to perform action '${action}' on scope '${scope}'; however, it does not have permission to perform action '${linkedAction}' on the linked scope(s) '${linkedScopes.join(",")}' or the linked scope(s) are invalid.`,
+    ),
+  /** SE-ACL-4: a linked scope (subnet) lies in a subscription of another tenant. */
+  linkedSubscriptionOtherTenant: (action: string, scope: string, tenantId: string, linkedSubscriptionId: string) =>
+    new ArmError(
+      403,
+      "LinkedAuthorizationFailed",
+      `The client has permission to perform action '${action}' on scope '${scope}', however the current tenant '${tenantId}' is not authorized to access linked subscription '${linkedSubscriptionId}'.`,
+    ),
+  subscriptionNotFound: (subscriptionId: string) =>
+    new ArmError(404, "SubscriptionNotFound", `The subscription '${subscriptionId}' could not be found.`),
+  roleAssignmentNotFound: (name: string) => new ArmError(404, "RoleAssignmentNotFound", `The role assignment '${name}' is not found.`),
+  roleDefinitionDoesNotExist: (id: string) =>
+    new ArmError(404, "RoleDefinitionDoesNotExist", `The specified role definition with ID '${id}' does not exist.`),
+  invalidRoleAssignmentId: (name: string) =>
+    new ArmError(400, "InvalidRoleAssignmentId", `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`),
+  invalidRoleDefinitionId: (name: string) =>
+    new ArmError(400, "InvalidRoleDefinitionId", `The role definition ID '${name}' is not valid. The role definition ID must be a GUID.`),
+  principalNotFound: (principalId: string, tenantId: string) =>
+    new ArmError(
+      400,
+      "PrincipalNotFound",
+      `Principal ${String(principalId).replace(/-/g, "")} does not exist in the directory ${tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
+    ),
+  unmatchedPrincipalType: (principalId: string, actual: string, given: string) =>
+    new ArmError(
+      400,
+      "UnmatchedPrincipalType",
+      `The PrincipalId '${String(principalId).replace(/-/g, "")}' has type '${actual}' , which is different from specified PrincipalType '${given}'.`,
+    ),
+  roleAssignmentExists: () => new ArmError(409, "RoleAssignmentExists", "The role assignment already exists."),
+  roleAssignmentUpdateNotPermitted: () =>
+    new ArmError(400, "RoleAssignmentUpdateNotPermitted", "Tenant ID, application ID, principal ID, and scope are not allowed to be updated."),
+  scopeDoesNotMatchRoleDefinition: (scope: string, roleDefinitionId: string) =>
+    new ArmError(
+      400,
+      "ScopeDoesNotMatchRoleDefinition",
+      `The scope '${scope}' is not within the assignable scopes of the role definition '${roleDefinitionId}'.`,
+    ),
+  roleDefinitionWithSameNameExists: () =>
+    new ArmError(409, "RoleDefinitionWithSameNameExists", "A custom role with the same name already exists in this directory. Use a different name."),
+  roleDefinitionHasAssignments: () =>
+    new ArmError(409, "RoleDefinitionHasAssignments", "There are existing role assignments referencing role (code: RoleDefinitionHasAssignments)."),
+  /** The `/_emulator` directory admin API names a principal that does not exist. */
+  directoryObjectNotFound: (what: string, tenantId: string) =>
+    new ArmError(404, "NotFound", `The ${what} could not be found in tenant '${tenantId}'.`),
 } as const;
+
+/** ARM's `WWW-Authenticate` challenge on a 401 (quotes in the description become apostrophes). */
+function bearerChallenge(authorizationUri: string, description: string): string {
+  return `Bearer authorization_uri="${authorizationUri}", error="invalid_token", error_description="${String(description).replace(/"/g, "'")}"`;
+}

@@ -1,5 +1,6 @@
 /**
  * The offline CLI, run in-process through main(argv, io), and once as the real binary.
+ * The same commands against a running server: cli-server.test.ts.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -76,6 +77,18 @@ describe("lazurite CLI (offline)", () => {
     expect(nb.value[0].effectiveSecurityRules.some((x: { name: string }) => x.name === "securityRules/default-allow-3389")).toBe(true);
     const t = await run("routes", "--config", config, "--nic", nic0, "--output", "table");
     expect(t.out).toMatch(/VirtualNetworkServiceEndpoint/);
+    const tsv = await run("routes", "--config", config, "--nic", nic0, "--output", "text");
+    expect(tsv.out).toMatch(/^Default\tActive\t\S+\tVirtualNetworkServiceEndpoint\t$/m);
+    const nt = await run("nsg", "--config", config, "--nic", nic0, "--output", "table");
+    expect(nt.out).toMatch(/^NSG\s+Name\s+Priority/);
+    expect(nt.out).toMatch(/defaultSecurityRules\/DenyAllOutBound\s+65500\s+Outbound\s+Deny\s+All/);
+  });
+
+  it("check --output table lists the steps, then the blockers with their fixes", async () => {
+    const r = await run("check", "--config", config, "--from", vm1, "--to", account, "--output", "table");
+    expect(r.code).toBe(1);
+    expect(r.out.split("\n")[2]).toMatch(/^#\s+Step\s+Result\s+Resource\s+Rule$/);
+    expect(r.out).toMatch(/ServiceFirewall\s+lazuritedemo0sa\s+networkAcls\.virtualNetworkRules\s+Turn on the Microsoft\.Storage service endpoint/);
   });
 
   it("bad input gets a clear message and exit 2, never a stack trace", async () => {
@@ -112,6 +125,6 @@ describe("lazurite binary", () => {
     expect(JSON.parse(r.stdout).decision).toBe("Allowed");
     const h = spawnSync("npx", ["lazurite", "--help"], { cwd: root, encoding: "utf8" });
     expect(h.status).toBe(0);
-    for (const cmd of ["check", "routes", "nsg", "serve"]) expect(h.stdout).toContain(cmd);
+    for (const cmd of ["check", "routes", "nsg", "log", "events", "export", "serve"]) expect(h.stdout).toContain(cmd);
   });
 });

@@ -14,8 +14,8 @@
  * sees the private address, so rules for the subnet's public addresses stop matching (SE-SRC-3).
  */
 import type { Address } from "../../model/ip.js";
-import { formatAddress, isPublicAddress, parsePrefixDetailed, prefixContainsAddress, tryParseAddress, compareAddress } from "../../model/ip.js";
-import { childLabel, sameId } from "../../model/resource-id.js";
+import { formatAddress, isPublicAddress, parsePrefixDetailed, tryParseAddress } from "../../model/ip.js";
+import { childLabel, idKey } from "../../model/resource-id.js";
 import type { ServiceError } from "../types.js";
 import type { FirewallFix, FirewallInput, FirewallResult } from "./types.js";
 
@@ -27,25 +27,37 @@ export interface VnetRuleView {
   staleState?: string;
 }
 
+/** An IP rule: an inclusive address interval, read once when the policy is compiled. */
 export interface IpRuleView {
   rule: string;
   /** The rule's text for people: `203.0.113.0/24`, `1.2.3.4-1.2.3.9`. */
   text: string;
-  contains(a: Address): boolean;
+  family: 4 | 6;
+  /** First and last address of the interval (numbers for IPv4, bigints for IPv6). */
+  lo: number | bigint;
+  hi: number | bigint;
 }
 
 export interface ExceptionView {
   rule: string;
-  applies: boolean;
+  /** Does the exception admit this request? */
+  applies(input: FirewallInput): boolean;
   /** Why it admits, for the detail sentence. */
-  detail: string;
+  detail(input: FirewallInput): string;
 }
 
+/**
+ * A service firewall compiled from one resource (and its child rule resources): everything that
+ * does not depend on the request. Built once per resource by the engine (`compileFirewall`);
+ * what depends on the request (exceptions, the refusal text) is a function of the input.
+ */
 export interface FirewallPolicy {
   /** For people: `storage account 'acct'`. */
   label: string;
   /** Endpoint service of the resource's VNet rules (`Microsoft.Storage`). */
   endpointService: string;
+  /** Admits before any rule is read (Storage: VM disk IO, SE-SCN-4); the detail when it does. */
+  preAdmit?: (input: FirewallInput) => string | undefined;
   /** Public access switched off entirely (later api versions): nothing is admitted. */
   disabled?: { rule: string; detail: string; fix: FirewallFix };
   locked: boolean;
@@ -56,11 +68,11 @@ export interface FirewallPolicy {
   vnetRules: VnetRuleView[];
   ipRules: IpRuleView[];
   /** A service-specific reason IP rules cannot match this request (Storage same-region callers, SE-SRC-5). */
-  ipBlocked?: string;
+  ipBlocked?: (input: FirewallInput) => string | undefined;
   exceptions: ExceptionView[];
   /** The rule named on a refusal. */
   denyRule(viaEndpoint: boolean): string;
-  error(viaEndpoint: boolean): ServiceError;
+  error(viaEndpoint: boolean, input: FirewallInput): ServiceError;
   fix: {
     addVnetRule(subnetId: string): FirewallFix;
     readdVnetRule(rule: VnetRuleView, subnetId: string): FirewallFix;
@@ -70,7 +82,7 @@ export interface FirewallPolicy {
     /** The trusted-services exception, offered to trusted callers. */
     trusted?: FirewallFix;
     /** Alternative for a caller over the endpoint (SQL family). */
-    endpointAlternative?(subnetId: string): FirewallFix | undefined;
+    endpointAlternative?(subnetId: string, input: FirewallInput): FirewallFix | undefined;
   };
   /** Extra sentences for a refusal (Storage Logging/Metrics bypass, …). */
   denyNotes?: string[];
@@ -92,21 +104,43 @@ export function subnetNote(subnetId: string, preposition?: string): string {
   return preposition ? ` ${preposition} subnet ${label}` : ` (subnet ${label})`;
 }
 
-/** Matcher for an IPv4/IPv6 address or CIDR (`1.2.3.4`, `1.2.3.0/24`); host bits are ignored as Azure does. */
-export function cidrMatcher(text: unknown): ((a: Address) => boolean) | undefined {
+function interval(family: 4 | 6, lo: number | bigint, hi: number | bigint): { family: 4 | 6; lo: number | bigint; hi: number | bigint } {
+  return { family, lo, hi };
+}
+
+/** Interval of an IPv4/IPv6 address or CIDR (`1.2.3.4`, `1.2.3.0/24`); host bits are ignored as Azure does. */
+export function cidrInterval(text: unknown): { family: 4 | 6; lo: number | bigint; hi: number | bigint } | undefined {
   if (typeof text !== "string") return undefined;
   const r = parsePrefixDetailed(text.trim());
-  const prefix = r.ok ? r.prefix : r.reason === "hostBits" ? r.normalized : undefined;
-  if (!prefix) return undefined;
-  return (a) => prefixContainsAddress(prefix, a);
+  const p = r.ok ? r.prefix : r.reason === "hostBits" ? r.normalized : undefined;
+  if (!p) return undefined;
+  if (p.family === 4) return interval(4, p.base, p.base + 2 ** (32 - p.length) - 1);
+  return interval(6, p.base, p.base + (1n << BigInt(128 - p.length)) - 1n);
+}
+
+/** Interval of an inclusive address range `start`–`end` (SQL and Data Lake firewall rules). */
+export function rangeInterval(start: unknown, end: unknown): { family: 4 | 6; lo: number | bigint; hi: number | bigint } | undefined {
+  const s = typeof start === "string" ? tryParseAddress(start) : undefined;
+  const e = typeof end === "string" ? tryParseAddress(end) : undefined;
+  if (!s || !e || s.family !== e.family) return undefined;
+  return interval(s.family, s.value, e.value);
+}
+
+/** An IP rule view from its interval. */
+export function ipRule(rule: string, text: string, iv: { family: 4 | 6; lo: number | bigint; hi: number | bigint }): IpRuleView {
+  return { rule, text, family: iv.family, lo: iv.lo, hi: iv.hi };
+}
+
+/** Matcher for an IPv4/IPv6 address or CIDR (`1.2.3.4`, `1.2.3.0/24`); host bits are ignored as Azure does. */
+export function cidrMatcher(text: unknown): ((a: Address) => boolean) | undefined {
+  const iv = cidrInterval(text);
+  return iv ? (a) => a.family === iv.family && a.value >= iv.lo && a.value <= iv.hi : undefined;
 }
 
 /** Matcher for an inclusive address range `start`–`end` (SQL and Data Lake firewall rules). */
 export function rangeMatcher(start: unknown, end: unknown): ((a: Address) => boolean) | undefined {
-  const s = typeof start === "string" ? tryParseAddress(start) : undefined;
-  const e = typeof end === "string" ? tryParseAddress(end) : undefined;
-  if (!s || !e || s.family !== e.family) return undefined;
-  return (a) => a.family === s.family && compareAddress(a, s) >= 0 && compareAddress(a, e) <= 0;
+  const iv = rangeInterval(start, end);
+  return iv ? (a) => a.family === iv.family && a.value >= iv.lo && a.value <= iv.hi : undefined;
 }
 
 function staleWhy(rule: VnetRuleView, endpointService: string): string {
@@ -115,90 +149,227 @@ function staleWhy(rule: VnetRuleView, endpointService: string): string {
     : `its subnet no longer exists or no longer carries the ${endpointService} endpoint`;
 }
 
-/** Applies a service's policy to one request. */
-export function decide(input: FirewallInput, policy: FirewallPolicy): FirewallResult {
-  const source = formatAddress(input.sourceAddress);
-  if (policy.disabled) {
-    return {
-      allowed: false,
-      rule: policy.disabled.rule,
-      detail: policy.disabled.detail,
-      error: policy.error(input.subnetId !== undefined),
-      fixes: [policy.disabled.fix],
-    };
-  }
-  if (!policy.locked) {
-    return { allowed: true, ...(policy.unlocked.rule ? { rule: policy.unlocked.rule } : {}), detail: policy.unlocked.detail, fixes: [] };
+// ---------------------------------------------------------------------------------------------
+// Compiled decision: the verdict first (no text), the words on demand.
+
+/** How a firewall answered one request, without any text: `render` turns it into a FirewallResult. */
+export interface FirewallVerdict {
+  readonly allowed: boolean;
+  /** One of the `HOW_*` codes. */
+  readonly how: number;
+  /** The deciding rule's index (VNet rule, IP rule or exception); for a refusal, the stale VNet rule naming the caller's subnet, or -1. */
+  readonly index: number;
+  /** For a refusal of a blocked public source: the first IP rule that lists it, or -1. */
+  readonly listed: number;
+}
+
+export const HOW_PRE_ADMIT = 0;
+export const HOW_DISABLED = 1;
+export const HOW_UNLOCKED = 2;
+export const HOW_VNET_RULE = 3;
+export const HOW_IP_RULE = 4;
+export const HOW_EXCEPTION = 5;
+export const HOW_DENIED = 6;
+
+const V_PRE_ADMIT: FirewallVerdict = Object.freeze({ allowed: true, how: HOW_PRE_ADMIT, index: -1, listed: -1 });
+const V_DISABLED: FirewallVerdict = Object.freeze({ allowed: false, how: HOW_DISABLED, index: -1, listed: -1 });
+const V_UNLOCKED: FirewallVerdict = Object.freeze({ allowed: true, how: HOW_UNLOCKED, index: -1, listed: -1 });
+const V_DENIED: FirewallVerdict = Object.freeze({ allowed: false, how: HOW_DENIED, index: -1, listed: -1 });
+
+/**
+ * A policy with its rules indexed for requests: VNet rules by subnet key (indices in list
+ * order), IP rules as flat intervals per family (in list order, so the first rule that contains
+ * the source is the one reported).
+ */
+export class CompiledFirewall {
+  readonly policy: FirewallPolicy;
+  private readonly bySubnet = new Map<string, number[]>();
+  private readonly v4lo: Float64Array;
+  private readonly v4hi: Float64Array;
+  private readonly v4rule: Int32Array;
+  private readonly v6: Array<{ lo: bigint; hi: bigint; rule: number }> = [];
+
+  constructor(policy: FirewallPolicy) {
+    this.policy = policy;
+    policy.vnetRules.forEach((r, i) => {
+      const k = idKey(r.subnetId);
+      const list = this.bySubnet.get(k);
+      if (list) list.push(i);
+      else this.bySubnet.set(k, [i]);
+    });
+    const v4 = policy.ipRules.flatMap((r, i) => (r.family === 4 ? [i] : []));
+    this.v4lo = new Float64Array(v4.length);
+    this.v4hi = new Float64Array(v4.length);
+    this.v4rule = new Int32Array(v4.length);
+    v4.forEach((i, j) => {
+      const r = policy.ipRules[i]!;
+      this.v4lo[j] = r.lo as number;
+      this.v4hi[j] = r.hi as number;
+      this.v4rule[j] = i;
+    });
+    policy.ipRules.forEach((r, i) => {
+      if (r.family === 6) this.v6.push({ lo: r.lo as bigint, hi: r.hi as bigint, rule: i });
+    });
   }
 
-  const viaEndpoint = input.subnetId !== undefined;
-  let stale: VnetRuleView | undefined;
-  if (viaEndpoint) {
-    const subnetId = input.subnetId!;
-    for (const r of policy.vnetRules) {
-      if (!sameId(r.subnetId, subnetId)) continue;
-      if (r.staleState === undefined && input.subnetHasEndpoint(r.subnetId)) {
+  /** Index of the first IP rule (in list order) containing `a`, or -1. */
+  firstIpRule(a: Address): number {
+    if (a.family === 4) {
+      const v = a.value;
+      const lo = this.v4lo;
+      const hi = this.v4hi;
+      for (let j = 0; j < lo.length; j++) if (v >= lo[j]! && v <= hi[j]!) return this.v4rule[j]!;
+      return -1;
+    }
+    for (const r of this.v6) if (a.value >= r.lo && a.value <= r.hi) return r.rule;
+    return -1;
+  }
+
+  /** The decision on one request (SE-ACL-1, 5, 7, 8): no text is built. */
+  check(input: FirewallInput): FirewallVerdict {
+    const policy = this.policy;
+    if (policy.preAdmit !== undefined && policy.preAdmit(input) !== undefined) return V_PRE_ADMIT;
+    if (policy.disabled) return V_DISABLED;
+    if (!policy.locked) return V_UNLOCKED;
+    const subnetId = input.subnetId;
+    const viaEndpoint = subnetId !== undefined;
+    let stale = -1;
+    if (viaEndpoint) {
+      const list = this.bySubnet.get(idKey(subnetId));
+      if (list !== undefined) {
+        for (let k = 0; k < list.length; k++) {
+          const i = list[k]!;
+          const r = policy.vnetRules[i]!;
+          if (r.staleState === undefined && input.subnetHasEndpoint(r.subnetId)) {
+            return { allowed: true, how: HOW_VNET_RULE, index: i, listed: -1 };
+          }
+          if (stale < 0) stale = i;
+        }
+      }
+    }
+    const isPublic = isPublicAddress(input.sourceAddress);
+    const blocked = policy.ipBlocked !== undefined && policy.ipBlocked(input) !== undefined;
+    if (!viaEndpoint && isPublic && !blocked) {
+      const i = this.firstIpRule(input.sourceAddress);
+      if (i >= 0) return { allowed: true, how: HOW_IP_RULE, index: i, listed: -1 };
+    }
+    const ex = policy.exceptions;
+    for (let i = 0; i < ex.length; i++) {
+      if (ex[i]!.applies(input)) return { allowed: true, how: HOW_EXCEPTION, index: i, listed: -1 };
+    }
+    const listed = !viaEndpoint && isPublic && blocked ? this.firstIpRule(input.sourceAddress) : -1;
+    return stale < 0 && listed < 0 ? V_DENIED : { allowed: false, how: HOW_DENIED, index: stale, listed };
+  }
+
+  /** The rule a verdict names (what `render(...).rule` is), without building any other text. */
+  ruleOf(input: FirewallInput, v: FirewallVerdict): string | undefined {
+    const policy = this.policy;
+    switch (v.how) {
+      case HOW_PRE_ADMIT:
+        return undefined;
+      case HOW_DISABLED:
+        return policy.disabled!.rule;
+      case HOW_UNLOCKED:
+        return policy.unlocked.rule;
+      case HOW_VNET_RULE:
+        return policy.vnetRules[v.index]!.rule;
+      case HOW_IP_RULE:
+        return policy.ipRules[v.index]!.rule;
+      case HOW_EXCEPTION:
+        return policy.exceptions[v.index]!.rule;
+      default:
+        return policy.denyRule(input.subnetId !== undefined);
+    }
+  }
+
+  /** The service's refusal for a denied verdict. */
+  errorOf(input: FirewallInput, v: FirewallVerdict): ServiceError | undefined {
+    return v.allowed ? undefined : this.policy.error(input.subnetId !== undefined, input);
+  }
+
+  /** The verdict in words: the rule, one sentence, the refusal and the smallest fixes. */
+  render(input: FirewallInput, v: FirewallVerdict): FirewallResult {
+    const policy = this.policy;
+    const source = formatAddress(input.sourceAddress);
+    switch (v.how) {
+      case HOW_PRE_ADMIT:
+        return { allowed: true, detail: policy.preAdmit!(input)!, fixes: [] };
+      case HOW_DISABLED:
+        return {
+          allowed: false,
+          rule: policy.disabled!.rule,
+          detail: policy.disabled!.detail,
+          error: policy.error(input.subnetId !== undefined, input),
+          fixes: [policy.disabled!.fix],
+        };
+      case HOW_UNLOCKED:
+        return { allowed: true, ...(policy.unlocked.rule ? { rule: policy.unlocked.rule } : {}), detail: policy.unlocked.detail, fixes: [] };
+      case HOW_VNET_RULE: {
+        const r = policy.vnetRules[v.index]!;
         return {
           allowed: true,
           rule: r.rule,
-          detail: `the VNet rule ${r.rule} names the caller's subnet ${subnetLabel(subnetId)}, which carries the ${policy.endpointService} endpoint`,
+          detail: `the VNet rule ${r.rule} names the caller's subnet ${subnetLabel(input.subnetId!)}, which carries the ${policy.endpointService} endpoint`,
           fixes: [],
         };
       }
-      stale ??= r;
-    }
-  }
-
-  const isPublic = isPublicAddress(input.sourceAddress);
-  const ipEligible = !viaEndpoint && isPublic && policy.ipBlocked === undefined;
-  if (ipEligible) {
-    for (const r of policy.ipRules) {
-      if (r.contains(input.sourceAddress)) {
+      case HOW_IP_RULE: {
+        const r = policy.ipRules[v.index]!;
         return { allowed: true, rule: r.rule, detail: `the IP rule ${r.rule} (${r.text}) contains the source address ${source}`, fixes: [] };
       }
+      case HOW_EXCEPTION: {
+        const ex = policy.exceptions[v.index]!;
+        return { allowed: true, rule: ex.rule, detail: ex.detail(input), fixes: [] };
+      }
     }
-  }
 
-  for (const ex of policy.exceptions) {
-    if (ex.applies) return { allowed: true, rule: ex.rule, detail: ex.detail, fixes: [] };
+    // Refused: say why, and what would let this request in.
+    const viaEndpoint = input.subnetId !== undefined;
+    const stale = v.index >= 0 ? policy.vnetRules[v.index] : undefined;
+    const isPublic = isPublicAddress(input.sourceAddress);
+    const ipBlocked = policy.ipBlocked?.(input);
+    const reasons: string[] = [];
+    const fixes: FirewallFix[] = [];
+    if (viaEndpoint) {
+      const subnetId = input.subnetId!;
+      const name = subnetLabel(subnetId);
+      if (stale) {
+        reasons.push(`the VNet rule ${stale.rule} names the caller's subnet ${name} but ${staleWhy(stale, policy.endpointService)}, so it matches nothing (SE-ACL-8)`);
+        fixes.push(policy.fix.readdVnetRule(stale, subnetId));
+      } else {
+        reasons.push(`no VNet rule names the caller's subnet ${name}`);
+        fixes.push(policy.fix.addVnetRule(subnetId));
+      }
+      reasons.push(
+        `IP rules cannot match it: over the ${policy.endpointService} endpoint the service sees the private address ${source} (SE-SRC-2, SE-SRC-3)`,
+      );
+      const alt = policy.fix.endpointAlternative?.(subnetId, input);
+      if (alt) fixes.push(alt);
+    } else {
+      if (input.trustedService && policy.fix.trusted) fixes.push(policy.fix.trusted);
+      if (!isPublic) {
+        reasons.push(`the source ${source} is a private address, which IP rules never match (SE-ACL-5); only a request over a ${policy.endpointService} service endpoint can be admitted, by a VNet rule`);
+        fixes.push(viaEndpointFix(policy, input, `the source ${source} is a private address and no IP rule can match it`));
+      } else if (ipBlocked !== undefined) {
+        const listed = v.listed >= 0 ? policy.ipRules[v.listed] : undefined;
+        reasons.push(ipBlocked + (listed ? `; the IP rule ${listed.rule} lists ${listed.text} but cannot match it` : ""));
+        fixes.push(viaEndpointFix(policy, input, ipBlocked));
+      } else {
+        reasons.push(`no IP rule contains the source address ${source}`);
+        const ip = policy.fix.addIpRule?.(source);
+        if (ip) fixes.push(ip);
+        if (input.fromAzure && policy.fix.allowAzure) fixes.push(policy.fix.allowAzure);
+      }
+    }
+    const detail = `${policy.lockedBy}, and ${reasons.join("; ")}.` + (policy.denyNotes?.length ? ` ${policy.denyNotes.join(" ")}` : "");
+    return { allowed: false, rule: policy.denyRule(viaEndpoint), detail, error: policy.error(viaEndpoint, input), fixes };
   }
+}
 
-  // Refused: say why, and what would let this request in.
-  const reasons: string[] = [];
-  const fixes: FirewallFix[] = [];
-  if (viaEndpoint) {
-    const subnetId = input.subnetId!;
-    const name = subnetLabel(subnetId);
-    if (stale) {
-      reasons.push(`the VNet rule ${stale.rule} names the caller's subnet ${name} but ${staleWhy(stale, policy.endpointService)}, so it matches nothing (SE-ACL-8)`);
-      fixes.push(policy.fix.readdVnetRule(stale, subnetId));
-    } else {
-      reasons.push(`no VNet rule names the caller's subnet ${name}`);
-      fixes.push(policy.fix.addVnetRule(subnetId));
-    }
-    reasons.push(
-      `IP rules cannot match it: over the ${policy.endpointService} endpoint the service sees the private address ${source} (SE-SRC-2, SE-SRC-3)`,
-    );
-    const alt = policy.fix.endpointAlternative?.(subnetId);
-    if (alt) fixes.push(alt);
-  } else {
-    if (input.trustedService && policy.fix.trusted) fixes.push(policy.fix.trusted);
-    if (!isPublic) {
-      reasons.push(`the source ${source} is a private address, which IP rules never match (SE-ACL-5); only a request over a ${policy.endpointService} service endpoint can be admitted, by a VNet rule`);
-      fixes.push(viaEndpointFix(policy, input, `the source ${source} is a private address and no IP rule can match it`));
-    } else if (policy.ipBlocked !== undefined) {
-      const listed = policy.ipRules.find((r) => r.contains(input.sourceAddress));
-      reasons.push(policy.ipBlocked + (listed ? `; the IP rule ${listed.rule} lists ${listed.text} but cannot match it` : ""));
-      fixes.push(viaEndpointFix(policy, input, policy.ipBlocked));
-    } else {
-      reasons.push(`no IP rule contains the source address ${source}`);
-      const ip = policy.fix.addIpRule?.(source);
-      if (ip) fixes.push(ip);
-      if (input.fromAzure && policy.fix.allowAzure) fixes.push(policy.fix.allowAzure);
-    }
-  }
-  const detail = `${policy.lockedBy}, and ${reasons.join("; ")}.` + (policy.denyNotes?.length ? ` ${policy.denyNotes.join(" ")}` : "");
-  return { allowed: false, rule: policy.denyRule(viaEndpoint), detail, error: policy.error(viaEndpoint), fixes };
+/** Applies a service's policy to one request. */
+export function decide(input: FirewallInput, policy: FirewallPolicy | CompiledFirewall): FirewallResult {
+  const c = policy instanceof CompiledFirewall ? policy : new CompiledFirewall(policy);
+  return c.render(input, c.check(input));
 }
 
 function viaEndpointFix(policy: FirewallPolicy, input: FirewallInput, reason: string): FirewallFix {

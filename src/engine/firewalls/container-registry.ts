@@ -9,25 +9,26 @@
  * https://aka.ms/acr/firewall to grant access." (observed; 2019 builds may have lacked the "Refer …"
  * sentence).
  */
+import type { ArmResource } from "../../model/resources/common.js";
 import type { ContainerRegistry } from "../../model/resources/container-registry.js";
 import { isPremiumRegistry } from "../../model/resources/container-registry.js";
 import { formatAddress } from "../../model/ip.js";
 import type { FirewallPolicy } from "./common.js";
-import { cidrMatcher, decide, isDeny, isDisabled, subnetLabel, subnetNote } from "./common.js";
+import { cidrInterval, decide, ipRule, isDeny, isDisabled, subnetLabel, subnetNote } from "./common.js";
 import type { FirewallInput, FirewallResult } from "./types.js";
 
 function isAllow(action: unknown): boolean {
   return action === undefined || String(action).toLowerCase() === "allow";
 }
 
-export function evaluateContainerRegistryFirewall(input: FirewallInput): FirewallResult {
-  const registry = input.resource as ContainerRegistry;
+/** The registry's firewall as a policy, independent of any request. */
+export function containerRegistryFirewallPolicy(resource: ArmResource): FirewallPolicy {
+  const registry = resource as ContainerRegistry;
   const name = String(registry.name ?? "");
-  const ip = formatAddress(input.sourceAddress);
   const premium = isPremiumRegistry(registry);
   const set = registry.properties?.networkRuleSet ?? undefined;
 
-  const policy: FirewallPolicy = {
+  return {
     label: `container registry '${name}'`,
     endpointService: "Microsoft.ContainerRegistry",
     ...(isDisabled(registry.properties?.publicNetworkAccess)
@@ -50,12 +51,12 @@ export function evaluateContainerRegistryFirewall(input: FirewallInput): Firewal
       r && typeof r.id === "string" && isAllow(r.action) ? [{ rule: `networkRuleSet.virtualNetworkRules[${i}]`, subnetId: r.id }] : [],
     ),
     ipRules: (Array.isArray(set?.ipRules) ? set.ipRules : []).flatMap((r, i) => {
-      const m = cidrMatcher(r?.value);
-      return m && isAllow(r.action) ? [{ rule: `networkRuleSet.ipRules[${i}]`, text: String(r.value), contains: m }] : [];
+      const iv = cidrInterval(r?.value);
+      return iv && isAllow(r.action) ? [ipRule(`networkRuleSet.ipRules[${i}]`, String(r.value), iv)] : [];
     }),
     exceptions: [],
     denyRule: () => "networkRuleSet.defaultAction",
-    error: () => ({ status: 403, code: "DENIED", message: `client with IP '${ip}' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.` }),
+    error: (_vnet, input) => ({ status: 403, code: "DENIED", message: `client with IP '${formatAddress(input.sourceAddress)}' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.` }),
     fix: {
       addVnetRule: (subnetId) => ({
         rule: "networkRuleSet.virtualNetworkRules",
@@ -74,5 +75,8 @@ export function evaluateContainerRegistryFirewall(input: FirewallInput): Firewal
       }),
     },
   };
-  return decide(input, policy);
+}
+
+export function evaluateContainerRegistryFirewall(input: FirewallInput): FirewallResult {
+  return decide(input, containerRegistryFirewallPolicy(input.resource));
 }

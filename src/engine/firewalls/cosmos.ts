@@ -10,20 +10,20 @@
  * from VNET through service endpoint. This is blocked by your Cosmos DB account firewall settings."
  * (both observed; newer builds append " More info: https://aka.ms/cosmosdb-tsg-forbidden").
  */
+import type { ArmResource } from "../../model/resources/common.js";
 import type { CosmosAccount } from "../../model/resources/cosmos-db.js";
 import { COSMOS_ALLOW_AZURE, cosmosIpEntries } from "../../model/resources/cosmos-db.js";
 import { formatAddress, isPublicAddress } from "../../model/ip.js";
 import { sameId } from "../../model/resource-id.js";
 import type { FirewallPolicy, IpRuleView } from "./common.js";
-import { cidrMatcher, decide, isDisabled, subnetLabel, subnetNote } from "./common.js";
+import { cidrInterval, decide, ipRule, isDisabled, subnetLabel, subnetNote } from "./common.js";
 import type { FirewallInput, FirewallResult } from "./types.js";
 
-export function evaluateCosmosFirewall(input: FirewallInput): FirewallResult {
-  const account = input.resource as CosmosAccount;
+/** The account's firewall as a policy, independent of any request. */
+export function cosmosFirewallPolicy(resource: ArmResource): FirewallPolicy {
+  const account = resource as CosmosAccount;
   const p = account.properties ?? {};
   const name = String(account.name ?? "");
-  const ip = formatAddress(input.sourceAddress);
-  const viaEndpoint = input.subnetId !== undefined;
   const filterOn = p.isVirtualNetworkFilterEnabled === true;
   const entries = cosmosIpEntries(p);
   const azureEntry = entries.find((e) => e.value === COSMOS_ALLOW_AZURE);
@@ -32,12 +32,12 @@ export function evaluateCosmosFirewall(input: FirewallInput): FirewallResult {
   );
   const ipRules: IpRuleView[] = entries.flatMap((e) => {
     if (e.value === COSMOS_ALLOW_AZURE) return [];
-    const m = cidrMatcher(e.value);
-    return m ? [{ rule: e.source, text: e.value, contains: m }] : [];
+    const iv = cidrInterval(e.value);
+    return iv ? [ipRule(e.source, e.value, iv)] : [];
   });
   const locked = filterOn || entries.length > 0;
 
-  const policy: FirewallPolicy = {
+  return {
     label: `Cosmos DB account '${name}'`,
     endpointService: "Microsoft.AzureCosmosDB",
     ...(isDisabled(p.publicNetworkAccess)
@@ -65,18 +65,18 @@ export function evaluateCosmosFirewall(input: FirewallInput): FirewallResult {
       ? [
           {
             rule: azureEntry.source,
-            applies: input.fromAzure && !viaEndpoint && isPublicAddress(input.sourceAddress),
-            detail: `${azureEntry.source} lists 0.0.0.0, which admits Azure datacenter addresses, and ${ip} is one`,
+            applies: (input) => input.fromAzure && input.subnetId === undefined && isPublicAddress(input.sourceAddress),
+            detail: (input) => `${azureEntry.source} lists 0.0.0.0, which admits Azure datacenter addresses, and ${formatAddress(input.sourceAddress)} is one`,
           },
         ]
       : [],
     denyRule: (vnet) => (vnet ? (filterOn ? "virtualNetworkRules" : "isVirtualNetworkFilterEnabled") : "ipRangeFilter"),
-    error: (vnet) => ({
+    error: (vnet, input) => ({
       status: 403,
       code: "Forbidden",
       message: vnet
         ? "Request originated from VNET through service endpoint. This is blocked by your Cosmos DB account firewall settings."
-        : `Request originated from IP ${ip} through public internet. This is blocked by your Cosmos DB account firewall settings.`,
+        : `Request originated from IP ${formatAddress(input.sourceAddress)} through public internet. This is blocked by your Cosmos DB account firewall settings.`,
     }),
     fix: {
       addVnetRule: (subnetId) => {
@@ -117,5 +117,8 @@ export function evaluateCosmosFirewall(input: FirewallInput): FirewallResult {
           }),
     },
   };
-  return decide(input, policy);
+}
+
+export function evaluateCosmosFirewall(input: FirewallInput): FirewallResult {
+  return decide(input, cosmosFirewallPolicy(input.resource));
 }

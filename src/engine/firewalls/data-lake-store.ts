@@ -11,22 +11,22 @@
  * Azure Data Lake account '{name}'." (observed in the portal, 2020; the WebHDFS RemoteException
  * envelope around it is the HTTP layer's).
  */
+import type { ArmResource } from "../../model/resources/common.js";
 import type { DataLakeStoreAccount } from "../../model/resources/data-lake-store.js";
 import { dataLakeRules, isDataLakeAllowAzureIps, isDataLakeFirewallEnabled } from "../../model/resources/data-lake-store.js";
 import { formatAddress, isPublicAddress } from "../../model/ip.js";
 import type { FirewallPolicy } from "./common.js";
-import { decide, rangeMatcher, subnetLabel, subnetNote } from "./common.js";
+import { decide, ipRule, rangeInterval, subnetLabel, subnetNote } from "./common.js";
 import type { FirewallInput, FirewallResult } from "./types.js";
 
-export function evaluateDataLakeStoreFirewall(input: FirewallInput): FirewallResult {
-  const account = input.resource as DataLakeStoreAccount;
+/** The account's firewall as a policy, independent of any request. */
+export function dataLakeStoreFirewallPolicy(resource: ArmResource, children: readonly ArmResource[]): FirewallPolicy {
+  const account = resource as DataLakeStoreAccount;
   const name = String(account.name ?? "");
-  const ip = formatAddress(input.sourceAddress);
-  const viaEndpoint = input.subnetId !== undefined;
-  const { firewallRules, virtualNetworkRules } = dataLakeRules(account, input.children ?? []);
+  const { firewallRules, virtualNetworkRules } = dataLakeRules(account, children ?? []);
   const allowAzure = isDataLakeAllowAzureIps(account.properties);
 
-  const policy: FirewallPolicy = {
+  return {
     label: `Data Lake Store account '${name}'`,
     endpointService: "Microsoft.AzureActiveDirectory",
     locked: isDataLakeFirewallEnabled(account.properties),
@@ -36,21 +36,21 @@ export function evaluateDataLakeStoreFirewall(input: FirewallInput): FirewallRes
       typeof r.properties?.subnetId === "string" ? [{ rule: `virtualNetworkRules/${r.name}`, subnetId: r.properties.subnetId }] : [],
     ),
     ipRules: firewallRules.flatMap((r) => {
-      const m = rangeMatcher(r.properties?.startIpAddress, r.properties?.endIpAddress);
-      return m ? [{ rule: `firewallRules/${r.name}`, text: `${r.properties.startIpAddress}-${r.properties.endIpAddress}`, contains: m }] : [];
+      const iv = rangeInterval(r.properties?.startIpAddress, r.properties?.endIpAddress);
+      return iv ? [ipRule(`firewallRules/${r.name}`, `${r.properties.startIpAddress}-${r.properties.endIpAddress}`, iv)] : [];
     }),
     exceptions: [
       {
         rule: "firewallAllowAzureIps",
-        applies: allowAzure && input.fromAzure && !viaEndpoint && isPublicAddress(input.sourceAddress),
-        detail: `firewallAllowAzureIps is Enabled, which admits Azure addresses, and ${ip} is one`,
+        applies: (input) => allowAzure && input.fromAzure && input.subnetId === undefined && isPublicAddress(input.sourceAddress),
+        detail: (input) => `firewallAllowAzureIps is Enabled, which admits Azure addresses, and ${formatAddress(input.sourceAddress)} is one`,
       },
     ],
     denyRule: () => "firewallState",
-    error: () => ({
+    error: (_vnet, input) => ({
       status: 403,
       code: "AccessDeniedByFirewall",
-      message: `The client IP '${ip}' is not allowed, meanwhile the request doesn't originate from an allowed virtual network, based on the configuration of the Azure Data Lake account '${name}'.`,
+      message: `The client IP '${formatAddress(input.sourceAddress)}' is not allowed, meanwhile the request doesn't originate from an allowed virtual network, based on the configuration of the Azure Data Lake account '${name}'.`,
     }),
     fix: {
       addVnetRule: (subnetId) => ({
@@ -79,5 +79,8 @@ export function evaluateDataLakeStoreFirewall(input: FirewallInput): FirewallRes
           }),
     },
   };
-  return decide(input, policy);
+}
+
+export function evaluateDataLakeStoreFirewall(input: FirewallInput): FirewallResult {
+  return decide(input, dataLakeStoreFirewallPolicy(input.resource, input.children ?? []));
 }

@@ -24,8 +24,19 @@ import { evaluateMessagingFirewall } from "./messaging.js";
 import { evaluateDataLakeStoreFirewall } from "./data-lake-store.js";
 import { evaluateContainerRegistryFirewall } from "./container-registry.js";
 import type { FirewallInput, FirewallResult } from "./types.js";
+import type { ArmResource } from "../../model/resources/common.js";
+import { CompiledFirewall, type FirewallPolicy } from "./common.js";
+import { storageFirewallPolicy } from "./storage.js";
+import { sqlFirewallPolicy } from "./sql.js";
+import { cosmosFirewallPolicy } from "./cosmos.js";
+import { keyVaultFirewallPolicy } from "./key-vault.js";
+import { messagingFirewallPolicy } from "./messaging.js";
+import { dataLakeStoreFirewallPolicy } from "./data-lake-store.js";
+import { containerRegistryFirewallPolicy } from "./container-registry.js";
 
 export type { FirewallInput, FirewallFix, FirewallResult } from "./types.js";
+export { CompiledFirewall } from "./common.js";
+export type { FirewallVerdict } from "./common.js";
 export { evaluateStorageFirewall, STORAGE_FIREWALL_ERROR } from "./storage.js";
 export { evaluateSqlFirewall, sqlFirewallError } from "./sql.js";
 export { evaluateCosmosFirewall } from "./cosmos.js";
@@ -59,4 +70,47 @@ export function evaluateFirewall(input: FirewallInput): FirewallResult {
     case undefined:
       return { allowed: true, detail: `${String(input.resource?.type ?? "this resource")} has no service firewall`, fixes: [] };
   }
+}
+
+/** A resource's firewall as a policy (undefined: the resource type has no firewall). */
+function policyOf(resource: ArmResource, children: readonly ArmResource[]): FirewallPolicy | undefined {
+  const kind = serviceKindOf(String(resource?.type ?? ""));
+  switch (kind?.flavor) {
+    case "storage":
+      return storageFirewallPolicy(resource);
+    case "sql":
+    case "postgresql":
+    case "mysql":
+    case "mariadb":
+      return sqlFirewallPolicy(resource, children);
+    case "cosmos":
+      return cosmosFirewallPolicy(resource);
+    case "keyvault":
+      return keyVaultFirewallPolicy(resource);
+    case "servicebus":
+    case "eventhub":
+      return messagingFirewallPolicy(resource, children);
+    case "datalakestore":
+      return dataLakeStoreFirewallPolicy(resource, children);
+    case "containerregistry":
+      return containerRegistryFirewallPolicy(resource);
+    case undefined:
+      return undefined;
+  }
+}
+
+/**
+ * Compiles a resource's firewall once, for many requests: rules parsed and indexed, no text
+ * built until a verdict is rendered. The resource and its children must not change afterwards
+ * (the engine compiles the immutable resources of a snapshot). Undefined: no firewall (admits).
+ * `evaluateFirewall(input)` ≡ `c.render(input, c.check(input))` for `c = compileFirewall(…)`.
+ */
+export function compileFirewall(resource: ArmResource, children: readonly ArmResource[]): CompiledFirewall | undefined {
+  const policy = policyOf(resource, children);
+  return policy ? new CompiledFirewall(policy) : undefined;
+}
+
+/** What `evaluateFirewall` answers for a resource type without a firewall. */
+export function noFirewallResult(resource: ArmResource): FirewallResult {
+  return { allowed: true, detail: `${String(resource?.type ?? "this resource")} has no service firewall`, fixes: [] };
 }

@@ -11,26 +11,27 @@
  * line reads "{ip} from unknown subnet" (observed in AKS transcripts; exact condition unconfirmed).
  * `ServiceError.code` carries the inner code, `ForbiddenByFirewall`.
  */
+import type { ArmResource } from "../../model/resources/common.js";
 import type { KeyVault, KeyVaultNetworkAcls } from "../../model/resources/key-vault.js";
 import { formatAddress } from "../../model/ip.js";
 import { normalizeRegion } from "../../model/catalog/regions.js";
 import type { FirewallPolicy } from "./common.js";
-import { cidrMatcher, decide, isDeny, isDisabled, subnetLabel, subnetNote } from "./common.js";
+import { cidrInterval, decide, ipRule, isDeny, isDisabled, subnetLabel, subnetNote } from "./common.js";
 import type { FirewallInput, FirewallResult } from "./types.js";
 
 /** Caller line used when the input names no caller. */
 export const ANONYMOUS_KEY_VAULT_CALLER = "appid=00000000-0000-0000-0000-000000000000;oid=00000000-0000-0000-0000-000000000000";
 
-export function evaluateKeyVaultFirewall(input: FirewallInput): FirewallResult {
-  const vault = input.resource as KeyVault;
+/** The vault's firewall as a policy, independent of any request. */
+export function keyVaultFirewallPolicy(resource: ArmResource): FirewallPolicy {
+  const vault = resource as KeyVault;
   const name = String(vault.name ?? "");
   const location = typeof vault.location === "string" ? (normalizeRegion(vault.location) ?? vault.location.toLowerCase()) : "";
   const acls: KeyVaultNetworkAcls | undefined = vault.properties?.networkAcls ?? undefined;
   const bypass = typeof acls?.bypass === "string" ? acls.bypass : "AzureServices";
   const trustedAllowed = bypass.toLowerCase() === "azureservices";
-  const ip = formatAddress(input.sourceAddress);
 
-  const policy: FirewallPolicy = {
+  return {
     label: `key vault '${name}'`,
     endpointService: "Microsoft.KeyVault",
     ...(isDisabled(vault.properties?.publicNetworkAccess)
@@ -52,22 +53,22 @@ export function evaluateKeyVaultFirewall(input: FirewallInput): FirewallResult {
       r && typeof r.id === "string" ? [{ rule: `networkAcls.virtualNetworkRules[${i}]`, subnetId: r.id }] : [],
     ),
     ipRules: (Array.isArray(acls?.ipRules) ? acls.ipRules : []).flatMap((r, i) => {
-      const m = cidrMatcher(r?.value);
-      return m ? [{ rule: `networkAcls.ipRules[${i}]`, text: String(r.value), contains: m }] : [];
+      const iv = cidrInterval(r?.value);
+      return iv ? [ipRule(`networkAcls.ipRules[${i}]`, String(r.value), iv)] : [];
     }),
     exceptions: [
       {
         rule: "networkAcls.bypass",
-        applies: input.trustedService && trustedAllowed,
-        detail: "the caller is a trusted Microsoft service and networkAcls.bypass is AzureServices",
+        applies: (input) => input.trustedService && trustedAllowed,
+        detail: () => "the caller is a trusted Microsoft service and networkAcls.bypass is AzureServices",
       },
     ],
     denyRule: () => "networkAcls.defaultAction",
-    error: (vnet) => ({
+    error: (vnet, input) => ({
       status: 403,
       code: "ForbiddenByFirewall",
       message:
-        `Client address is not authorized and caller is not a trusted service.\r\nClient address: ${ip}${vnet ? " from unknown subnet" : ""}\r\n` +
+        `Client address is not authorized and caller is not a trusted service.\r\nClient address: ${formatAddress(input.sourceAddress)}${vnet ? " from unknown subnet" : ""}\r\n` +
         `Caller: ${input.caller ?? ANONYMOUS_KEY_VAULT_CALLER}\r\nVault: ${name};location=${location}`,
     }),
     fix: {
@@ -97,5 +98,8 @@ export function evaluateKeyVaultFirewall(input: FirewallInput): FirewallResult {
           }),
     },
   };
-  return decide(input, policy);
+}
+
+export function evaluateKeyVaultFirewall(input: FirewallInput): FirewallResult {
+  return decide(input, keyVaultFirewallPolicy(input.resource));
 }

@@ -14,11 +14,12 @@
  * Limitations: the SB/EH "Selected networks with no rules" corner (later docs: the namespace stays
  * reachable from the internet) is not modelled — an empty `Deny` rule set refuses everyone.
  */
+import type { ArmResource } from "../../model/resources/common.js";
 import type { NetworkRuleSet } from "../../model/resources/messaging.js";
 import { findNetworkRuleSet, messagingFlavorOf } from "../../model/resources/messaging.js";
 import type { ServiceError } from "../types.js";
 import type { FirewallPolicy } from "./common.js";
-import { cidrMatcher, decide, isDeny, isDisabled, subnetLabel, subnetNote } from "./common.js";
+import { cidrInterval, decide, ipRule, isDeny, isDisabled, subnetLabel, subnetNote } from "./common.js";
 import type { FirewallInput, FirewallResult } from "./types.js";
 
 const RS = "networkRuleSets/default";
@@ -37,17 +38,18 @@ export const MESSAGING_FIREWALL_MESSAGE = [
 
 export const MESSAGING_FIREWALL_ERROR: ServiceError = Object.freeze({ status: 401, code: "401", message: MESSAGING_FIREWALL_MESSAGE });
 
-export function evaluateMessagingFirewall(input: FirewallInput): FirewallResult {
-  const ns = input.resource;
+/** The namespace's firewall as a policy, independent of any request. */
+export function messagingFirewallPolicy(resource: ArmResource, children: readonly ArmResource[]): FirewallPolicy {
+  const ns = resource;
   const name = String(ns.name ?? "");
   const flavor = messagingFlavorOf(String(ns.type ?? "")) ?? "servicebus";
   const endpointService = flavor === "eventhub" ? "Microsoft.EventHub" : "Microsoft.ServiceBus";
   const label = `${flavor === "eventhub" ? "Event Hubs" : "Service Bus"} namespace '${name}'`;
-  const set: NetworkRuleSet | undefined = findNetworkRuleSet(input.children ?? []);
+  const set: NetworkRuleSet | undefined = findNetworkRuleSet(children ?? []);
   const p = set?.properties ?? {};
   const trustedOn = p.trustedServiceAccessEnabled === true;
 
-  const policy: FirewallPolicy = {
+  return {
     label,
     endpointService,
     ...(isDisabled(p.publicNetworkAccess)
@@ -68,16 +70,14 @@ export function evaluateMessagingFirewall(input: FirewallInput): FirewallResult 
       r && typeof r.subnet?.id === "string" ? [{ rule: `${RS}.virtualNetworkRules[${i}]`, subnetId: r.subnet.id }] : [],
     ),
     ipRules: (Array.isArray(p.ipRules) ? p.ipRules : []).flatMap((r, i) => {
-      const m = cidrMatcher(r?.ipMask);
-      return m && (r.action === undefined || String(r.action).toLowerCase() === "allow")
-        ? [{ rule: `${RS}.ipRules[${i}]`, text: String(r.ipMask), contains: m }]
-        : [];
+      const iv = cidrInterval(r?.ipMask);
+      return iv && (r.action === undefined || String(r.action).toLowerCase() === "allow") ? [ipRule(`${RS}.ipRules[${i}]`, String(r.ipMask), iv)] : [];
     }),
     exceptions: [
       {
         rule: `${RS}.trustedServiceAccessEnabled`,
-        applies: input.trustedService && trustedOn,
-        detail: `the caller is a trusted Microsoft service and ${RS}.trustedServiceAccessEnabled is true`,
+        applies: (input) => input.trustedService && trustedOn,
+        detail: () => `the caller is a trusted Microsoft service and ${RS}.trustedServiceAccessEnabled is true`,
       },
     ],
     denyRule: () => `${RS}.defaultAction`,
@@ -109,5 +109,8 @@ export function evaluateMessagingFirewall(input: FirewallInput): FirewallResult 
           }),
     },
   };
-  return decide(input, policy);
+}
+
+export function evaluateMessagingFirewall(input: FirewallInput): FirewallResult {
+  return decide(input, messagingFirewallPolicy(input.resource, input.children ?? []));
 }

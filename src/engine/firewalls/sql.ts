@@ -18,6 +18,7 @@
  *   (doc) and the PostgreSQL VNet sentence over an endpoint (unconfirmed for MySQL/MariaDB).
  * Error numbers other than 40914/40615 (PostgreSQL SQLSTATE 28000, MySQL 9000/9009) are unconfirmed.
  */
+import type { ArmResource } from "../../model/resources/common.js";
 import type { SqlFlavor, SqlServer } from "../../model/resources/sql-server.js";
 import {
   ALLOW_ALL_AZURE_IPS_RULE,
@@ -30,7 +31,7 @@ import {
 import { formatAddress, isPublicAddress } from "../../model/ip.js";
 import type { ServiceError } from "../types.js";
 import type { FirewallPolicy, IpRuleView, VnetRuleView } from "./common.js";
-import { decide, isDisabled, rangeMatcher, subnetLabel, subnetNote } from "./common.js";
+import { decide, ipRule, isDisabled, rangeInterval, subnetLabel, subnetNote } from "./common.js";
 import type { FirewallInput, FirewallResult } from "./types.js";
 
 /** The refusal a SQL-family server answers, over an endpoint (`vnet`) or by IP. */
@@ -58,14 +59,13 @@ export function sqlFirewallError(flavor: SqlFlavor, server: string, ip: string, 
   }
 }
 
-export function evaluateSqlFirewall(input: FirewallInput): FirewallResult {
-  const server = input.resource as SqlServer;
+/** The server's firewall as a policy, independent of any request. */
+export function sqlFirewallPolicy(resource: ArmResource, children: readonly ArmResource[]): FirewallPolicy {
+  const server = resource as SqlServer;
   const flavor = sqlFlavorOf(String(server.type ?? "")) ?? "sql";
   const name = String(server.name ?? "");
   const product = SQL_FLAVORS[flavor].type;
-  const { virtualNetworkRules, firewallRules } = splitSqlChildren(input.children ?? []);
-  const viaEndpoint = input.subnetId !== undefined;
-  const ip = formatAddress(input.sourceAddress);
+  const { virtualNetworkRules, firewallRules } = splitSqlChildren(children ?? []);
 
   const vnetRules: VnetRuleView[] = virtualNetworkRules.flatMap((r) =>
     typeof r.properties?.virtualNetworkSubnetId === "string"
@@ -81,11 +81,11 @@ export function evaluateSqlFirewall(input: FirewallInput): FirewallResult {
   const azureRule = firewallRules.find((r) => isAllowAzureServicesRule(r.properties ?? {}));
   const ipRules: IpRuleView[] = firewallRules.flatMap((r) => {
     if (isAllowAzureServicesRule(r.properties ?? {})) return [];
-    const m = rangeMatcher(r.properties?.startIpAddress, r.properties?.endIpAddress);
-    return m ? [{ rule: `firewallRules/${r.name}`, text: `${r.properties.startIpAddress}-${r.properties.endIpAddress}`, contains: m }] : [];
+    const iv = rangeInterval(r.properties?.startIpAddress, r.properties?.endIpAddress);
+    return iv ? [ipRule(`firewallRules/${r.name}`, `${r.properties.startIpAddress}-${r.properties.endIpAddress}`, iv)] : [];
   });
 
-  const policy: FirewallPolicy = {
+  return {
     label: `${flavor === "sql" ? "SQL" : SQL_FLAVORS[flavor].product} server '${name}'`,
     endpointService: "Microsoft.Sql",
     ...(isDisabled(server.properties?.publicNetworkAccess)
@@ -106,13 +106,13 @@ export function evaluateSqlFirewall(input: FirewallInput): FirewallResult {
       ? [
           {
             rule: `firewallRules/${azureRule.name}`,
-            applies: input.fromAzure && !viaEndpoint && isPublicAddress(input.sourceAddress),
-            detail: `the firewall rule ${azureRule.name} (0.0.0.0-0.0.0.0) admits every Azure address, and ${ip} is one`,
+            applies: (input) => input.fromAzure && input.subnetId === undefined && isPublicAddress(input.sourceAddress),
+            detail: (input) => `the firewall rule ${azureRule.name} (0.0.0.0-0.0.0.0) admits every Azure address, and ${formatAddress(input.sourceAddress)} is one`,
           },
         ]
       : [],
     denyRule: (vnet) => (vnet ? "virtualNetworkRules" : "firewallRules"),
-    error: (vnet) => sqlFirewallError(flavor, name, ip, vnet, input.login),
+    error: (vnet, input) => sqlFirewallError(flavor, name, formatAddress(input.sourceAddress), vnet, input.login),
     fix: {
       addVnetRule: (subnetId) => ({
         rule: "virtualNetworkRules",
@@ -138,12 +138,15 @@ export function evaluateSqlFirewall(input: FirewallInput): FirewallResult {
               fix: `Create firewallRules/${ALLOW_ALL_AZURE_IPS_RULE} with startIpAddress and endIpAddress "0.0.0.0" (admits every Azure address, other customers' included).`,
             },
           }),
-      endpointAlternative: (subnetId) => ({
+      endpointAlternative: (subnetId, input) => ({
         rule: "firewallRules",
-        reason: `over the Microsoft.Sql endpoint the server sees the private address ${ip}, which no firewall rule can match`,
+        reason: `over the Microsoft.Sql endpoint the server sees the private address ${formatAddress(input.sourceAddress)}, which no firewall rule can match`,
         fix: `Alternatively, remove Microsoft.Sql from subnet ${subnetLabel(subnetId)}'s serviceEndpoints so it connects from its public address, and allow that address in a firewall rule (this changes the source address for every SQL-family server in the region).`,
       }),
     },
   };
-  return decide(input, policy);
+}
+
+export function evaluateSqlFirewall(input: FirewallInput): FirewallResult {
+  return decide(input, sqlFirewallPolicy(input.resource, input.children ?? []));
 }

@@ -10,12 +10,13 @@
  * Limitations: `bypass` `Logging` / `Metrics` admit reads of the analytics logs and metrics only;
  * requests are not classified that finely, so they are only mentioned in a refusal's detail.
  */
+import type { ArmResource } from "../../model/resources/common.js";
 import type { StorageAccount, StorageNetworkAcls } from "../../model/resources/storage-account.js";
 import { bypassIncludes, isStaleStorageRuleState, parseBypass } from "../../model/resources/storage-account.js";
 import { normalizeRegion } from "../../model/catalog/regions.js";
 import type { ServiceError } from "../types.js";
 import type { FirewallPolicy } from "./common.js";
-import { cidrMatcher, decide, isDeny, isDisabled, subnetLabel, subnetNote } from "./common.js";
+import { cidrInterval, decide, ipRule, isDeny, isDisabled, subnetLabel, subnetNote } from "./common.js";
 import type { FirewallInput, FirewallResult } from "./types.js";
 
 export const STORAGE_FIREWALL_ERROR: ServiceError = Object.freeze({
@@ -24,27 +25,25 @@ export const STORAGE_FIREWALL_ERROR: ServiceError = Object.freeze({
   message: "This request is not authorized to perform this operation.",
 });
 
-export function evaluateStorageFirewall(input: FirewallInput): FirewallResult {
-  const account = input.resource as StorageAccount;
+const DISK_DETAIL = `VM disk traffic (mount, unmount and disk IO of managed and unmanaged disks) is never subject to storage network rules (SE-SCN-4)`;
+
+/** The account's firewall as a policy, independent of any request. */
+export function storageFirewallPolicy(resource: ArmResource): FirewallPolicy {
+  const account = resource as StorageAccount;
   const name = String(account.name ?? "");
-  if (input.purpose === "disk") {
-    return {
-      allowed: true,
-      detail: `VM disk traffic (mount, unmount and disk IO of managed and unmanaged disks) is never subject to storage network rules (SE-SCN-4)`,
-      fixes: [],
-    };
-  }
   const acls: StorageNetworkAcls = account.properties?.networkAcls ?? { defaultAction: "Allow" };
   const bypass = acls.bypass ?? "AzureServices";
   const region = typeof account.location === "string" ? (normalizeRegion(account.location) ?? account.location) : "";
-  const viaEndpoint = input.subnetId !== undefined;
   const parts = parseBypass(bypass);
   const logMetric = parts.filter((p) => /^(logging|metrics)$/i.test(p));
+  const trustedBypass = bypassIncludes(bypass, "AzureServices");
   const error = (): ServiceError => ({ ...STORAGE_FIREWALL_ERROR });
+  const ipBlockedText = `the caller is an Azure client in the same region as the account${region ? ` (${region})` : ""}, so it reaches the account from a private Azure address and IP rules never match it (SE-SRC-5); only a VNet rule or the AzureServices bypass can admit it`;
 
-  const policy: FirewallPolicy = {
+  return {
     label: `storage account '${name}'`,
     endpointService: "Microsoft.Storage",
+    preAdmit: (input) => (input.purpose === "disk" ? DISK_DETAIL : undefined),
     ...(isDisabled(account.properties?.publicNetworkAccess)
       ? {
           disabled: {
@@ -66,21 +65,15 @@ export function evaluateStorageFirewall(input: FirewallInput): FirewallResult {
         : [],
     ),
     ipRules: (Array.isArray(acls.ipRules) ? acls.ipRules : []).flatMap((r, i) => {
-      const m = cidrMatcher(r?.value);
-      return m && (r.action === undefined || String(r.action).toLowerCase() === "allow")
-        ? [{ rule: `networkAcls.ipRules[${i}]`, text: String(r.value), contains: m }]
-        : [];
+      const iv = cidrInterval(r?.value);
+      return iv && (r.action === undefined || String(r.action).toLowerCase() === "allow") ? [ipRule(`networkAcls.ipRules[${i}]`, String(r.value), iv)] : [];
     }),
-    ...(input.sameRegionAzure && !viaEndpoint
-      ? {
-          ipBlocked: `the caller is an Azure client in the same region as the account${region ? ` (${region})` : ""}, so it reaches the account from a private Azure address and IP rules never match it (SE-SRC-5); only a VNet rule or the AzureServices bypass can admit it`,
-        }
-      : {}),
+    ipBlocked: (input) => (input.sameRegionAzure && input.subnetId === undefined ? ipBlockedText : undefined),
     exceptions: [
       {
         rule: "networkAcls.bypass",
-        applies: input.trustedService && bypassIncludes(bypass, "AzureServices"),
-        detail: "the caller is a trusted Microsoft service and networkAcls.bypass includes AzureServices",
+        applies: (input) => input.trustedService && trustedBypass,
+        detail: () => "the caller is a trusted Microsoft service and networkAcls.bypass includes AzureServices",
       },
     ],
     denyRule: () => "networkAcls.defaultAction",
@@ -101,7 +94,7 @@ export function evaluateStorageFirewall(input: FirewallInput): FirewallResult {
         reason: `no IP rule contains the public source address ${address}`,
         fix: `Add { "value": "${address}", "action": "Allow" } to networkAcls.ipRules of ${name}.`,
       }),
-      ...(bypassIncludes(bypass, "AzureServices")
+      ...(trustedBypass
         ? {}
         : {
             trusted: {
@@ -119,5 +112,8 @@ export function evaluateStorageFirewall(input: FirewallInput): FirewallResult {
         }
       : {}),
   };
-  return decide(input, policy);
+}
+
+export function evaluateStorageFirewall(input: FirewallInput): FirewallResult {
+  return decide(input, storageFirewallPolicy(input.resource));
 }

@@ -18,6 +18,7 @@ import { SUBNET_TYPE } from "../../../model/resources/virtual-network.js";
 import { idKey, sameId, tryParseResourceId } from "../../../model/resource-id.js";
 import { prepareChildren } from "../../children.js";
 import type { Ctx } from "../../context.js";
+import { effectiveNetworkSecurityGroupsAction, effectiveRouteTableAction } from "../../diagnostics/nic-actions.js";
 import { loadResource, topLevelOf } from "../../documents.js";
 import type { ChildSpec, Reference, ResourceKind } from "../../kinds.js";
 import { backRefs, findChild } from "../../refs.js";
@@ -170,6 +171,11 @@ export const networkInterfaces: ResourceKind = {
   beforeDelete(_ctx, nic) {
     const vm = backRefs(nic, "virtualMachine");
     if (vm.length > 0) throw ArmErrors.nicInUse(nic.id, vm[0]!);
+  },
+  // Long-running POSTs answered by the engine (SE-ROUTE-1, SE-DIAG-2): src/arm/diagnostics/nic-actions.ts.
+  actions: {
+    effectiveroutetable: effectiveRouteTableAction,
+    effectivenetworksecuritygroups: effectiveNetworkSecurityGroupsAction,
   },
 };
 

@@ -1,8 +1,11 @@
 /**
- * Microsoft.Network/networkWatchers (SE-RES-3): the resource itself. Its diagnostics
- * (ipFlowVerify, nextHop, ...) arrive with the diagnostics issue.
+ * Microsoft.Network/networkWatchers (SE-RES-3): the resource itself, and its diagnostics
+ * (ipFlowVerify, nextHop, securityGroupView, networkConfigurationDiagnostic, connectivityCheck)
+ * answered by the engine in src/arm/diagnostics/network-watcher.ts. Topology and
+ * troubleshooting are not implemented (FeatureNotSupported).
  */
 import { ArmErrors } from "../../../model/errors.js";
+import { networkWatcherActions } from "../../diagnostics/network-watcher.js";
 import type { ResourceKind } from "../../kinds.js";
 import { tracked } from "../common.js";
 
@@ -19,15 +22,18 @@ export const networkWatchers: ResourceKind = {
   async prepare(_ctx, input, existing) {
     return tracked(input, existing, NETWORK_WATCHER_TYPE, { ...input.properties, provisioningState: "Succeeded" });
   },
-  actions: Object.fromEntries(
-    ["ipflowverify", "nexthop", "securitygroupview", "connectivitycheck", "topology", "troubleshoot"].map((a) => [
-      a,
-      {
-        methods: ["POST", "GET"],
-        handle: async () => {
-          throw ArmErrors.featureNotSupported(`the Network Watcher '${a}' action (diagnostics arrive in a later release)`);
+  actions: {
+    ...Object.fromEntries(
+      ["topology", "troubleshoot", "querytroubleshootresult"].map((a) => [
+        a,
+        {
+          methods: ["POST", "GET"],
+          handle: async () => {
+            throw ArmErrors.featureNotSupported(`the Network Watcher '${a}' action`);
+          },
         },
-      },
-    ]),
-  ),
+      ]),
+    ),
+    ...networkWatcherActions,
+  },
 };
