@@ -4,11 +4,10 @@
  * every figure.
  *
  * Options: --scale N (estate size, 1 = issue's), --seed N, --engine-flows N, --reference-flows N.
+ * Runs in Node's default heap (the full estate with the engine's memo needs about 1.5 GB).
  * Profile: node --cpu-prof --import tsx bench/run.ts
  */
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { getHeapStatistics } from "node:v8";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_ENGINE_BENCH, runEngineBench } from "./engine.js";
 
@@ -26,24 +25,7 @@ function fmt(v: number | string | boolean): string {
   return v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(2);
 }
 
-/** Heap the estate and the engine's memo need (MiB); below it the bench re-runs itself with a larger heap. */
-const HEAP_MB = 16384;
-
-/**
- * `npm run bench` starts Node with its default heap (about 4 GiB here); the 100,000-NIC estate
- * with the engine's memo needs more. Re-run this script in a child with a larger heap.
- */
-function respawnWithLargerHeap(): boolean {
-  if (process.env.LAZURITE_BENCH_CHILD === "1") return false;
-  if (getHeapStatistics().heap_size_limit >= (HEAP_MB - 512) * 2 ** 20) return false;
-  const args = [`--max-old-space-size=${HEAP_MB}`, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)];
-  const r = spawnSync(process.execPath, args, { stdio: "inherit", env: { ...process.env, LAZURITE_BENCH_CHILD: "1" } });
-  process.exitCode = r.status ?? 1;
-  return true;
-}
-
 async function main(): Promise<void> {
-  if (respawnWithLargerHeap()) return;
   const started = process.hrtime.bigint();
   const log = (line: string) => console.log(`# ${line}`);
   const engine = await runEngineBench({
@@ -79,8 +61,9 @@ async function main(): Promise<void> {
     ["ns per decision", engine.decisionNs!, ""],
     ["ns per bare longest-prefix lookup", engine.lookupNs!, `${fmt(engine.routePrefixes!)} prefixes`],
     ["decision / lookup", engine.decisionToLookupRatio!, `goal ≤ 10× — ${engine.lookupRatioGoalMet ? "met" : "MISSED"}`],
+    ["ns per membership test (PrefixSet)", engine.membershipNs!, "same prefixes; for comparison only"],
     ["reference disagreements", engine.referenceDisagreements!, `of ${fmt(engine.referenceFlows!)} flows`],
-    ["heap after the engine passes (MB)", engine.engineHeapMB!, ""],
+    ["heap after the engine passes (MB)", engine.engineHeapMB!, `of ${fmt(Math.round(engine.heapLimitMB as number))} MB (Node's default limit)`],
   ];
   for (const [k, v] of Object.entries(arm ?? {})) rows.push([`arm: ${k}`, v, ""]);
   const width = Math.max(...rows.map((r) => r[0].length));

@@ -38,7 +38,11 @@ export class ServerError extends Error {
 }
 
 /** Where the CLI talks to, from flags, the environment and the local default configuration. */
-export function resolveServer(flags: ServerFlags, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): ServerTarget {
+export function resolveServer(
+  flags: ServerFlags,
+  env: NodeJS.ProcessEnv,
+  cwd: string = process.cwd(),
+): ServerTarget {
   let local: ReturnType<typeof loadConfig> | undefined;
   const localConfig = () => (local ??= loadConfig({}, env, cwd));
   const given = typeof flags.server === "string" && flags.server !== "" ? flags.server : env.LAZURITE_SERVER;
@@ -54,7 +58,9 @@ export function resolveServer(flags: ServerFlags, env: NodeJS.ProcessEnv, cwd: s
     try {
       ca = readFileSync(caFile);
     } catch (e) {
-      throw new InputError(`--ca ${caFile}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+      throw new InputError(
+        `--ca ${caFile}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`,
+      );
     }
   } else {
     const dflt = join(localConfig().dataDir, "tls", "ca.pem");
@@ -69,14 +75,22 @@ export interface JsonResponse {
   json: any;
 }
 
-function open(target: ServerTarget, method: string, path: string, headers: Record<string, string>, body?: string): Promise<IncomingMessage> {
+function open(
+  target: ServerTarget,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<IncomingMessage> {
   const url = new URL(path.startsWith("http") ? path : `${target.url}${path}`);
   const opts: RequestOptions = {
     method,
     headers: {
       accept: "application/json",
       authorization: `Bearer ${target.token}`,
-      ...(body !== undefined ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) } : {}),
+      ...(body !== undefined
+        ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) }
+        : {}),
       ...headers,
     },
     ...(target.ca ? { ca: target.ca } : {}),
@@ -84,7 +98,12 @@ function open(target: ServerTarget, method: string, path: string, headers: Recor
   return new Promise((resolve, reject) => {
     const req = (url.protocol === "http:" ? httpRequest : httpsRequest)(url, opts, resolve);
     req.on("error", (e: NodeJS.ErrnoException) =>
-      reject(new ServerError(`cannot reach the Lazurite server at ${target.url}: ${e.code ?? e.message}. Start one with \`lazurite serve\`, or pass --server URL (or --config FILE to work offline).`, e.code ?? "Unreachable")),
+      reject(
+        new ServerError(
+          `cannot reach the Lazurite server at ${target.url}: ${e.code ?? e.message}. Start one with \`lazurite serve\`, or pass --server URL (or --config FILE to work offline).`,
+          e.code ?? "Unreachable",
+        ),
+      ),
     );
     if (body !== undefined) req.write(body);
     req.end();
@@ -106,20 +125,34 @@ function armFailure(status: number, json: any, what: string): ServerError {
   return new ServerError(`${what} answered HTTP ${status}`, `Http${status}`, status);
 }
 
-export async function call(target: ServerTarget, method: string, path: string, body?: unknown): Promise<JsonResponse> {
+export async function call(
+  target: ServerTarget,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<JsonResponse> {
   const res = await open(target, method, path, {}, body === undefined ? undefined : JSON.stringify(body));
   const text = await readAll(res);
   let json: any;
   try {
     json = text ? JSON.parse(text) : undefined;
   } catch {
-    throw new ServerError(`${target.url}${path} did not answer JSON (is it a Lazurite server?)`, "NotJson", res.statusCode);
+    throw new ServerError(
+      `${target.url}${path} did not answer JSON (is it a Lazurite server?)`,
+      "NotJson",
+      res.statusCode,
+    );
   }
   return { status: res.statusCode ?? 0, headers: res.headers, json };
 }
 
 /** A JSON call that must succeed (2xx); ARM's error envelope becomes a ServerError. */
-export async function callOk(target: ServerTarget, method: string, path: string, body?: unknown): Promise<any> {
+export async function callOk(
+  target: ServerTarget,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<any> {
   const r = await call(target, method, path, body);
   if (r.status < 200 || r.status >= 300) throw armFailure(r.status, r.json, `${method} ${path}`);
   return r.json;
@@ -128,15 +161,22 @@ export async function callOk(target: ServerTarget, method: string, path: string,
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** ARM's long-running POST with a final result at `Location` (what `az` does for effective routes). */
-export async function postLro(target: ServerTarget, path: string, body?: unknown, maxWaitMs = 120_000): Promise<any> {
+export async function postLro(
+  target: ServerTarget,
+  path: string,
+  body?: unknown,
+  maxWaitMs = 120_000,
+): Promise<any> {
   let r = await call(target, "POST", path, body ?? {});
   let waited = 0;
   while (r.status === 202) {
     const location = r.headers.location;
-    if (typeof location !== "string") throw new ServerError(`POST ${path} answered 202 without a Location header`, "NoLocation", 202);
+    if (typeof location !== "string")
+      throw new ServerError(`POST ${path} answered 202 without a Location header`, "NoLocation", 202);
     const after = Number(r.headers["retry-after"]);
     const ms = Number.isFinite(after) && after >= 0 ? Math.min(after * 1000, 10_000) : 1000;
-    if (waited + ms > maxWaitMs) throw new ServerError(`POST ${path} did not complete within ${maxWaitMs / 1000}s`, "Timeout");
+    if (waited + ms > maxWaitMs)
+      throw new ServerError(`POST ${path} did not complete within ${maxWaitMs / 1000}s`, "Timeout");
     await sleep(ms);
     waited += ms;
     const u = new URL(location);

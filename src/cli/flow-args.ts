@@ -3,7 +3,12 @@
  * src/arm/diagnostics/flow-text.ts, shared with `/_emulator/check` so both accept the same text.
  */
 import type { FlowDestination, FlowSource, Protocol } from "../engine/types.js";
-import { parseDestinationText, parsePortText, parseProtocolText, parseSourceText } from "../arm/diagnostics/flow-text.js";
+import {
+  parseDestinationText,
+  parsePortText,
+  parseProtocolText,
+  parseSourceText,
+} from "../arm/diagnostics/flow-text.js";
 import { InputError } from "./load.js";
 
 const fail = (message: string): never => {

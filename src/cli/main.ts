@@ -12,10 +12,26 @@ import { effectiveNetworkSecurityGroups } from "../engine/effective-nsg.js";
 import type { Decision } from "../engine/types.js";
 import { isArmError } from "../model/errors.js";
 import { fullType, tryParseResourceId } from "../model/resource-id.js";
-import { callOk, postLro, readEvents, resolveServer, ServerError, type ServerFlags, type ServerTarget } from "./client.js";
+import {
+  callOk,
+  postLro,
+  readEvents,
+  resolveServer,
+  ServerError,
+  type ServerFlags,
+  type ServerTarget,
+} from "./client.js";
 import { InputError, loadSnapshot } from "./load.js";
 import { parseDestination, parsePort, parseProtocol, parseSource } from "./flow-args.js";
-import { renderDecisionTable, renderDecisionText, renderEventLine, renderLog, renderNsg, renderRoutes, type OutputFormat } from "./render.js";
+import {
+  renderDecisionTable,
+  renderDecisionText,
+  renderEventLine,
+  renderLog,
+  renderNsg,
+  renderRoutes,
+  type OutputFormat,
+} from "./render.js";
 import { registerServe } from "./serve.js";
 import type { Snapshot } from "../engine/snapshot.js";
 
@@ -47,8 +63,14 @@ function outputOption(): Option {
 /** `--server`, `--ca`, `--token`: where a running server is and how to talk to it. */
 function withServer(cmd: Command): Command {
   return cmd
-    .option("--server [url]", "a running Lazurite server (default: $LAZURITE_SERVER, else https://localhost:$LAZURITE_PORT or 8443)")
-    .option("--ca <file>", "CA certificate to trust (default: $LAZURITE_CA, else <data dir>/tls/ca.pem of the local default server)")
+    .option(
+      "--server [url]",
+      "a running Lazurite server (default: $LAZURITE_SERVER, else https://localhost:$LAZURITE_PORT or 8443)",
+    )
+    .option(
+      "--ca <file>",
+      "CA certificate to trust (default: $LAZURITE_CA, else <data dir>/tls/ca.pem of the local default server)",
+    )
     .option("--token <token>", "bearer token to send (default: $LAZURITE_TOKEN; any token in open mode)");
 }
 
@@ -60,9 +82,13 @@ interface CommonOpts extends ServerFlags {
 
 /** Offline (`--config`) or server mode; refuses both at once and offline-only flags against a server. */
 function modeOf(opts: CommonOpts): "offline" | "server" {
-  if (opts.config !== undefined && opts.server !== undefined) throw new InputError("use either --config FILE (offline) or --server URL, not both");
+  if (opts.config !== undefined && opts.server !== undefined)
+    throw new InputError("use either --config FILE (offline) or --server URL, not both");
   if (opts.config !== undefined) return "offline";
-  if (opts.serviceTags !== undefined) throw new InputError("--service-tags applies to --config (offline) only: a server decides with the catalog it was started with");
+  if (opts.serviceTags !== undefined)
+    throw new InputError(
+      "--service-tags applies to --config (offline) only: a server decides with the catalog it was started with",
+    );
   return "server";
 }
 
@@ -80,14 +106,23 @@ function nicActionPath(nicId: string, action: string): string {
 }
 
 function noOffline(opts: { config?: string }, what: string): void {
-  if (opts.config !== undefined) throw new InputError(`${what} reads a running server; it has no offline (--config) mode. Use --server URL.`);
+  if (opts.config !== undefined)
+    throw new InputError(
+      `${what} reads a running server; it has no offline (--config) mode. Use --server URL.`,
+    );
 }
 
-export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void = () => {}, env: NodeJS.ProcessEnv = process.env): Command {
+export function buildProgram(
+  io: Io = defaultIo,
+  setExit: (code: number) => void = () => {},
+  env: NodeJS.ProcessEnv = process.env,
+): Command {
   const program = new Command();
   program
     .name("lazurite")
-    .description("Azure virtual networking with service endpoints, offline: decide and explain every flow, from a config file or a running server.")
+    .description(
+      "Azure virtual networking with service endpoints, offline: decide and explain every flow, from a config file or a running server.",
+    )
     .showHelpAfterError()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
@@ -97,11 +132,25 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
   withServer(
     program
       .command("check")
-      .description("Decide one flow the way Azure would and explain it (exit 0 when allowed, 1 when denied, 2 on bad input).")
-      .option("--config <file>", 'JSON file of ARM resources (an array, or {"value": [...]}); without it, ask a running server')
-      .option("--service-tags <file>", "with --config: Microsoft's ServiceTags_Public_*.json (default: the built-in synthetic catalog)")
-      .requiredOption("--from <source>", "NIC or VM resource id, onprem:<IP>@<circuit-or-local-gateway-id>, or internet:<IP>")
-      .requiredOption("--to <dest>", "service resource id (optionally #blob, #dfs, ...), host name, or IP address")
+      .description(
+        "Decide one flow the way Azure would and explain it (exit 0 when allowed, 1 when denied, 2 on bad input).",
+      )
+      .option(
+        "--config <file>",
+        'JSON file of ARM resources (an array, or {"value": [...]}); without it, ask a running server',
+      )
+      .option(
+        "--service-tags <file>",
+        "with --config: Microsoft's ServiceTags_Public_*.json (default: the built-in synthetic catalog)",
+      )
+      .requiredOption(
+        "--from <source>",
+        "NIC or VM resource id, onprem:<IP>@<circuit-or-local-gateway-id>, or internet:<IP>",
+      )
+      .requiredOption(
+        "--to <dest>",
+        "service resource id (optionally #blob, #dfs, ...), host name, or IP address",
+      )
       .option("--port <n>", "destination port (default: the service's usual port)")
       .option("--protocol <p>", "Tcp or Udp", "Tcp")
       .addOption(outputOption()),
@@ -130,7 +179,13 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
         ...(opts.protocol !== undefined ? { protocol: opts.protocol } : {}),
       });
     }
-    io.out(opts.output === "text" ? renderDecisionText(d, opts.from, opts.to) : opts.output === "table" ? renderDecisionTable(d) : json(d));
+    io.out(
+      opts.output === "text"
+        ? renderDecisionText(d, opts.from, opts.to)
+        : opts.output === "table"
+          ? renderDecisionTable(d)
+          : json(d),
+    );
     setExit(d.decision === "Allowed" ? 0 : 1);
   });
 
@@ -138,7 +193,10 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
     program
       .command("routes")
       .description("Print a NIC's effective routes in Azure's effectiveRouteTable shape.")
-      .option("--config <file>", "JSON file of ARM resources; without it, ask a running server (POST …/effectiveRouteTable)")
+      .option(
+        "--config <file>",
+        "JSON file of ARM resources; without it, ask a running server (POST …/effectiveRouteTable)",
+      )
       .option("--service-tags <file>", "with --config: Microsoft's ServiceTags_Public_*.json")
       .requiredOption("--nic <id>", "network interface resource id")
       .addOption(outputOption()),
@@ -157,8 +215,13 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
   withServer(
     program
       .command("nsg")
-      .description("Print the effective security rules of a NIC in Azure's effectiveNetworkSecurityGroups shape.")
-      .option("--config <file>", "JSON file of ARM resources; without it, ask a running server (POST …/effectiveNetworkSecurityGroups)")
+      .description(
+        "Print the effective security rules of a NIC in Azure's effectiveNetworkSecurityGroups shape.",
+      )
+      .option(
+        "--config <file>",
+        "JSON file of ARM resources; without it, ask a running server (POST …/effectiveNetworkSecurityGroups)",
+      )
       .option("--service-tags <file>", "with --config: Microsoft's ServiceTags_Public_*.json")
       .requiredOption("--nic <id>", "network interface resource id")
       .addOption(outputOption()),
@@ -185,7 +248,8 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
   ).action(async (resource: string, opts: CommonOpts & { top?: string }) => {
     noOffline(opts, "log");
     if (!tryParseResourceId(resource)) throw new InputError(`${resource}: not a resource id`);
-    if (opts.top !== undefined && (!/^\d+$/.test(opts.top) || Number(opts.top) < 1)) throw new InputError(`--top ${opts.top}: expected a positive integer`);
+    if (opts.top !== undefined && (!/^\d+$/.test(opts.top) || Number(opts.top) < 1))
+      throw new InputError(`--top ${opts.top}: expected a positive integer`);
     const q = new URLSearchParams({ resourceId: resource, ...(opts.top ? { $top: opts.top } : {}) });
     const body = await callOk(server(opts), "GET", `/_emulator/requests?${q}`);
     io.out(opts.output === "json" ? json(body) : renderLog(body.value, opts.output));
@@ -194,18 +258,28 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
   withServer(
     program
       .command("events")
-      .description("Follow a running server's events: resource changes, logged requests, connections opened, closed and reset (SE-CFG-6).")
+      .description(
+        "Follow a running server's events: resource changes, logged requests, connections opened, closed and reset (SE-CFG-6).",
+      )
       .option("--count <n>", "stop after this many events (default: follow until interrupted)")
       .option("--since <id>", "first replay the buffered events after this event id (0 = all buffered)")
-      .option("--types <list>", "comma-separated: resource, request, connectionOpened, connectionClosed, connectionReset")
+      .option(
+        "--types <list>",
+        "comma-separated: resource, request, connectionOpened, connectionClosed, connectionReset",
+      )
       .option("--config <file>", "(not supported: events come from a running server)")
       .addOption(outputOption()),
   ).action(async (opts: CommonOpts & { count?: string; since?: string; types?: string }) => {
     noOffline(opts, "events");
-    if (opts.count !== undefined && (!/^\d+$/.test(opts.count) || Number(opts.count) < 1)) throw new InputError(`--count ${opts.count}: expected a positive integer`);
-    if (opts.since !== undefined && !/^\d+$/.test(opts.since)) throw new InputError(`--since ${opts.since}: expected an event id`);
+    if (opts.count !== undefined && (!/^\d+$/.test(opts.count) || Number(opts.count) < 1))
+      throw new InputError(`--count ${opts.count}: expected a positive integer`);
+    if (opts.since !== undefined && !/^\d+$/.test(opts.since))
+      throw new InputError(`--since ${opts.since}: expected an event id`);
     const limit = opts.count !== undefined ? Number(opts.count) : Infinity;
-    const q = new URLSearchParams({ ...(opts.types ? { types: opts.types } : {}), ...(opts.since !== undefined ? { since: opts.since } : {}) });
+    const q = new URLSearchParams({
+      ...(opts.types ? { types: opts.types } : {}),
+      ...(opts.since !== undefined ? { since: opts.since } : {}),
+    });
     let seen = 0;
     await readEvents(server(opts), `/_emulator/events${q.size > 0 ? `?${q}` : ""}`, {}, (e) => {
       let data: Record<string, unknown>;
@@ -223,7 +297,9 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
   withServer(
     program
       .command("export")
-      .description("Write a running server's resources as a --config file, to analyse a live setup offline or share it.")
+      .description(
+        "Write a running server's resources as a --config file, to analyse a live setup offline or share it.",
+      )
       .option("--out <file>", "write to this file (default: standard output)"),
   ).action(async (opts: ServerFlags & { out?: string }) => {
     const body = await callOk(server(opts), "GET", "/_emulator/resources");
@@ -243,7 +319,11 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
 }
 
 /** Runs the CLI; returns the exit code. */
-export async function main(argv: string[], io: Io = defaultIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Io = defaultIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   let code = 0;
   const program = buildProgram(
     io,
@@ -256,9 +336,19 @@ export async function main(argv: string[], io: Io = defaultIo, env: NodeJS.Proce
     await program.parseAsync(argv);
     return code;
   } catch (e) {
-    if (e && typeof e === "object" && "exitCode" in e && typeof (e as { exitCode: unknown }).exitCode === "number") {
+    if (
+      e &&
+      typeof e === "object" &&
+      "exitCode" in e &&
+      typeof (e as { exitCode: unknown }).exitCode === "number"
+    ) {
       const ce = e as { exitCode: number; code?: string };
-      if (ce.code === "commander.helpDisplayed" || ce.code === "commander.version" || ce.code === "commander.help") return 0;
+      if (
+        ce.code === "commander.helpDisplayed" ||
+        ce.code === "commander.version" ||
+        ce.code === "commander.help"
+      )
+        return 0;
       return ce.exitCode === 0 ? 0 : 2;
     }
     if (e instanceof InputError) {
@@ -266,7 +356,9 @@ export async function main(argv: string[], io: Io = defaultIo, env: NodeJS.Proce
       return 2;
     }
     if (e instanceof ServerError) {
-      io.err(`lazurite: ${e.code.startsWith("E") || e.code === "Unreachable" ? "" : `(${e.code}) `}${e.message}\n`);
+      io.err(
+        `lazurite: ${e.code.startsWith("E") || e.code === "Unreachable" ? "" : `(${e.code}) `}${e.message}\n`,
+      );
       return 2;
     }
     if (isArmError(e)) {

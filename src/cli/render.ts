@@ -24,13 +24,21 @@ export function renderDecisionText(d: Decision, from: string, to: string): strin
   });
   if (d.error) {
     lines.push("");
-    lines.push(`  the service answers: ${d.error.status ? `${d.error.status} ` : ""}${d.error.code}: ${d.error.message.split(/\r?\n/)[0]}`);
+    lines.push(
+      `  the service answers: ${d.error.status ? `${d.error.status} ` : ""}${d.error.code}: ${d.error.message.split(/\r?\n/)[0]}`,
+    );
   }
   if (d.blockers.length > 0) {
     lines.push("");
-    lines.push(d.blockers.length === 1 ? "  What blocks it, and the fix:" : `  ${d.blockers.length} things block it, each with its fix:`);
+    lines.push(
+      d.blockers.length === 1
+        ? "  What blocks it, and the fix:"
+        : `  ${d.blockers.length} things block it, each with its fix:`,
+    );
     d.blockers.forEach((b, i) => {
-      lines.push(`  ${i + 1}) [${b.kind}${b.resourceId ? ` ${nameOf(b.resourceId)}` : ""}${b.rule ? ` ${b.rule}` : ""}] ${b.reason}`);
+      lines.push(
+        `  ${i + 1}) [${b.kind}${b.resourceId ? ` ${nameOf(b.resourceId)}` : ""}${b.rule ? ` ${b.rule}` : ""}] ${b.reason}`,
+      );
       lines.push(`     fix: ${b.fix}`);
     });
   }
@@ -40,7 +48,11 @@ export function renderDecisionText(d: Decision, from: string, to: string): strin
 /** A plain table: columns padded to their widest cell. */
 export function renderTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => (c ?? "").padEnd(widths[i]!)).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (c ?? "").padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
 }
 
@@ -61,14 +73,24 @@ export interface RouteRow {
 
 export function renderRoutes(body: { value: RouteRow[] }, format: "table" | "text"): string {
   if (format === "text") {
-    return renderTsv(body.value.map((r) => [r.source, r.state, r.addressPrefix.join(","), r.nextHopType, r.nextHopIpAddress.join(",")]));
+    return renderTsv(
+      body.value.map((r) => [
+        r.source,
+        r.state,
+        r.addressPrefix.join(","),
+        r.nextHopType,
+        r.nextHopIpAddress.join(","),
+      ]),
+    );
   }
   return renderTable(
     ["Source", "State", "Address Prefix", "Next Hop Type", "Next Hop IP"],
     body.value.map((r) => [
       r.source,
       r.state,
-      r.addressPrefix.length > 3 ? `${r.addressPrefix.slice(0, 3).join(" ")} (+${r.addressPrefix.length - 3})` : r.addressPrefix.join(" "),
+      r.addressPrefix.length > 3
+        ? `${r.addressPrefix.slice(0, 3).join(" ")} (+${r.addressPrefix.length - 3})`
+        : r.addressPrefix.join(" "),
       r.nextHopType,
       r.nextHopIpAddress.join(" "),
     ]),
@@ -89,7 +111,10 @@ interface NsgRuleRow {
   destinationPortRanges?: string[];
 }
 
-export function renderNsg(body: { value: Array<{ networkSecurityGroup: { id: string }; effectiveSecurityRules: NsgRuleRow[] }> }, format: "table" | "text"): string {
+export function renderNsg(
+  body: { value: Array<{ networkSecurityGroup: { id: string }; effectiveSecurityRules: NsgRuleRow[] }> },
+  format: "table" | "text",
+): string {
   const rows: string[][] = [];
   for (const g of body.value) {
     for (const r of g.effectiveSecurityRules) {
@@ -107,7 +132,10 @@ export function renderNsg(body: { value: Array<{ networkSecurityGroup: { id: str
     }
   }
   if (format === "text") return renderTsv(rows);
-  return renderTable(["NSG", "Name", "Priority", "Direction", "Access", "Protocol", "Source", "Destination", "Ports"], rows);
+  return renderTable(
+    ["NSG", "Name", "Priority", "Direction", "Access", "Protocol", "Source", "Destination", "Ports"],
+    rows,
+  );
 }
 
 /** `lazurite check -o table`: the trace as rows, then the blockers with their fixes. */
@@ -120,7 +148,11 @@ export function renderDecisionTable(d: Decision): string {
   const blockers =
     d.blockers.length === 0
       ? ""
-      : "\n" + renderTable(["Blocker", "Resource", "Rule", "Fix"], d.blockers.map((b) => [b.kind, nameOf(b.resourceId), b.rule ?? "", b.fix]));
+      : "\n" +
+        renderTable(
+          ["Blocker", "Resource", "Rule", "Fix"],
+          d.blockers.map((b) => [b.kind, nameOf(b.resourceId), b.rule ?? "", b.fix]),
+        );
   return head + steps + blockers;
 }
 
@@ -150,7 +182,10 @@ export function renderLog(entries: LogRow[], format: "table" | "text"): string {
     e.error?.code ?? "",
   ]);
   if (format === "text") return renderTsv(rows);
-  return renderTable(["Time", "Operation", "Source", "Source Address", "Subnet", "Decision", "Rule", "Status", "Error"], rows);
+  return renderTable(
+    ["Time", "Operation", "Source", "Source Address", "Subnet", "Decision", "Rule", "Status", "Error"],
+    rows,
+  );
 }
 
 /** One event for `lazurite events -o text|table` (one line each; `table` pads to fixed columns). */

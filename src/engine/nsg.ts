@@ -408,6 +408,111 @@ function fallbackVerdict(nsgId: string, direction: NsgDirection): NsgVerdict {
 }
 
 /**
+ * One direction's rules in evaluation order, as parallel arrays (struct of arrays): the scan
+ * over protocol bits and port intervals reads a few small typed arrays instead of one object
+ * per rule, and single-CIDR address sides are compared in place.
+ */
+class RuleTable {
+  readonly n: number;
+  private readonly proto: Int32Array;
+  /** F_* bits per rule. */
+  private readonly flags: Uint8Array;
+  private readonly dLo: Int32Array;
+  private readonly dHi: Int32Array;
+  private readonly sLo: Int32Array;
+  private readonly sHi: Int32Array;
+  private readonly dRanges: Array<Int32Array | null>;
+  private readonly sRanges: Array<Int32Array | null>;
+  /** Address side kinds (A_*), CIDR4 base/mask as int32, and the full matchers. */
+  private readonly dKind: Uint8Array;
+  private readonly dBase: Int32Array;
+  private readonly dMask: Int32Array;
+  private readonly sKind: Uint8Array;
+  private readonly sBase: Int32Array;
+  private readonly sMask: Int32Array;
+  private readonly dst: AddrMatcher[];
+  private readonly src: AddrMatcher[];
+  private readonly verdicts: NsgVerdict[];
+
+  constructor(rules: CompiledRule[]) {
+    const n = rules.length;
+    this.n = n;
+    this.proto = new Int32Array(n);
+    this.flags = new Uint8Array(n);
+    this.dLo = new Int32Array(n);
+    this.dHi = new Int32Array(n);
+    this.sLo = new Int32Array(n);
+    this.sHi = new Int32Array(n);
+    this.dKind = new Uint8Array(n);
+    this.dBase = new Int32Array(n);
+    this.dMask = new Int32Array(n);
+    this.sKind = new Uint8Array(n);
+    this.sBase = new Int32Array(n);
+    this.sMask = new Int32Array(n);
+    this.dRanges = rules.map((r) => r.dRanges);
+    this.sRanges = rules.map((r) => r.sRanges);
+    this.dst = rules.map((r) => r.dst);
+    this.src = rules.map((r) => r.src);
+    this.verdicts = rules.map((r) => r.verdict);
+    rules.forEach((r, i) => {
+      this.proto[i] = r.protoMask;
+      this.flags[i] = (r.dAny ? F_D_ANY : 0) | (r.sAny ? F_S_ANY : 0) | (r.dRanges ? F_D_RANGES : 0) | (r.sRanges ? F_S_RANGES : 0);
+      this.dLo[i] = r.dLo;
+      this.dHi[i] = r.dHi;
+      this.sLo[i] = r.sLo;
+      this.sHi[i] = r.sHi;
+      this.dKind[i] = r.dst.kind;
+      this.dBase[i] = r.dst.base | 0;
+      this.dMask[i] = r.dst.mask | 0;
+      this.sKind[i] = r.src.kind;
+      this.sBase[i] = r.src.base | 0;
+      this.sMask[i] = r.src.mask | 0;
+    });
+  }
+
+  /** The first rule matching the packet, or undefined. */
+  first(p: Packet, data: ContextData): NsgVerdict | undefined {
+    const bit = PACKET_PROTOCOL[p.protocol] ?? P_OTHER;
+    const portless = bit === P_ICMP;
+    const sp = p.sourcePort;
+    const dp = p.destinationPort;
+    const src = p.source;
+    const dst = p.destination;
+    const sv = src.family === 4 ? src.value | 0 : 0;
+    const dv = dst.family === 4 ? dst.value | 0 : 0;
+    const proto = this.proto;
+    const flags = this.flags;
+    for (let i = 0; i < this.n; i++) {
+      if ((proto[i]! & bit) === 0) continue;
+      const f = flags[i]!;
+      if ((f & F_D_ANY) === 0) {
+        if (portless) continue;
+        if ((f & F_D_RANGES) !== 0 ? !inRanges(this.dRanges[i]!, dp) : dp < this.dLo[i]! || dp > this.dHi[i]!) continue;
+      }
+      if ((f & F_S_ANY) === 0) {
+        if (portless) continue;
+        if ((f & F_S_RANGES) !== 0 ? !inRanges(this.sRanges[i]!, sp) : sp < this.sLo[i]! || sp > this.sHi[i]!) continue;
+      }
+      const dk = this.dKind[i]!;
+      if (dk === A_CIDR4) {
+        if (dst.family !== 4 || (dv & this.dMask[i]!) !== this.dBase[i]) continue;
+      } else if (dk !== A_ANY && !matchAddress(this.dst[i]!, dst, p.destinationAsgs, data)) continue;
+      const sk = this.sKind[i]!;
+      if (sk === A_CIDR4) {
+        if (src.family !== 4 || (sv & this.sMask[i]!) !== this.sBase[i]) continue;
+      } else if (sk !== A_ANY && !matchAddress(this.src[i]!, src, p.sourceAsgs, data)) continue;
+      return this.verdicts[i];
+    }
+    return undefined;
+  }
+}
+
+const F_D_ANY = 1;
+const F_S_ANY = 2;
+const F_D_RANGES = 4;
+const F_S_RANGES = 8;
+
+/**
  * Compiles an NSG for fast evaluation (SE-NSG-1, SE-NSG-2). The context is treated as
  * immutable: tag prefix sets and the Internet expansion are derived once per context object
  * and shared by every NSG compiled against it.
@@ -418,33 +523,14 @@ export function compileNsg(nsg: NetworkSecurityGroup, ctx: NsgContext): Compiled
   const outbound: CompiledRule[] = [];
   for (const v of orderedRules(nsg))
     (v.direction === "Inbound" ? inbound : outbound).push(compileRule(v, data));
+  const inTable = new RuleTable(inbound);
+  const outTable = new RuleTable(outbound);
   const inFallback = fallbackVerdict(nsg.id, "Inbound");
   const outFallback = fallbackVerdict(nsg.id, "Outbound");
   return {
     id: nsg.id,
     evaluate(p: Packet): NsgVerdict {
-      const inb = p.direction === "Inbound";
-      const rules = inb ? inbound : outbound;
-      const bit = PACKET_PROTOCOL[p.protocol] ?? P_OTHER;
-      const portless = bit === P_ICMP;
-      const sp = p.sourcePort;
-      const dp = p.destinationPort;
-      for (let i = 0; i < rules.length; i++) {
-        const r = rules[i]!;
-        if ((r.protoMask & bit) === 0) continue;
-        if (!r.dAny) {
-          if (portless) continue;
-          if (r.dRanges === null ? dp < r.dLo || dp > r.dHi : !inRanges(r.dRanges, dp)) continue;
-        }
-        if (!r.sAny) {
-          if (portless) continue;
-          if (r.sRanges === null ? sp < r.sLo || sp > r.sHi : !inRanges(r.sRanges, sp)) continue;
-        }
-        if (r.dst.kind !== A_ANY && !matchAddress(r.dst, p.destination, p.destinationAsgs, data)) continue;
-        if (r.src.kind !== A_ANY && !matchAddress(r.src, p.source, p.sourceAsgs, data)) continue;
-        return r.verdict;
-      }
-      return inb ? inFallback : outFallback;
+      return p.direction === "Inbound" ? (inTable.first(p, data) ?? inFallback) : (outTable.first(p, data) ?? outFallback);
     },
   };
 }

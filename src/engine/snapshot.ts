@@ -568,7 +568,7 @@ export class Snapshot {
     return v;
   }
   serviceByHost(host: string): { service: ServiceResourceInfo; endpoint: string } | undefined {
-    const h = this.hostIndex.get(host.toLowerCase().replace(/\.$/, ""));
+    const h = this.hostIndex.get(host) ?? this.hostIndex.get(host.toLowerCase().replace(/\.$/, ""));
     if (!h) return undefined;
     const service = this.services.get(h.resourceKey);
     return service ? { service, endpoint: h.endpoint } : undefined;

@@ -30,7 +30,9 @@ export function registerEmulatorRoutes(app: FastifyInstance, arm: ArmDeps): void
   registerDiagnosticRoutes(app, arm);
   app.get("/_emulator/health", async () => ({ status: "ok" }));
   app.get("/_emulator/tenants", async () => ({ value: await listTenantBodies(arm) }));
-  app.get<{ Params: { tenantId: string } }>("/_emulator/tenants/:tenantId", async (req) => getTenant(arm, req.params.tenantId));
+  app.get<{ Params: { tenantId: string } }>("/_emulator/tenants/:tenantId", async (req) =>
+    getTenant(arm, req.params.tenantId),
+  );
   app.put<{ Params: { tenantId: string } }>("/_emulator/tenants/:tenantId", async (req, reply) => {
     const { created, tenant } = await createTenant(arm, req.params.tenantId, displayNameOf(req.body));
     return reply.status(created ? 201 : 200).send(tenant);
@@ -44,7 +46,12 @@ export function registerEmulatorRoutes(app: FastifyInstance, arm: ArmDeps): void
   app.put<{ Params: { tenantId: string; subscriptionId: string } }>(
     "/_emulator/tenants/:tenantId/subscriptions/:subscriptionId",
     async (req, reply) => {
-      const { created, subscription } = await putTenantSubscription(arm, req.params.tenantId, req.params.subscriptionId, displayNameOf(req.body));
+      const { created, subscription } = await putTenantSubscription(
+        arm,
+        req.params.tenantId,
+        req.params.subscriptionId,
+        displayNameOf(req.body),
+      );
       return reply.status(created ? 201 : 200).send(subscription);
     },
   );
@@ -52,7 +59,8 @@ export function registerEmulatorRoutes(app: FastifyInstance, arm: ArmDeps): void
 
 function topOf(text: string | undefined): number | undefined {
   if (text === undefined || text === "") return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw ArmErrors.invalidParameter(`'$top' must be a positive integer, got '${text}'.`, "$top");
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw ArmErrors.invalidParameter(`'$top' must be a positive integer, got '${text}'.`, "$top");
   return Number(text);
 }
 
@@ -81,23 +89,31 @@ function registerDiagnosticRoutes(app: FastifyInstance, arm: ArmDeps): void {
   app.get("/_emulator/resources", async () => ({ value: await exportedResources(diag.ctx()) }));
 
   // Simulated requests, and the request log (SE-DIAG-1), newest first.
-  app.post("/_emulator/requests", async (req) => simulation(await diag.request(diag.ctx(), flowTextOf(req.body))));
-  app.get<{ Querystring: { resourceId?: string; $top?: string; top?: string } }>("/_emulator/requests", async (req) => {
-    const top = topOf(req.query.$top ?? req.query.top);
-    const id = req.query.resourceId;
-    return { value: id ? diag.log.forResource(id, top) : diag.log.all(top) };
-  });
+  app.post("/_emulator/requests", async (req) =>
+    simulation(await diag.request(diag.ctx(), flowTextOf(req.body))),
+  );
+  app.get<{ Querystring: { resourceId?: string; $top?: string; top?: string } }>(
+    "/_emulator/requests",
+    async (req) => {
+      const top = topOf(req.query.$top ?? req.query.top);
+      const id = req.query.resourceId;
+      return { value: id ? diag.log.forResource(id, top) : diag.log.all(top) };
+    },
+  );
 
   // Simulated long-lived connections (SE-CFG-6).
   app.post("/_emulator/connections", async (req, reply) => {
     const { connection, result } = await diag.openConnection(diag.ctx(), flowTextOf(req.body));
     if (connection) return reply.status(201).send({ ...connection, ...simulation(result) });
-    return reply.status(200).send({ state: result.outcome === "RefusedByService" ? "Refused" : "Failed", ...simulation(result) });
+    return reply
+      .status(200)
+      .send({ state: result.outcome === "RefusedByService" ? "Refused" : "Failed", ...simulation(result) });
   });
   app.get<{ Querystring: { state?: string } }>("/_emulator/connections", async (req) => {
     const s = req.query.state;
     const state = s === undefined ? undefined : STATES.find((x) => x.toLowerCase() === s.toLowerCase());
-    if (s !== undefined && !state) throw ArmErrors.invalidParameter(`'state' must be one of ${STATES.join(", ")}.`, "state");
+    if (s !== undefined && !state)
+      throw ArmErrors.invalidParameter(`'state' must be one of ${STATES.join(", ")}.`, "state");
     return { value: diag.connections.list(state) };
   });
   app.get<{ Params: { id: string } }>("/_emulator/connections/:id", async (req) => {
@@ -109,7 +125,9 @@ function registerDiagnosticRoutes(app: FastifyInstance, arm: ArmDeps): void {
     const { connection, result } = await diag.requestOverConnection(diag.ctx(), req.params.id);
     return { connection, ...simulation(result) };
   });
-  app.delete<{ Params: { id: string } }>("/_emulator/connections/:id", async (req) => diag.closeConnection(req.params.id));
+  app.delete<{ Params: { id: string } }>("/_emulator/connections/:id", async (req) =>
+    diag.closeConnection(req.params.id),
+  );
 
   registerEventRoutes(app, diag.events);
 }

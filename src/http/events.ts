@@ -10,7 +10,13 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type { EmulatorEvent, EventBus, EventType } from "../arm/diagnostics/event-bus.js";
 import { ArmErrors } from "../model/errors.js";
 
-const TYPES: readonly EventType[] = ["resource", "request", "connectionOpened", "connectionClosed", "connectionReset"];
+const TYPES: readonly EventType[] = [
+  "resource",
+  "request",
+  "connectionOpened",
+  "connectionClosed",
+  "connectionReset",
+];
 
 export function formatSse(e: EmulatorEvent): string {
   const data = JSON.stringify({ id: e.id, type: e.type, time: e.time, ...e.data });
@@ -20,9 +26,16 @@ export function formatSse(e: EmulatorEvent): string {
 function parseTypes(text: string | undefined): Set<EventType> | undefined {
   if (text === undefined || text.trim() === "") return undefined;
   const out = new Set<EventType>();
-  for (const t of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const t of text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const known = TYPES.find((k) => k.toLowerCase() === t.toLowerCase());
-    if (!known) throw ArmErrors.invalidParameter(`Unknown event type '${t}'; expected some of ${TYPES.join(", ")}.`, "types");
+    if (!known)
+      throw ArmErrors.invalidParameter(
+        `Unknown event type '${t}'; expected some of ${TYPES.join(", ")}.`,
+        "types",
+      );
     out.add(known);
   }
   return out;
@@ -34,7 +47,11 @@ function parseSince(text: string | undefined): number | undefined {
   return Number(text.trim());
 }
 
-export function registerEventRoutes(app: FastifyInstance, bus: EventBus, opts: { heartbeatMs?: number } = {}): void {
+export function registerEventRoutes(
+  app: FastifyInstance,
+  bus: EventBus,
+  opts: { heartbeatMs?: number } = {},
+): void {
   const open = new Set<FastifyReply>();
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
 

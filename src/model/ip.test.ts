@@ -108,4 +108,14 @@ describe("IP addresses and prefixes", () => {
       { numRuns: 300 },
     );
   });
+
+  it("parses strict dotted quads only (no leading zeros, octets ≤ 255), trimming surrounding space", () => {
+    expect(tryParseAddress("1.2.3.4")).toEqual({ family: 4, value: 0x01020304 });
+    expect(tryParseAddress("255.255.255.255")).toEqual({ family: 4, value: 0xffffffff });
+    expect(tryParseAddress("0.0.0.0")).toEqual({ family: 4, value: 0 });
+    expect(tryParseAddress(" 10.0.1.4 ")).toEqual({ family: 4, value: 0x0a000104 });
+    for (const bad of ["01.2.3.4", "1.2.3.04", "256.1.1.1", "1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.", "a.b.c.d", "1.2.3.4/32", "1.2.3.1000"]) {
+      expect(tryParseAddress(bad), bad).toBeUndefined();
+    }
+  });
 });

@@ -41,9 +41,45 @@ function v6ToBigint(a: ipaddr.IPv6): bigint {
 
 const V4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
+/**
+ * Strict dotted quad without surrounding space, by hand (the common case): four decimal octets
+ * 0–255 without leading zeros. -1 when `s` is not exactly that.
+ */
+function fastV4(s: string): number {
+  const n = s.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  let first = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 0) first = c;
+      else if (first === 48) return -1; // leading zero
+      if (++digits > 3) return -1;
+      octet = octet * 10 + (c - 48);
+      if (octet > 255) return -1;
+    } else {
+      return -1;
+    }
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + octet;
+}
+
 /** Parses a dotted-quad IPv4 (strict: four decimal octets) or an IPv6 address. */
 export function tryParseAddress(text: string): Address | undefined {
   if (typeof text !== "string") return undefined;
+  const fast = fastV4(text);
+  if (fast >= 0) return { family: 4, value: fast };
   const s = text.trim();
   if (V4_RE.test(s)) {
     const p = s.split(".");

@@ -190,6 +190,9 @@ export class PrefixTrie<T> {
   }
 }
 
+/** Interval count from which a set gets a first-level index (256 KiB) on the address's top 16 bits. */
+const INDEXED_SET_MIN = 256;
+
 /**
  * A set of prefixes answering "does any member contain this address?". IPv4 members are
  * compiled (on first query after a change) into sorted, merged address intervals in two typed
@@ -204,6 +207,7 @@ export class PrefixSet {
   private readonly trie6 = new PrefixTrie<true>();
   private lo: Float64Array = new Float64Array(0);
   private hi: Float64Array = new Float64Array(0);
+  private block: Uint32Array | undefined = undefined;
   private dirty = false;
 
   constructor(prefixes: Iterable<Prefix> = []) {
@@ -238,6 +242,20 @@ export class PrefixSet {
     }
     this.lo = Float64Array.from(lo);
     this.hi = Float64Array.from(hi);
+    // Large sets get a first-level index on the top 16 bits of the address: `block[k]` is the
+    // number of intervals starting below k·65536, so a query searches only its block's few.
+    if (lo.length >= INDEXED_SET_MIN) {
+      const block = new Uint32Array(65537);
+      let j = 0;
+      for (let k = 0; k <= 65536; k++) {
+        const start = k * 65536;
+        while (j < lo.length && lo[j]! < start) j++;
+        block[k] = j;
+      }
+      this.block = block;
+    } else {
+      this.block = undefined;
+    }
     this.dirty = false;
   }
 
@@ -249,6 +267,14 @@ export class PrefixSet {
     let h = lo.length - 1;
     if (h < 0 || v < lo[0]!) return false;
     let l = 0;
+    const block = this.block;
+    if (block !== undefined) {
+      // The last interval starting at or below v is in [block[top] - 1, block[top + 1] - 1].
+      const top = v >>> 16;
+      l = block[top]! - 1;
+      h = block[top + 1]! - 1;
+      if (l < 0) l = 0;
+    }
     // The last interval starting at or below v.
     while (l < h) {
       const m = (l + h + 1) >>> 1;

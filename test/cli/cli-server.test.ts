@@ -22,10 +22,17 @@ let t: TestServer;
 let srv: string[];
 let exported: string;
 
-async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
-  const code = await main(["node", "lazurite", ...args], { out: (s) => (out += s), err: (s) => (err += s) }, env);
+  const code = await main(
+    ["node", "lazurite", ...args],
+    { out: (s) => (out += s), err: (s) => (err += s) },
+    env,
+  );
   return { code, out, err };
 }
 
@@ -48,7 +55,14 @@ describe("lazurite export (a running server's resources as a --config file)", ()
     expect(r.err).toMatch(/wrote \d+ resources/);
     const body = JSON.parse(readFileSync(exported, "utf8"));
     const types = body.value.map((x: { type: string }) => x.type);
-    expect(types).toEqual(expect.arrayContaining(["Microsoft.Network/virtualNetworks", "Microsoft.Network/networkInterfaces", "Microsoft.Compute/virtualMachines", "Microsoft.Storage/storageAccounts"]));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        "Microsoft.Network/virtualNetworks",
+        "Microsoft.Network/networkInterfaces",
+        "Microsoft.Compute/virtualMachines",
+        "Microsoft.Storage/storageAccounts",
+      ]),
+    );
     const stdout = await run(["export", ...srv]);
     expect(JSON.parse(stdout.out).value).toHaveLength(body.value.length);
   });
@@ -66,12 +80,27 @@ describe("check: --server and --config give the same JSON", () => {
     expect(live.code).toBe(0);
     expect(offline.code).toBe(0);
     expect(JSON.parse(live.out)).toEqual(JSON.parse(offline.out));
-    expect(JSON.parse(live.out)).toMatchObject({ decision: "Allowed", sourceAddress: "10.0.1.4", viaServiceEndpoint: true });
+    expect(JSON.parse(live.out)).toMatchObject({
+      decision: "Allowed",
+      sourceAddress: "10.0.1.4",
+      viaServiceEndpoint: true,
+    });
   });
 
   it("testvm1 → account: Denied (exit 1) with AuthorizationFailure; table and text outputs in both modes", async () => {
     for (const mode of [srv, ["--config", exported]]) {
-      const j = await run(["check", ...mode, "--from", vm1, "--to", account, "--port", "443", "--protocol", "Tcp"]);
+      const j = await run([
+        "check",
+        ...mode,
+        "--from",
+        vm1,
+        "--to",
+        account,
+        "--port",
+        "443",
+        "--protocol",
+        "Tcp",
+      ]);
       expect(j.code, j.err).toBe(1);
       expect(JSON.parse(j.out).error).toMatchObject({ status: 403, code: "AuthorizationFailure" });
       const text = await run(["check", ...mode, "--from", vm1, "--to", account, "--output", "text"]);
@@ -87,9 +116,15 @@ describe("check: --server and --config give the same JSON", () => {
   });
 
   it("the server comes from LAZURITE_SERVER / LAZURITE_CA, or from the local default's port and data dir", async () => {
-    const viaEnv = await run(["check", "--from", vm0, "--to", account], { LAZURITE_SERVER: t.url, LAZURITE_CA: t.server.caFile });
+    const viaEnv = await run(["check", "--from", vm0, "--to", account], {
+      LAZURITE_SERVER: t.url,
+      LAZURITE_CA: t.server.caFile,
+    });
     expect(viaEnv.code).toBe(0);
-    const local = await run(["check", "--from", vm0, "--to", account], { LAZURITE_PORT: String(t.server.port), LAZURITE_DATA_DIR: t.dataDir });
+    const local = await run(["check", "--from", vm0, "--to", account], {
+      LAZURITE_PORT: String(t.server.port),
+      LAZURITE_DATA_DIR: t.dataDir,
+    });
     expect(local.code).toBe(0);
     expect(JSON.parse(local.out).decision).toBe("Allowed");
   });
@@ -103,10 +138,27 @@ describe("check: --server and --config give the same JSON", () => {
     const badFrom = await run(["check", ...srv, "--from", "nope", "--to", account]);
     expect(badFrom.code).toBe(2);
     expect(badFrom.err).toMatch(/--from nope/);
-    const missing = await run(["check", ...srv, "--from", `${rg}/providers/Microsoft.Compute/virtualMachines/nope`, "--to", account]);
+    const missing = await run([
+      "check",
+      ...srv,
+      "--from",
+      `${rg}/providers/Microsoft.Compute/virtualMachines/nope`,
+      "--to",
+      account,
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/\(ResourceNotFound\)/);
-    const down = await run(["check", "--server", "https://localhost:1", "--ca", t.server.caFile, "--from", vm0, "--to", account]);
+    const down = await run([
+      "check",
+      "--server",
+      "https://localhost:1",
+      "--ca",
+      t.server.caFile,
+      "--from",
+      vm0,
+      "--to",
+      account,
+    ]);
     expect(down.code).toBe(2);
     expect(down.err).toMatch(/cannot reach the Lazurite server at https:\/\/localhost:1/);
     expect(down.err).not.toMatch(/\n\s+at /);
@@ -119,10 +171,16 @@ describe("routes and nsg: the ARM long-running POSTs from the server, the engine
     const offline = await run(["routes", "--config", exported, "--nic", nic0]);
     expect(live.code).toBe(0);
     expect(JSON.parse(live.out)).toEqual(JSON.parse(offline.out));
-    expect(JSON.parse(live.out).value.filter((r: { nextHopType: string }) => r.nextHopType === "VirtualNetworkServiceEndpoint")).toHaveLength(1);
+    expect(
+      JSON.parse(live.out).value.filter(
+        (r: { nextHopType: string }) => r.nextHopType === "VirtualNetworkServiceEndpoint",
+      ),
+    ).toHaveLength(1);
     for (const mode of [srv, ["--config", exported]]) {
       const table = await run(["routes", ...mode, "--nic", nic0, "--output", "table"]);
-      expect(table.out.split("\n")[0]).toMatch(/^Source\s+State\s+Address Prefix\s+Next Hop Type\s+Next Hop IP$/);
+      expect(table.out.split("\n")[0]).toMatch(
+        /^Source\s+State\s+Address Prefix\s+Next Hop Type\s+Next Hop IP$/,
+      );
       expect(table.out).toMatch(/Default\s+Active\s+.*\(\+\d+\)\s+VirtualNetworkServiceEndpoint/);
       const text = await run(["routes", ...mode, "--nic", nic0, "--output", "text"]);
       expect(text.out.split("\n")[0]).toBe("Default\tActive\t10.0.0.0/16\tVnetLocal\t");
@@ -135,9 +193,13 @@ describe("routes and nsg: the ARM long-running POSTs from the server, the engine
     expect(JSON.parse(live.out)).toEqual(JSON.parse(offline.out));
     for (const mode of [srv, ["--config", exported]]) {
       const table = await run(["nsg", ...mode, "--nic", nic0, "--output", "table"]);
-      expect(table.out).toMatch(/default-NSG\s+securityRules\/default-allow-3389\s+1000\s+Inbound\s+Allow\s+Tcp/);
+      expect(table.out).toMatch(
+        /default-NSG\s+securityRules\/default-allow-3389\s+1000\s+Inbound\s+Allow\s+Tcp/,
+      );
       const text = await run(["nsg", ...mode, "--nic", nic0, "--output", "text"]);
-      expect(text.out).toContain("default-NSG\tsecurityRules/default-allow-3389\t1000\tInbound\tAllow\tTcp\t0.0.0.0/0\t0.0.0.0/0\t3389-3389");
+      expect(text.out).toContain(
+        "default-NSG\tsecurityRules/default-allow-3389\t1000\tInbound\tAllow\tTcp\t0.0.0.0/0\t0.0.0.0/0\t3389-3389",
+      );
       expect(JSON.parse((await run(["nsg", ...mode, "--nic", nic1])).out)).toEqual({ value: [] });
     }
   });
@@ -146,7 +208,12 @@ describe("routes and nsg: the ARM long-running POSTs from the server, the engine
     const notNic = await run(["routes", ...srv, "--nic", vm0]);
     expect(notNic.code).toBe(2);
     expect(notNic.err).toMatch(/not a network interface/);
-    const missing = await run(["routes", ...srv, "--nic", `${rg}/providers/Microsoft.Network/networkInterfaces/nope`]);
+    const missing = await run([
+      "routes",
+      ...srv,
+      "--nic",
+      `${rg}/providers/Microsoft.Network/networkInterfaces/nope`,
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/\(ResourceNotFound\)/);
   });
@@ -159,14 +226,32 @@ describe("log and events (server only)", () => {
     const j = await run(["log", account, ...srv, "--top", "2"]);
     expect(j.code).toBe(0);
     const entries = JSON.parse(j.out).value;
-    expect(entries.map((e: { source: string }) => e.source), j.out).toEqual([vm1, vm0]);
-    expect(entries[0]).toMatchObject({ decision: "Denied", rule: "networkAcls.defaultAction", status: 403, viaServiceEndpoint: false });
-    expect(entries[1]).toMatchObject({ decision: "Allowed", sourceAddress: "10.0.1.4", subnetId: `${rg}/providers/Microsoft.Network/virtualNetworks/VNet1/subnets/subnet1` });
+    expect(
+      entries.map((e: { source: string }) => e.source),
+      j.out,
+    ).toEqual([vm1, vm0]);
+    expect(entries[0]).toMatchObject({
+      decision: "Denied",
+      rule: "networkAcls.defaultAction",
+      status: 403,
+      viaServiceEndpoint: false,
+    });
+    expect(entries[1]).toMatchObject({
+      decision: "Allowed",
+      sourceAddress: "10.0.1.4",
+      subnetId: `${rg}/providers/Microsoft.Network/virtualNetworks/VNet1/subnets/subnet1`,
+    });
     const table = await run(["log", account, ...srv, "--top", "2", "--output", "table"]);
-    expect(table.out.split("\n")[0]).toMatch(/^Time\s+Operation\s+Source\s+Source Address\s+Subnet\s+Decision\s+Rule\s+Status\s+Error$/);
-    expect(table.out).toMatch(/request\s+testvm1\s+\S+\s+Denied\s+networkAcls\.defaultAction\s+403\s+AuthorizationFailure/);
+    expect(table.out.split("\n")[0]).toMatch(
+      /^Time\s+Operation\s+Source\s+Source Address\s+Subnet\s+Decision\s+Rule\s+Status\s+Error$/,
+    );
+    expect(table.out).toMatch(
+      /request\s+testvm1\s+\S+\s+Denied\s+networkAcls\.defaultAction\s+403\s+AuthorizationFailure/,
+    );
     const text = await run(["log", account, ...srv, "--output", "text"]);
-    expect(text.out.split("\n")[1]).toMatch(/\trequest\ttestvm0\t10\.0\.1\.4\tsubnet1\tAllowed\tnetworkAcls\.virtualNetworkRules\[0\]\t200\t$/);
+    expect(text.out.split("\n")[1]).toMatch(
+      /\trequest\ttestvm0\t10\.0\.1\.4\tsubnet1\tAllowed\tnetworkAcls\.virtualNetworkRules\[0\]\t200\t$/,
+    );
   });
 
   it("log and events have no offline mode; bad arguments exit 2", async () => {
@@ -184,22 +269,60 @@ describe("log and events (server only)", () => {
     const open = await t.fetch("POST", "/_emulator/connections", { from: vm0, to: account });
     expect(open.json.state).toBe("Open");
     const follow = run(["events", ...srv, "--since", "0", "--types", "connectionReset", "--count", "1"]);
-    await t.fetch("PUT", `${rg}/providers/Microsoft.Network/virtualNetworks/VNet1/subnets/subnet1?api-version=2019-06-01`, {
-      properties: { addressPrefix: "10.0.1.0/24", networkSecurityGroup: { id: `${rg}/providers/Microsoft.Network/networkSecurityGroups/default-NSG` } },
-    });
+    await t.fetch(
+      "PUT",
+      `${rg}/providers/Microsoft.Network/virtualNetworks/VNet1/subnets/subnet1?api-version=2019-06-01`,
+      {
+        properties: {
+          addressPrefix: "10.0.1.0/24",
+          networkSecurityGroup: { id: `${rg}/providers/Microsoft.Network/networkSecurityGroups/default-NSG` },
+        },
+      },
+    );
     const r = await follow;
     expect(r.code).toBe(0);
     const lines = r.out.trim().split("\n");
     expect(lines).toHaveLength(1);
     const e = JSON.parse(lines[0]!);
-    expect(e).toMatchObject({ type: "connectionReset", connection: { id: open.json.id, state: "Reset", reset: { change: "disabled", service: "Microsoft.Storage" } } });
+    expect(e).toMatchObject({
+      type: "connectionReset",
+      connection: {
+        id: open.json.id,
+        state: "Reset",
+        reset: { change: "disabled", service: "Microsoft.Storage" },
+      },
+    });
     expect(typeof e.id).toBe("number");
 
     const all = await run(["events", ...srv, "--since", "0", "--count", "3", "--output", "json"]);
     expect(all.out.trim().split("\n")).toHaveLength(3);
-    const text = await run(["events", ...srv, "--since", "0", "--types", "connectionReset", "--count", "1", "--output", "text"]);
-    expect(text.out).toMatch(/^\S+\tconnectionReset\t\S+ testvm0 -> lazuritedemo0sa Reset: the Microsoft\.Storage service endpoint on subnet VNet1\/subnet1 was switched off/);
-    const table = await run(["events", ...srv, "--since", "0", "--types", "resource", "--count", "1", "--output", "table"]);
+    const text = await run([
+      "events",
+      ...srv,
+      "--since",
+      "0",
+      "--types",
+      "connectionReset",
+      "--count",
+      "1",
+      "--output",
+      "text",
+    ]);
+    expect(text.out).toMatch(
+      /^\S+\tconnectionReset\t\S+ testvm0 -> lazuritedemo0sa Reset: the Microsoft\.Storage service endpoint on subnet VNet1\/subnet1 was switched off/,
+    );
+    const table = await run([
+      "events",
+      ...srv,
+      "--since",
+      "0",
+      "--types",
+      "resource",
+      "--count",
+      "1",
+      "--output",
+      "table",
+    ]);
     expect(table.out).toMatch(/^\S+\s+resource\s+updated \/subscriptions\/.*\/virtualNetworks\/VNet1\n$/);
   });
 });

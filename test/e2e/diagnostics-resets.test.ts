@@ -40,10 +40,14 @@ async function stateOf(id: string): Promise<string> {
 describe("SE-CFG-6: which writes reset connections", () => {
   it("a subnet write that keeps its endpoints (NSG detached) resets nothing; a refused write resets nothing", async () => {
     const c = await open(vm0);
-    const keep = await h.put(subnet1Url, { properties: { addressPrefix: "10.0.1.0/24", serviceEndpoints: [{ service: "Microsoft.Storage" }] } });
+    const keep = await h.put(subnet1Url, {
+      properties: { addressPrefix: "10.0.1.0/24", serviceEndpoints: [{ service: "Microsoft.Storage" }] },
+    });
     expect(keep.statusCode).toBe(200);
     expect(await stateOf(c)).toBe("Open");
-    const refused = await h.req("PUT", subnet1Url, { properties: { addressPrefix: "10.0.1.0/24", serviceEndpoints: [{ service: "Microsoft.Nope" }] } });
+    const refused = await h.req("PUT", subnet1Url, {
+      properties: { addressPrefix: "10.0.1.0/24", serviceEndpoints: [{ service: "Microsoft.Nope" }] },
+    });
     expect(refused.statusCode).toBe(400);
     expect(await stateOf(c)).toBe("Open");
   });
@@ -51,19 +55,37 @@ describe("SE-CFG-6: which writes reset connections", () => {
   it("re-scoping the endpoint's locations resets (change: changed); the reset's log time comes from the injected clock", async () => {
     const c = await open(vm0);
     h.clock.t = Date.UTC(2019, 5, 1, 12, 0, 0);
-    await h.put(subnet1Url, { properties: { addressPrefix: "10.0.1.0/24", networkSecurityGroup: nsg, serviceEndpoints: [{ service: "Microsoft.Storage", locations: ["westus"] }] } });
+    await h.put(subnet1Url, {
+      properties: {
+        addressPrefix: "10.0.1.0/24",
+        networkSecurityGroup: nsg,
+        serviceEndpoints: [{ service: "Microsoft.Storage", locations: ["westus"] }],
+      },
+    });
     const conn = h.json(await h.req("GET", `/_emulator/connections/${c}`));
-    expect(conn).toMatchObject({ state: "Reset", closedAt: "2019-06-01T12:00:00.000Z", reset: { change: "changed", service: "Microsoft.Storage" } });
-    const log = h.json(await h.req("GET", `/_emulator/requests?resourceId=${encodeURIComponent(account)}&$top=1`)).value;
+    expect(conn).toMatchObject({
+      state: "Reset",
+      closedAt: "2019-06-01T12:00:00.000Z",
+      reset: { change: "changed", service: "Microsoft.Storage" },
+    });
+    const log = h.json(
+      await h.req("GET", `/_emulator/requests?resourceId=${encodeURIComponent(account)}&$top=1`),
+    ).value;
     expect(log[0]).toMatchObject({ operation: "reset", time: "2019-06-01T12:00:00.000Z", connectionId: c });
   });
 
   it("a change on another subnet, or to another service on the same subnet, leaves the connection open", async () => {
     const c = await open(vm0);
-    await h.put(`${net}/virtualNetworks/VNet1/subnets/subnet2`, { properties: { addressPrefix: "10.0.2.0/24", serviceEndpoints: [{ service: "Microsoft.Storage" }] } });
+    await h.put(`${net}/virtualNetworks/VNet1/subnets/subnet2`, {
+      properties: { addressPrefix: "10.0.2.0/24", serviceEndpoints: [{ service: "Microsoft.Storage" }] },
+    });
     expect(await stateOf(c)).toBe("Open");
     await h.put(subnet1Url, {
-      properties: { addressPrefix: "10.0.1.0/24", networkSecurityGroup: nsg, serviceEndpoints: [{ service: "Microsoft.Storage" }, { service: "Microsoft.Sql" }] },
+      properties: {
+        addressPrefix: "10.0.1.0/24",
+        networkSecurityGroup: nsg,
+        serviceEndpoints: [{ service: "Microsoft.Storage" }, { service: "Microsoft.Sql" }],
+      },
     });
     expect(await stateOf(c)).toBe("Open");
   });
@@ -79,7 +101,9 @@ describe("SE-CFG-6: which writes reset connections", () => {
 
   it("traffic to the service is cut while the subnet is Updating, then flows over the new endpoint", async () => {
     // subnet2 has no endpoint: testvm1 is refused; switching it on makes the subnet Updating for one poll.
-    const put = await h.req("PUT", `${net}/virtualNetworks/VNet1/subnets/subnet2`, { properties: { addressPrefix: "10.0.2.0/24", serviceEndpoints: [{ service: "Microsoft.Storage" }] } });
+    const put = await h.req("PUT", `${net}/virtualNetworks/VNet1/subnets/subnet2`, {
+      properties: { addressPrefix: "10.0.2.0/24", serviceEndpoints: [{ service: "Microsoft.Storage" }] },
+    });
     expect(put.statusCode).toBe(200);
     const during = h.json(await h.req("POST", "/_emulator/requests", { from: vm1, to: account }));
     expect(during.outcome).toBe("Dropped");
@@ -91,6 +115,10 @@ describe("SE-CFG-6: which writes reset connections", () => {
     const after = h.json(await h.req("POST", "/_emulator/requests", { from: vm1, to: account }));
     // Over the endpoint now, but the account trusts only subnet1: refused by the firewall, with subnet2's identity.
     expect(after).toMatchObject({ outcome: "RefusedByService", status: 403, logged: true });
-    expect(after.entry).toMatchObject({ sourceAddress: "10.0.2.4", subnetId: `${net}/virtualNetworks/VNet1/subnets/subnet2`, viaServiceEndpoint: true });
+    expect(after.entry).toMatchObject({
+      sourceAddress: "10.0.2.4",
+      subnetId: `${net}/virtualNetworks/VNet1/subnets/subnet2`,
+      viaServiceEndpoint: true,
+    });
   });
 });

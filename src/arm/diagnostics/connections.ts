@@ -40,7 +40,13 @@ export interface SimulatedConnection {
   /** Why it was closed, when the client did not close it (its source or destination was deleted). */
   closedReason?: string;
   /** Why it was reset (SE-CFG-6). */
-  reset?: { time: string; subnetId: string; service: string; change: ResetConnection["change"]; reason: string };
+  reset?: {
+    time: string;
+    subnetId: string;
+    service: string;
+    change: ResetConnection["change"];
+    reason: string;
+  };
 }
 
 export interface ConnectionLimits {
@@ -77,7 +83,12 @@ export class ConnectionRegistry {
 
   /** The open connections in the engine's terms. */
   openForEngine(): OpenConnection[] {
-    return [...this.open.values()].map((c) => ({ id: c.id, sourceId: c.sourceId, destinationId: c.destinationId, protocol: c.protocol }));
+    return [...this.open.values()].map((c) => ({
+      id: c.id,
+      sourceId: c.sourceId,
+      destinationId: c.destinationId,
+      protocol: c.protocol,
+    }));
   }
 
   get openCount(): number {
@@ -85,7 +96,13 @@ export class ConnectionRegistry {
   }
 
   /** Ends an open connection (Closed or Reset); returns it, or undefined when it was not open. */
-  end(id: string, state: "Closed" | "Reset", time: string, reset?: SimulatedConnection["reset"], closedReason?: string): SimulatedConnection | undefined {
+  end(
+    id: string,
+    state: "Closed" | "Reset",
+    time: string,
+    reset?: SimulatedConnection["reset"],
+    closedReason?: string,
+  ): SimulatedConnection | undefined {
     const k = id.toLowerCase();
     const c = this.open.get(k);
     if (!c) return undefined;

@@ -32,7 +32,8 @@ export function parseSourceText(text: string, fail: Fail, label = "--from"): Flo
     return { kind: "internet", address };
   }
   const id = tryParseResourceId(text);
-  if (!id) return fail(`${label} ${text}: expected a NIC or VM resource id, onprem:<IP>@<id> or internet:<IP>`);
+  if (!id)
+    return fail(`${label} ${text}: expected a NIC or VM resource id, onprem:<IP>@<id> or internet:<IP>`);
   const type = fullType(id).toLowerCase();
   if (type === "microsoft.compute/virtualmachines") return { kind: "vm", vmId: text };
   if (type === "microsoft.network/networkinterfaces") return { kind: "nic", nicId: text };
@@ -43,7 +44,9 @@ export function parseSourceText(text: string, fail: Fail, label = "--from"): Flo
       ipConfiguration: id.names[id.names.length - 1]!,
     };
   }
-  return fail(`${label} ${text}: a source must be a network interface or a virtual machine (got ${fullType(id)})`);
+  return fail(
+    `${label} ${text}: a source must be a network interface or a virtual machine (got ${fullType(id)})`,
+  );
 }
 
 const HOST = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
@@ -53,21 +56,31 @@ export function parseDestinationText(text: string, fail: Fail, label = "--to"): 
     const hash = text.indexOf("#");
     const idText = hash < 0 ? text : text.slice(0, hash);
     if (!tryParseResourceId(idText)) fail(`${label} ${text}: not a resource id`);
-    return hash < 0 ? { kind: "resource", resourceId: idText } : { kind: "resource", resourceId: idText, endpoint: text.slice(hash + 1) };
+    return hash < 0
+      ? { kind: "resource", resourceId: idText }
+      : { kind: "resource", resourceId: idText, endpoint: text.slice(hash + 1) };
   }
   if (tryParseAddress(text)) return { kind: "ip", address: text };
   if (HOST.test(text)) return { kind: "host", host: text };
   return fail(`${label} ${text}: expected a resource id, a host name or an IP address`);
 }
 
-export function parsePortText(text: string | number | undefined, fail: Fail, label = "--port"): number | undefined {
+export function parsePortText(
+  text: string | number | undefined,
+  fail: Fail,
+  label = "--port",
+): number | undefined {
   if (text === undefined || text === null || text === "") return undefined;
   const s = String(text);
   if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > 65535) fail(`${label} ${s}: expected 1-65535`);
   return Number(s);
 }
 
-export function parseProtocolText(text: string | undefined, fail: Fail, label = "--protocol"): Protocol | undefined {
+export function parseProtocolText(
+  text: string | undefined,
+  fail: Fail,
+  label = "--protocol",
+): Protocol | undefined {
   if (text === undefined || text === null || text === "") return undefined;
   const t = String(text).toLowerCase();
   if (t === "tcp") return "Tcp";

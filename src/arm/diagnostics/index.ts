@@ -24,7 +24,13 @@ import { allResources } from "../read.js";
 import { ConnectionRegistry, type ConnectionLimits, type SimulatedConnection } from "./connections.js";
 import { EventBus } from "./event-bus.js";
 import { parseDestinationText, parsePortText, parseProtocolText, parseSourceText } from "./flow-text.js";
-import { RequestLog, firewallStep, type LogEntry, type LogOperation, type RequestLogLimits } from "./request-log.js";
+import {
+  RequestLog,
+  firewallStep,
+  type LogEntry,
+  type LogOperation,
+  type RequestLogLimits,
+} from "./request-log.js";
 import { beforeChanges, currentSnapshot } from "./snapshot-from-store.js";
 
 export type { LogEntry } from "./request-log.js";
@@ -80,12 +86,19 @@ function field(body: Record<string, unknown>, name: string): string | undefined 
 
 /** Reads `{from, to, port?, protocol?, purpose?}` from a request body or query. */
 export function flowTextOf(body: unknown): FlowText {
-  if (!body || typeof body !== "object" || Array.isArray(body)) invalid("Expected a JSON object {\"from\": SOURCE, \"to\": DEST, \"port\"?, \"protocol\"?}.");
+  if (!body || typeof body !== "object" || Array.isArray(body))
+    invalid('Expected a JSON object {"from": SOURCE, "to": DEST, "port"?, "protocol"?}.');
   const b = body as Record<string, unknown>;
   const from = field(b, "from");
   const to = field(b, "to");
-  if (!from) invalid("'from' is required: a NIC or VM resource id, onprem:<IP>@<circuit-or-local-gateway-id>, or internet:<IP>.");
-  if (!to) invalid("'to' is required: a service resource id (optionally #blob, #dfs, ...), a host name, or an IP address.");
+  if (!from)
+    invalid(
+      "'from' is required: a NIC or VM resource id, onprem:<IP>@<circuit-or-local-gateway-id>, or internet:<IP>.",
+    );
+  if (!to)
+    invalid(
+      "'to' is required: a service resource id (optionally #blob, #dfs, ...), a host name, or an IP address.",
+    );
   const out: FlowText = { from, to };
   const port = field(b, "port");
   const protocol = field(b, "protocol");
@@ -100,7 +113,8 @@ export function flowTextOf(body: unknown): FlowText {
 export function flowOf(t: FlowText): Flow {
   const port = parsePortText(t.port, invalid, "port");
   const protocol = parseProtocolText(t.protocol, invalid, "protocol");
-  if (t.purpose !== undefined && t.purpose !== "rest" && t.purpose !== "disk") invalid(`purpose ${t.purpose}: expected rest or disk`);
+  if (t.purpose !== undefined && t.purpose !== "rest" && t.purpose !== "disk")
+    invalid(`purpose ${t.purpose}: expected rest or disk`);
   return {
     source: parseSourceText(t.from, invalid, "from"),
     destination: parseDestinationText(t.to, invalid, "to"),
@@ -112,17 +126,28 @@ export function flowOf(t: FlowText): Flow {
 
 /** Did the request reach the service? Only firewall blockers, and a firewall step in the trace. */
 function reachedService(d: Decision): boolean {
-  return d.destinationResourceId !== undefined && firewallStep(d.steps) !== undefined && d.blockers.every((b) => b.kind === "ServiceFirewall");
+  return (
+    d.destinationResourceId !== undefined &&
+    firewallStep(d.steps) !== undefined &&
+    d.blockers.every((b) => b.kind === "ServiceFirewall")
+  );
 }
 
 /** `its source testvm0` / `its destination acct` for a deleted end of a connection. */
 function endOf(key: string, c: SimulatedConnection): string {
-  return key === idKey(c.sourceId) ? `its source ${nameOfId(c.sourceId)}` : `its destination ${nameOfId(c.destinationId)}`;
+  return key === idKey(c.sourceId)
+    ? `its source ${nameOfId(c.sourceId)}`
+    : `its destination ${nameOfId(c.destinationId)}`;
 }
 
 function changeWords(r: ResetConnection): string {
   const where = `subnet ${childLabel(r.subnetId)}`;
-  const what = r.change === "enabled" ? "switched on" : r.change === "disabled" ? "switched off" : "changed (its locations)";
+  const what =
+    r.change === "enabled"
+      ? "switched on"
+      : r.change === "disabled"
+        ? "switched off"
+        : "changed (its locations)";
   return `the ${r.service} service endpoint on ${where} was ${what}; Azure closes every open TCP connection from the subnet to the service when an endpoint is switched on or off (SE-CFG-6).`;
 }
 
@@ -146,7 +171,14 @@ export class Diagnostics {
 
   /** A context for diagnostic reads outside an ARM request. */
   ctx(): Ctx {
-    const req = { method: "GET", path: "/_emulator", query: {}, apiVersion: "", body: undefined, baseUrl: "https://localhost" };
+    const req = {
+      method: "GET",
+      path: "/_emulator",
+      query: {},
+      apiVersion: "",
+      body: undefined,
+      baseUrl: "https://localhost",
+    };
     return { deps: this.deps, store: this.deps.store, req, now: this.deps.clock.now(), changes: [] };
   }
 
@@ -161,16 +193,27 @@ export class Diagnostics {
   }
 
   /** Sends one simulated request and logs it when it reaches the service (SE-DIAG-1). */
-  async request(ctx: Ctx, text: FlowText, operation: LogOperation = "request", connectionId?: string): Promise<SimulationResult> {
+  async request(
+    ctx: Ctx,
+    text: FlowText,
+    operation: LogOperation = "request",
+    connectionId?: string,
+  ): Promise<SimulationResult> {
     const flow = flowOf(text);
     const decision = evaluate(await currentSnapshot(ctx), flow);
     return this.record(text.from, decision, operation, connectionId);
   }
 
   /** Logs a decision already made (connectivityCheck) and says what the client got. */
-  record(source: string, decision: Decision, operation: LogOperation, connectionId?: string): SimulationResult {
+  record(
+    source: string,
+    decision: Decision,
+    operation: LogOperation,
+    connectionId?: string,
+  ): SimulationResult {
     const reached = reachedService(decision);
-    const outcome: Outcome = decision.decision === "Allowed" ? "Delivered" : reached ? "RefusedByService" : "Dropped";
+    const outcome: Outcome =
+      decision.decision === "Allowed" ? "Delivered" : reached ? "RefusedByService" : "Dropped";
     const result: SimulationResult = { outcome, decision };
     if (outcome === "Delivered") result.status = 200;
     if (outcome === "RefusedByService" && decision.error) {
@@ -204,15 +247,21 @@ export class Diagnostics {
   }
 
   /** Opens a simulated TCP connection (its first request decides whether it opens). */
-  async openConnection(ctx: Ctx, text: FlowText): Promise<{ connection?: SimulatedConnection; result: SimulationResult }> {
+  async openConnection(
+    ctx: Ctx,
+    text: FlowText,
+  ): Promise<{ connection?: SimulatedConnection; result: SimulationResult }> {
     const flow = flowOf(text);
     if (flow.source.kind !== "nic" && flow.source.kind !== "vm") {
-      invalid("A simulated connection starts at a network interface or a virtual machine (SE-CFG-6 resets connections per source subnet).");
+      invalid(
+        "A simulated connection starts at a network interface or a virtual machine (SE-CFG-6 resets connections per source subnet).",
+      );
     }
     if ((flow.protocol ?? "Tcp") !== "Tcp") invalid("Simulated connections are TCP connections.");
     const snap = await currentSnapshot(ctx);
     const decision = evaluate(snap, flow);
-    if (!decision.destinationResourceId) invalid(`'${text.to}' is not a service resource Lazurite knows; connections go to service resources.`);
+    if (!decision.destinationResourceId)
+      invalid(`'${text.to}' is not a service resource Lazurite knows; connections go to service resources.`);
     const id = this.deps.ids.guid();
     const result = this.record(text.from, decision, "connect", id);
     if (result.outcome !== "Delivered") return { result };
@@ -238,12 +287,21 @@ export class Diagnostics {
   }
 
   /** A request over an open connection; ConnectionReset once an endpoint change reset it. */
-  async requestOverConnection(ctx: Ctx, id: string): Promise<{ connection: SimulatedConnection; result: SimulationResult }> {
+  async requestOverConnection(
+    ctx: Ctx,
+    id: string,
+  ): Promise<{ connection: SimulatedConnection; result: SimulationResult }> {
     const c = this.connections.get(id);
     if (!c) throw ArmErrors.connectionNotFound(id);
-    if (c.state === "Reset") throw ArmErrors.connectionReset(c.id, c.reset?.reason ?? "an endpoint change reset it.");
+    if (c.state === "Reset")
+      throw ArmErrors.connectionReset(c.id, c.reset?.reason ?? "an endpoint change reset it.");
     if (c.state === "Closed") throw ArmErrors.connectionNotFound(c.id, `was closed at ${c.closedAt}`);
-    const result = await this.request(ctx, { from: c.from, to: c.to, port: c.port, protocol: c.protocol }, "connectionRequest", c.id);
+    const result = await this.request(
+      ctx,
+      { from: c.from, to: c.to, port: c.port, protocol: c.protocol },
+      "connectionRequest",
+      c.id,
+    );
     c.requests += 1;
     return { connection: c, result };
   }
@@ -269,7 +327,11 @@ export class Diagnostics {
     // A source that disappears with the change is not an endpoint switch: leave it to its own fate.
     const open = this.connections
       .openForEngine()
-      .filter((c) => (beforeSnap.vm(c.sourceId) ?? beforeSnap.nic(c.sourceId)) && (afterSnap.vm(c.sourceId) ?? afterSnap.nic(c.sourceId)));
+      .filter(
+        (c) =>
+          (beforeSnap.vm(c.sourceId) ?? beforeSnap.nic(c.sourceId)) &&
+          (afterSnap.vm(c.sourceId) ?? afterSnap.nic(c.sourceId)),
+      );
     const resets = resetConnections(beforeSnap, afterSnap, open);
     if (resets.length === 0) return;
     const list = this.pending.get(tx.changes) ?? [];
@@ -301,7 +363,13 @@ export class Diagnostics {
     for (const c of this.connections.list("Open")) {
       const gone = deleted.find((k) => k === idKey(c.sourceId) || k === idKey(c.destinationId));
       if (!gone) continue;
-      const ended = this.connections.end(c.id, "Closed", this.nowIso(), undefined, `${endOf(gone, c)} was deleted.`);
+      const ended = this.connections.end(
+        c.id,
+        "Closed",
+        this.nowIso(),
+        undefined,
+        `${endOf(gone, c)} was deleted.`,
+      );
       if (ended) this.events.publish("connectionClosed", { connection: { ...ended } });
     }
   }
@@ -309,7 +377,13 @@ export class Diagnostics {
   private applyReset(r: ResetConnection): void {
     const time = this.nowIso();
     const reason = changeWords(r);
-    const c = this.connections.end(r.connection.id, "Reset", time, { time, subnetId: r.subnetId, service: r.service, change: r.change, reason });
+    const c = this.connections.end(r.connection.id, "Reset", time, {
+      time,
+      subnetId: r.subnetId,
+      service: r.service,
+      change: r.change,
+      reason,
+    });
     if (!c) return;
     const entry = this.log.add({
       time,
@@ -333,7 +407,8 @@ export class Diagnostics {
   install(): void {
     const hooks = this.deps.hooks;
     if (!hooks) return;
-    hooks.inTransaction.push((tx, changes) => this.noteResets(tx, changes));
+    // An observer never aborts a write: a failure here only costs the resets it would have noted.
+    hooks.inTransaction.push((tx, changes) => this.noteResets(tx, changes).catch(() => undefined));
     hooks.afterCommit.push((ctx, changes) => {
       try {
         this.afterCommit(ctx, changes);

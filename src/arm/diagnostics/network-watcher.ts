@@ -24,13 +24,28 @@
  */
 import { evaluate } from "../../engine/evaluate.js";
 import { nsgContextFor, effectiveNetworkSecurityGroups } from "../../engine/effective-nsg.js";
-import { compileNsg, evaluateNsgPath, orderForDirection, orderedRules, type CompiledNsg, type NsgDirection, type NsgProtocol, type Packet } from "../../engine/nsg.js";
+import {
+  compileNsg,
+  evaluateNsgPath,
+  orderForDirection,
+  orderedRules,
+  type CompiledNsg,
+  type NsgDirection,
+  type NsgProtocol,
+  type Packet,
+} from "../../engine/nsg.js";
 import { subnetRoutes } from "../../engine/routes.js";
 import type { IpConfigInfo, NicInfo, Snapshot, SubnetInfo } from "../../engine/snapshot.js";
 import type { Decision, Flow, FlowDestination, Step } from "../../engine/types.js";
 import { ArmErrors } from "../../model/errors.js";
 import type { Address } from "../../model/ip.js";
-import { addressAt, addressEquals, formatAddress, parsePrefixLoose, tryParseAddress } from "../../model/ip.js";
+import {
+  addressAt,
+  addressEquals,
+  formatAddress,
+  parsePrefixLoose,
+  tryParseAddress,
+} from "../../model/ip.js";
 import type { ArmResource } from "../../model/resources/common.js";
 import type { NetworkSecurityGroup, SecurityRule } from "../../model/resources/network-security-group.js";
 import { defaultSecurityRules } from "../../model/resources/network-security-group.js";
@@ -48,14 +63,18 @@ type Body = Record<string, unknown>;
 
 function bodyOf(ctx: Ctx): Body {
   const b = ctx.req.body;
-  if (!b || typeof b !== "object" || Array.isArray(b)) throw ArmErrors.invalidRequestContent("The request content must be a JSON object with the action's parameters.");
+  if (!b || typeof b !== "object" || Array.isArray(b))
+    throw ArmErrors.invalidRequestContent(
+      "The request content must be a JSON object with the action's parameters.",
+    );
   return b as Body;
 }
 
 function str(b: Body, name: string, path = name): string {
   const v = b[name];
   if (typeof v === "number") return String(v);
-  if (typeof v !== "string" || v.trim() === "") throw ArmErrors.invalidParameter(`Required parameter '${path}' is missing or not a string.`, path);
+  if (typeof v !== "string" || v.trim() === "")
+    throw ArmErrors.invalidParameter(`Required parameter '${path}' is missing or not a string.`, path);
   return v.trim();
 }
 
@@ -87,7 +106,13 @@ interface Target {
 }
 
 /** The NIC (and IP configuration) a diagnostic targets: a VM's NIC holding `local` (or its primary), or a NIC. */
-function targetOf(snap: Snapshot, targetId: string, nicId: string | undefined, local: Address | undefined, path: string): Target {
+function targetOf(
+  snap: Snapshot,
+  targetId: string,
+  nicId: string | undefined,
+  local: Address | undefined,
+  path: string,
+): Target {
   let nics: NicInfo[];
   const type = typeOf(targetId);
   if (type === VM_TYPE) {
@@ -103,7 +128,11 @@ function targetOf(snap: Snapshot, targetId: string, nicId: string | undefined, l
   }
   if (nicId !== undefined) {
     nics = nics.filter((n) => idKey(n.id) === idKey(nicId));
-    if (nics.length === 0) throw ArmErrors.invalidParameter(`Network interface '${nicId}' is not attached to '${targetId}'.`, "targetNicResourceId");
+    if (nics.length === 0)
+      throw ArmErrors.invalidParameter(
+        `Network interface '${nicId}' is not attached to '${targetId}'.`,
+        "targetNicResourceId",
+      );
   }
   for (const nic of nics) {
     const cfg = local
@@ -112,14 +141,23 @@ function targetOf(snap: Snapshot, targetId: string, nicId: string | undefined, l
     const subnet = cfg ? snap.subnet(cfg.subnetId) : undefined;
     if (cfg && subnet) return { nic, cfg, subnet };
   }
-  if (local) throw ArmErrors.invalidParameter(`The address ${formatAddress(local)} is not a private address of '${targetId}'.`, path);
-  throw ArmErrors.invalidParameter(`'${targetId}' has no network interface in a subnet Lazurite knows.`, "targetResourceId");
+  if (local)
+    throw ArmErrors.invalidParameter(
+      `The address ${formatAddress(local)} is not a private address of '${targetId}'.`,
+      path,
+    );
+  throw ArmErrors.invalidParameter(
+    `'${targetId}' has no network interface in a subnet Lazurite knows.`,
+    "targetResourceId",
+  );
 }
 
 function compiled(snap: Snapshot, nsgId: string | undefined, subnet: SubnetInfo): CompiledNsg | undefined {
   const nsg = snap.nsg(nsgId);
   if (!nsg) return undefined;
-  return snap.memoize(`nsg:${idKey(nsg.id)}|${subnet.vnet.key}`, () => compileNsg(nsg, nsgContextFor(snap, subnet.vnet)));
+  return snap.memoize(`nsg:${idKey(nsg.id)}|${subnet.vnet.key}`, () =>
+    compileNsg(nsg, nsgContextFor(snap, subnet.vnet)),
+  );
 }
 
 function direction(text: string, path: string): NsgDirection {
@@ -133,12 +171,17 @@ function port(text: string, path: string): number {
   const t = text.trim();
   if (t === "*") return 0;
   const m = /^(\d{1,5})(?:\s*-\s*\d{1,5})?$/.exec(t);
-  if (!m || Number(m[1]) > 65535) throw ArmErrors.invalidParameter(`'${text}' is not a valid port: expected 0-65535 or *.`, path);
+  if (!m || Number(m[1]) > 65535)
+    throw ArmErrors.invalidParameter(`'${text}' is not a valid port: expected 0-65535 or *.`, path);
   return Number(m[1]);
 }
 
 async function accept(ctx: Ctx, watcher: ArmResource, result: unknown): Promise<ArmResponse> {
-  return acceptDiagnostic(ctx, { subscriptionId: parseResourceId(watcher.id).subscriptionId!, location: String(watcher.location ?? ""), result });
+  return acceptDiagnostic(ctx, {
+    subscriptionId: parseResourceId(watcher.id).subscriptionId!,
+    location: String(watcher.location ?? ""),
+    result,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,7 +192,11 @@ async function ipFlowVerify(ctx: Ctx, watcher: ArmResource): Promise<ArmResponse
   const targetId = str(b, "targetResourceId");
   const dir = direction(str(b, "direction"), "direction");
   const proto = str(b, "protocol").toLowerCase();
-  if (proto !== "tcp" && proto !== "udp") throw ArmErrors.invalidParameter(`'${String(b.protocol)}' is not a valid protocol: expected TCP or UDP.`, "protocol");
+  if (proto !== "tcp" && proto !== "udp")
+    throw ArmErrors.invalidParameter(
+      `'${String(b.protocol)}' is not a valid protocol: expected TCP or UDP.`,
+      "protocol",
+    );
   const localPort = port(str(b, "localPort"), "localPort");
   const remotePort = port(str(b, "remotePort"), "remotePort");
   const local = address(str(b, "localIPAddress"), "localIPAddress");
@@ -166,9 +213,17 @@ async function ipFlowVerify(ctx: Ctx, watcher: ArmResource): Promise<ArmResponse
     destinationPort: out ? remotePort : localPort,
     ...(out ? { sourceAsgs: t.cfg.asgs } : { destinationAsgs: t.cfg.asgs }),
   };
-  const path = evaluateNsgPath(packet, compiled(snap, t.subnet.nsgId, t.subnet), compiled(snap, t.nic.nsgId, t.subnet));
-  const deciding = path.checks.find((c) => c.verdict.access === "Deny") ?? path.checks[path.checks.length - 1];
-  return accept(ctx, watcher, { access: path.access, ...(deciding ? { ruleName: deciding.verdict.ruleName } : {}) });
+  const path = evaluateNsgPath(
+    packet,
+    compiled(snap, t.subnet.nsgId, t.subnet),
+    compiled(snap, t.nic.nsgId, t.subnet),
+  );
+  const deciding =
+    path.checks.find((c) => c.verdict.access === "Deny") ?? path.checks[path.checks.length - 1];
+  return accept(ctx, watcher, {
+    access: path.access,
+    ...(deciding ? { ruleName: deciding.verdict.ruleName } : {}),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -198,7 +253,8 @@ function rulesOf(nsg: NetworkSecurityGroup | undefined): SecurityRule[] {
 async function securityGroupView(ctx: Ctx, watcher: ArmResource): Promise<ArmResponse> {
   const b = bodyOf(ctx);
   const targetId = str(b, "targetResourceId");
-  if (typeOf(targetId) !== VM_TYPE) throw ArmErrors.invalidParameter(`'${targetId}' is not a virtual machine id.`, "targetResourceId");
+  if (typeOf(targetId) !== VM_TYPE)
+    throw ArmErrors.invalidParameter(`'${targetId}' is not a virtual machine id.`, "targetResourceId");
   const snap = await currentSnapshot(ctx);
   const vm = snap.vm(targetId);
   if (!vm) notFound(targetId);
@@ -212,7 +268,8 @@ async function securityGroupView(ctx: Ctx, watcher: ArmResource): Promise<ArmRes
       const subnetNsg = snap.nsg(subnet?.nsgId);
       const anyNsg = nicNsg ?? subnetNsg;
       const defaults = anyNsg
-        ? Array.isArray(anyNsg.properties?.defaultSecurityRules) && anyNsg.properties.defaultSecurityRules.length > 0
+        ? Array.isArray(anyNsg.properties?.defaultSecurityRules) &&
+          anyNsg.properties.defaultSecurityRules.length > 0
           ? anyNsg.properties.defaultSecurityRules
           : defaultSecurityRules(anyNsg.id)
         : [];
@@ -220,7 +277,9 @@ async function securityGroupView(ctx: Ctx, watcher: ArmResource): Promise<ArmRes
       if (nicNsg) assoc.networkInterfaceAssociation = { id: nic.id, securityRules: rulesOf(nicNsg) };
       if (subnetNsg && subnet) assoc.subnetAssociation = { id: subnet.id, securityRules: rulesOf(subnetNsg) };
       assoc.defaultSecurityRules = defaults;
-      assoc.effectiveSecurityRules = effectiveNetworkSecurityGroups(snap, nic.id).value.flatMap((g) => g.effectiveSecurityRules);
+      assoc.effectiveSecurityRules = effectiveNetworkSecurityGroups(snap, nic.id).value.flatMap(
+        (g) => g.effectiveSecurityRules,
+      );
       return { id: nic.id, securityRuleAssociations: assoc };
     });
   return accept(ctx, watcher, { networkInterfaces });
@@ -248,26 +307,50 @@ function probeRule(rule: SecurityRule, dir: NsgDirection, field: Field): Securit
     destinationAddressPrefix: field === "destination" ? p.destinationAddressPrefix : "*",
   };
   if (field === "sourcePort" && p.sourcePortRanges) props.sourcePortRanges = p.sourcePortRanges;
-  if (field === "destinationPort" && p.destinationPortRanges) props.destinationPortRanges = p.destinationPortRanges;
+  if (field === "destinationPort" && p.destinationPortRanges)
+    props.destinationPortRanges = p.destinationPortRanges;
   if (field === "source") {
     if (p.sourceAddressPrefixes) props.sourceAddressPrefixes = p.sourceAddressPrefixes;
-    if (p.sourceApplicationSecurityGroups) props.sourceApplicationSecurityGroups = p.sourceApplicationSecurityGroups;
+    if (p.sourceApplicationSecurityGroups)
+      props.sourceApplicationSecurityGroups = p.sourceApplicationSecurityGroups;
   }
   if (field === "destination") {
     if (p.destinationAddressPrefixes) props.destinationAddressPrefixes = p.destinationAddressPrefixes;
-    if (p.destinationApplicationSecurityGroups) props.destinationApplicationSecurityGroups = p.destinationApplicationSecurityGroups;
+    if (p.destinationApplicationSecurityGroups)
+      props.destinationApplicationSecurityGroups = p.destinationApplicationSecurityGroups;
   }
   for (const k of Object.keys(props)) if (props[k] === undefined) delete props[k];
   return { id: PROBE, name: PROBE, properties: props } as unknown as SecurityRule;
 }
 
-function fieldMatches(snap: Snapshot, subnet: SubnetInfo, nsg: NetworkSecurityGroup, rule: SecurityRule, packet: Packet, field: Field): boolean {
-  const probe: NetworkSecurityGroup = { ...nsg, properties: { securityRules: [probeRule(rule, packet.direction, field)], defaultSecurityRules: NO_DEFAULTS } };
-  return compileNsg(probe, nsgContextFor(snap, subnet.vnet)).evaluate(packet).ruleName === `securityRules/${PROBE}`;
+function fieldMatches(
+  snap: Snapshot,
+  subnet: SubnetInfo,
+  nsg: NetworkSecurityGroup,
+  rule: SecurityRule,
+  packet: Packet,
+  field: Field,
+): boolean {
+  const probe: NetworkSecurityGroup = {
+    ...nsg,
+    properties: {
+      securityRules: [probeRule(rule, packet.direction, field)],
+      defaultSecurityRules: NO_DEFAULTS,
+    },
+  };
+  return (
+    compileNsg(probe, nsgContextFor(snap, subnet.vnet)).evaluate(packet).ruleName === `securityRules/${PROBE}`
+  );
 }
 
 /** A representative address for a profile's `source` / `destination` (IP, CIDR, service tag or `*`). */
-function representative(snap: Snapshot, text: string, local: Address, isLocalSide: boolean, path: string): Address {
+function representative(
+  snap: Snapshot,
+  text: string,
+  local: Address,
+  isLocalSide: boolean,
+  path: string,
+): Address {
   const t = text.trim();
   if (t === "*") return isLocalSide ? local : { family: 4, value: 0x01010101 };
   const a = tryParseAddress(t);
@@ -294,18 +377,29 @@ async function networkConfigurationDiagnostic(ctx: Ctx, watcher: ArmResource): P
   const b = bodyOf(ctx);
   const targetId = str(b, "targetResourceId");
   const profiles = b.profiles;
-  if (!Array.isArray(profiles) || profiles.length === 0) throw ArmErrors.invalidParameter("Required parameter 'profiles' must list at least one profile.", "profiles");
+  if (!Array.isArray(profiles) || profiles.length === 0)
+    throw ArmErrors.invalidParameter(
+      "Required parameter 'profiles' must list at least one profile.",
+      "profiles",
+    );
   const snap = await currentSnapshot(ctx);
   const t = targetOf(snap, targetId, undefined, undefined, "targetResourceId");
   const local = t.cfg.privateAddress;
   const results = profiles.map((raw, i) => {
-    if (!raw || typeof raw !== "object") throw ArmErrors.invalidParameter(`profiles[${i}] must be an object.`, `profiles[${i}]`);
+    if (!raw || typeof raw !== "object")
+      throw ArmErrors.invalidParameter(`profiles[${i}] must be an object.`, `profiles[${i}]`);
     const pr = raw as Body;
     const at = (n: string) => `profiles[${i}].${n}`;
     const dir = direction(str(pr, "direction", at("direction")), at("direction"));
     const out = dir === "Outbound";
     const src = representative(snap, str(pr, "source", at("source")), local, out, at("source"));
-    const dst = representative(snap, str(pr, "destination", at("destination")), local, !out, at("destination"));
+    const dst = representative(
+      snap,
+      str(pr, "destination", at("destination")),
+      local,
+      !out,
+      at("destination"),
+    );
     const packet: Packet = {
       direction: dir,
       protocol: nsgProtocol(str(pr, "protocol", at("protocol")), at("protocol")),
@@ -316,36 +410,47 @@ async function networkConfigurationDiagnostic(ctx: Ctx, watcher: ArmResource): P
       ...(out ? { sourceAsgs: t.cfg.asgs } : { destinationAsgs: t.cfg.asgs }),
     };
     let access: "Allow" | "Deny" = "Allow";
-    const evaluated = orderForDirection(dir, t.subnet.nsgId ? { id: t.subnet.nsgId, appliedTo: t.subnet.id } : undefined, t.nic.nsgId ? { id: t.nic.nsgId, appliedTo: t.nic.id } : undefined).flatMap(
-      ({ nsg: ref }) => {
-        const nsg = snap.nsg(ref.id);
-        const c = compiled(snap, ref.id, t.subnet);
-        if (!nsg || !c) return [];
-        const v = c.evaluate(packet);
-        if (v.access === "Deny") access = "Deny";
-        const rulesEvaluationResult = orderedRules(nsg)
-          .filter((r) => r.direction === dir)
-          .map((r) => ({
-            name: `${r.isDefault ? "defaultSecurityRules" : "securityRules"}/${r.name}`,
-            protocolMatched: fieldMatches(snap, t.subnet, nsg, r.rule, packet, "protocol"),
-            sourceMatched: fieldMatches(snap, t.subnet, nsg, r.rule, packet, "source"),
-            sourcePortMatched: fieldMatches(snap, t.subnet, nsg, r.rule, packet, "sourcePort"),
-            destinationMatched: fieldMatches(snap, t.subnet, nsg, r.rule, packet, "destination"),
-            destinationPortMatched: fieldMatches(snap, t.subnet, nsg, r.rule, packet, "destinationPort"),
-          }));
-        return [
-          {
-            networkSecurityGroupId: nsg.id,
-            appliedTo: ref.appliedTo,
-            matchedRule: { ruleName: v.ruleName, action: v.access },
-            rulesEvaluationResult,
-          },
-        ];
-      },
-    );
+    const evaluated = orderForDirection(
+      dir,
+      t.subnet.nsgId ? { id: t.subnet.nsgId, appliedTo: t.subnet.id } : undefined,
+      t.nic.nsgId ? { id: t.nic.nsgId, appliedTo: t.nic.id } : undefined,
+    ).flatMap(({ nsg: ref }) => {
+      const nsg = snap.nsg(ref.id);
+      const c = compiled(snap, ref.id, t.subnet);
+      if (!nsg || !c) return [];
+      const v = c.evaluate(packet);
+      if (v.access === "Deny") access = "Deny";
+      const rulesEvaluationResult = orderedRules(nsg)
+        .filter((r) => r.direction === dir)
+        .map((r) => ({
+          name: `${r.isDefault ? "defaultSecurityRules" : "securityRules"}/${r.name}`,
+          protocolMatched: fieldMatches(snap, t.subnet, nsg, r.rule, packet, "protocol"),
+          sourceMatched: fieldMatches(snap, t.subnet, nsg, r.rule, packet, "source"),
+          sourcePortMatched: fieldMatches(snap, t.subnet, nsg, r.rule, packet, "sourcePort"),
+          destinationMatched: fieldMatches(snap, t.subnet, nsg, r.rule, packet, "destination"),
+          destinationPortMatched: fieldMatches(snap, t.subnet, nsg, r.rule, packet, "destinationPort"),
+        }));
+      return [
+        {
+          networkSecurityGroupId: nsg.id,
+          appliedTo: ref.appliedTo,
+          matchedRule: { ruleName: v.ruleName, action: v.access },
+          rulesEvaluationResult,
+        },
+      ];
+    });
     return {
-      profile: { direction: dir, protocol: pr.protocol, source: pr.source, destination: pr.destination, destinationPort: pr.destinationPort },
-      networkSecurityGroupResult: { securityRuleAccessResult: access, evaluatedNetworkSecurityGroups: evaluated },
+      profile: {
+        direction: dir,
+        protocol: pr.protocol,
+        source: pr.source,
+        destination: pr.destination,
+        destinationPort: pr.destinationPort,
+      },
+      networkSecurityGroupResult: {
+        securityRuleAccessResult: access,
+        evaluatedNetworkSecurityGroups: evaluated,
+      },
     };
   });
   return accept(ctx, watcher, { results });
@@ -371,21 +476,25 @@ interface Hop {
 }
 
 function ctxPairs(pairs: Array<[string, string | undefined]>): Array<Record<string, string>> {
-  return pairs.filter((p): p is [string, string] => p[1] !== undefined && p[1] !== "").map(([key, value]) => ({ key, value }));
+  return pairs
+    .filter((p): p is [string, string] => p[1] !== undefined && p[1] !== "")
+    .map(([key, value]) => ({ key, value }));
 }
 
 /** `securityRules/x` → `UserRule_x`, `defaultSecurityRules/x` → `DefaultRule_x` (connectivity check's naming). */
 function connectivityRuleName(rule: string | undefined): string | undefined {
   if (!rule) return undefined;
   if (rule.startsWith("securityRules/")) return `UserRule_${rule.slice("securityRules/".length)}`;
-  if (rule.startsWith("defaultSecurityRules/")) return `DefaultRule_${rule.slice("defaultSecurityRules/".length)}`;
+  if (rule.startsWith("defaultSecurityRules/"))
+    return `DefaultRule_${rule.slice("defaultSecurityRules/".length)}`;
   return rule;
 }
 
 function ipConfigIdOf(snap: Snapshot, nicId: string, addressText: string | undefined): string {
   const nic = snap.nic(nicId);
   const a = addressText ? tryParseAddress(addressText) : undefined;
-  const cfg = nic?.ipConfigs.find((c) => (a ? addressEquals(c.privateAddress, a) : c.primary)) ?? nic?.ipConfigs[0];
+  const cfg =
+    nic?.ipConfigs.find((c) => (a ? addressEquals(c.privateAddress, a) : c.primary)) ?? nic?.ipConfigs[0];
   return cfg?.id ?? nicId;
 }
 
@@ -409,31 +518,69 @@ export function hopsOf(snap: Snapshot, d: Decision, newId: () => string): Hop[] 
       case "Source": {
         if (!s.resourceId) break;
         const addr = typeof data.privateAddress === "string" ? data.privateAddress : "";
-        add({ type: hops.length === 0 ? "Source" : "VirtualAppliance", id: newId(), address: addr, resourceId: ipConfigIdOf(snap, s.resourceId, addr), nextHopIds: [], issues: [] });
+        add({
+          type: hops.length === 0 ? "Source" : "VirtualAppliance",
+          id: newId(),
+          address: addr,
+          resourceId: ipConfigIdOf(snap, s.resourceId, addr),
+          nextHopIds: [],
+          issues: [],
+        });
         if (hops.length === 1) current!.issues.push(...early.splice(0));
         break;
       }
       case "Dns":
-        if (s.result === "Denied") early.push({ origin: "Local", severity: "Error", type: "DnsResolution", context: ctxPairs([["HostName", typeof data.host === "string" ? data.host : undefined]]) });
+        if (s.result === "Denied")
+          early.push({
+            origin: "Local",
+            severity: "Error",
+            type: "DnsResolution",
+            context: ctxPairs([["HostName", typeof data.host === "string" ? data.host : undefined]]),
+          });
         break;
       case "Route":
         if (s.result === "Denied") {
           routeIssue = true;
-          onCurrent({ origin: "Outbound", severity: "Error", type: data.source === "User" ? "UserDefinedRoute" : "Platform", context: ctxPairs([["RouteType", data.source === "User" ? "User" : "System"], ["RouteName", s.rule]]) });
+          onCurrent({
+            origin: "Outbound",
+            severity: "Error",
+            type: data.source === "User" ? "UserDefinedRoute" : "Platform",
+            context: ctxPairs([
+              ["RouteType", data.source === "User" ? "User" : "System"],
+              ["RouteName", s.rule],
+            ]),
+          });
         }
         break;
       case "NetworkSecurityGroup":
         if (s.result === "Denied") {
-          const issue: Issue = { origin: data.direction === "Inbound" ? "Inbound" : "Outbound", severity: "Error", type: "NetworkSecurityRule", context: ctxPairs([["RuleName", connectivityRuleName(s.rule)]]) };
+          const issue: Issue = {
+            origin: data.direction === "Inbound" ? "Inbound" : "Outbound",
+            severity: "Error",
+            type: "NetworkSecurityRule",
+            context: ctxPairs([["RuleName", connectivityRuleName(s.rule)]]),
+          };
           if (data.direction === "Inbound") inbound.push(issue);
           else onCurrent(issue);
         }
         break;
       case "ServiceEndpoint":
-        if (s.result === "Denied") onCurrent({ origin: "Outbound", severity: "Error", type: "Platform", context: ctxPairs([["Reason", s.detail]]) });
+        if (s.result === "Denied")
+          onCurrent({
+            origin: "Outbound",
+            severity: "Error",
+            type: "Platform",
+            context: ctxPairs([["Reason", s.detail]]),
+          });
         break;
       case "ServiceEndpointPolicy":
-        if (s.result === "Denied") onCurrent({ origin: "Outbound", severity: "Error", type: "ServiceEndpointPolicy", context: ctxPairs([["PolicyId", s.resourceId]]) });
+        if (s.result === "Denied")
+          onCurrent({
+            origin: "Outbound",
+            severity: "Error",
+            type: "ServiceEndpointPolicy",
+            context: ctxPairs([["PolicyId", s.resourceId]]),
+          });
         break;
       case "ServiceFirewall":
         if (s.result === "Denied" && destination.length === 0) {
@@ -456,22 +603,58 @@ export function hopsOf(snap: Snapshot, d: Decision, newId: () => string): Hop[] 
   if (!routeIssue) {
     for (const b of d.blockers) {
       if (b.kind !== "Route") continue;
-      onCurrent({ origin: "Outbound", severity: "Error", type: "UserDefinedRoute", context: ctxPairs([["RouteName", b.rule], ["Reason", b.reason]]) });
+      onCurrent({
+        origin: "Outbound",
+        severity: "Error",
+        type: "UserDefinedRoute",
+        context: ctxPairs([
+          ["RouteName", b.rule],
+          ["Reason", b.reason],
+        ]),
+      });
     }
   }
   if (!d.destinationAddress) return hops;
   let dest: Hop;
   if (d.destinationResourceId) {
-    dest = { type: d.viaServiceEndpoint ? "VirtualNetworkServiceEndpoint" : "Internet", id: newId(), address: d.destinationAddress, resourceId: d.destinationResourceId, nextHopIds: [], issues: [] };
+    dest = {
+      type: d.viaServiceEndpoint ? "VirtualNetworkServiceEndpoint" : "Internet",
+      id: newId(),
+      address: d.destinationAddress,
+      resourceId: d.destinationResourceId,
+      nextHopIds: [],
+      issues: [],
+    };
   } else {
     const a = tryParseAddress(d.destinationAddress);
     const target = a ? snap.nicsByPrivateAddress(a)[0] : undefined;
     if (target && d.nextHopType !== "Internet") {
-      dest = { type: d.nextHopType, id: newId(), address: d.destinationAddress, resourceId: target.ipConfig.id, nextHopIds: [], issues: [] };
+      dest = {
+        type: d.nextHopType,
+        id: newId(),
+        address: d.destinationAddress,
+        resourceId: target.ipConfig.id,
+        nextHopIds: [],
+        issues: [],
+      };
     } else if (d.nextHopType === "Internet") {
-      dest = { type: "Internet", id: newId(), address: d.destinationAddress, resourceId: "Internet", nextHopIds: [], issues: [] };
+      dest = {
+        type: "Internet",
+        id: newId(),
+        address: d.destinationAddress,
+        resourceId: "Internet",
+        nextHopIds: [],
+        issues: [],
+      };
     } else {
-      dest = { type: "Destination", id: newId(), address: d.destinationAddress, resourceId: "Unknown", nextHopIds: [], issues: [] };
+      dest = {
+        type: "Destination",
+        id: newId(),
+        address: d.destinationAddress,
+        resourceId: "Unknown",
+        nextHopIds: [],
+        issues: [],
+      };
     }
   }
   dest.issues.push(...inbound, ...destination);
@@ -500,7 +683,8 @@ function destinationOf(snap: Snapshot, dst: Body): { dest: FlowDestination; port
   const portV = dst.port;
   let p = typeof portV === "number" && portV > 0 ? portV : undefined;
   if (typeof resourceId === "string" && resourceId !== "") {
-    if (snap.service(resourceId)) return { dest: { kind: "resource", resourceId }, ...(p ? { port: p } : {}) };
+    if (snap.service(resourceId))
+      return { dest: { kind: "resource", resourceId }, ...(p ? { port: p } : {}) };
     const vm = snap.vm(resourceId);
     const nic = vm ? vm.nicIds.map((id) => snap.nic(id)).find((n) => n) : snap.nic(resourceId);
     const cfg = nic?.ipConfigs.find((c) => c.primary) ?? nic?.ipConfigs[0];
@@ -516,7 +700,9 @@ function destinationOf(snap: Snapshot, dst: Body): { dest: FlowDestination; port
     host = url[2]!;
     p ??= url[3] ? Number(url[3]) : url[1]!.toLowerCase() === "https" ? 443 : 80;
   }
-  const dest: FlowDestination = tryParseAddress(host) ? { kind: "ip", address: host } : { kind: "host", host };
+  const dest: FlowDestination = tryParseAddress(host)
+    ? { kind: "ip", address: host }
+    : { kind: "host", host };
   return { dest, ...(p ? { port: p } : {}) };
 }
 
@@ -524,20 +710,33 @@ async function connectivityCheck(ctx: Ctx, watcher: ArmResource): Promise<ArmRes
   const b = bodyOf(ctx);
   const source = b.source as Body | undefined;
   const dst = b.destination as Body | undefined;
-  if (!source || typeof source !== "object") throw ArmErrors.invalidParameter("Required parameter 'source' is missing.", "source");
-  if (!dst || typeof dst !== "object") throw ArmErrors.invalidParameter("Required parameter 'destination' is missing.", "destination");
+  if (!source || typeof source !== "object")
+    throw ArmErrors.invalidParameter("Required parameter 'source' is missing.", "source");
+  if (!dst || typeof dst !== "object")
+    throw ArmErrors.invalidParameter("Required parameter 'destination' is missing.", "destination");
   const sourceId = str(source, "resourceId", "source.resourceId");
   const protocol = (optStr(b, "protocol") ?? "Tcp").toLowerCase();
-  if (protocol === "icmp") throw ArmErrors.featureNotSupported("connectivityCheck over Icmp (Tcp, Http and Https are evaluated)");
-  if (!["tcp", "http", "https"].includes(protocol)) throw ArmErrors.invalidParameter(`'${String(b.protocol)}' is not a valid protocol: expected Tcp, Http, Https or Icmp.`, "protocol");
+  if (protocol === "icmp")
+    throw ArmErrors.featureNotSupported("connectivityCheck over Icmp (Tcp, Http and Https are evaluated)");
+  if (!["tcp", "http", "https"].includes(protocol))
+    throw ArmErrors.invalidParameter(
+      `'${String(b.protocol)}' is not a valid protocol: expected Tcp, Http, Https or Icmp.`,
+      "protocol",
+    );
   const snap = await currentSnapshot(ctx);
   const srcType = typeOf(sourceId);
-  if (srcType !== VM_TYPE) throw ArmErrors.invalidParameter(`'${sourceId}' is not a virtual machine id.`, "source.resourceId");
+  if (srcType !== VM_TYPE)
+    throw ArmErrors.invalidParameter(`'${sourceId}' is not a virtual machine id.`, "source.resourceId");
   if (!snap.vm(sourceId)) notFound(sourceId);
   const { dest, port: destPort } = destinationOf(snap, dst);
   const defaultPort = protocol === "https" ? 443 : protocol === "http" ? 80 : undefined;
   const p = destPort ?? defaultPort;
-  const flow: Flow = { source: { kind: "vm", vmId: sourceId }, destination: dest, protocol: "Tcp", ...(p ? { port: p } : {}) };
+  const flow: Flow = {
+    source: { kind: "vm", vmId: sourceId },
+    destination: dest,
+    protocol: "Tcp",
+    ...(p ? { port: p } : {}),
+  };
   const d = evaluate(snap, flow);
   diagnosticsOf(ctx.deps).record(sourceId, d, "connectivityCheck");
   const reachable = d.decision === "Allowed";

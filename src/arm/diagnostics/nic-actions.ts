@@ -24,7 +24,11 @@ function attachedVm(nic: ArmResource): string | undefined {
 async function answer(ctx: Ctx, nic: ArmResource, compute: (nicId: string) => Promise<unknown>) {
   if (!attachedVm(nic)) throw ArmErrors.nicNotAttachedToVm(nic.id);
   const result = await compute(nic.id);
-  return acceptDiagnostic(ctx, { subscriptionId: parseResourceId(nic.id).subscriptionId!, location: String(nic.location ?? ""), result });
+  return acceptDiagnostic(ctx, {
+    subscriptionId: parseResourceId(nic.id).subscriptionId!,
+    location: String(nic.location ?? ""),
+    result,
+  });
 }
 
 export const effectiveRouteTableAction: ActionHandler = {
@@ -34,5 +38,6 @@ export const effectiveRouteTableAction: ActionHandler = {
 
 export const effectiveNetworkSecurityGroupsAction: ActionHandler = {
   methods: ["POST"],
-  handle: (ctx, nic) => answer(ctx, nic, async (id) => effectiveNetworkSecurityGroups(await currentSnapshot(ctx), id)),
+  handle: (ctx, nic) =>
+    answer(ctx, nic, async (id) => effectiveNetworkSecurityGroups(await currentSnapshot(ctx), id)),
 };

@@ -53,7 +53,8 @@ export async function acceptDiagnostic(
 ): Promise<ArmResponse> {
   const policy = ctx.deps.lro;
   // Complete at once (fixture loading, or a server told to answer LROs without polls): 200 with the result.
-  if (ctx.immediate || policy.inProgressPolls <= 0 || policy.maxDurationMs <= 0) return { status: 200, body: args.result };
+  if (ctx.immediate || policy.inProgressPolls <= 0 || policy.maxDurationMs <= 0)
+    return { status: 200, body: args.result };
   const op: DiagnosticOperation = {
     operationId: ctx.deps.ids.guid(),
     subscriptionId: args.subscriptionId,
@@ -86,12 +87,17 @@ export async function acceptDiagnostic(
   };
 }
 
-async function poll(ctx: Ctx, subscriptionId: string, operationId: string): Promise<{ op: DiagnosticOperation; done: boolean } | undefined> {
+async function poll(
+  ctx: Ctx,
+  subscriptionId: string,
+  operationId: string,
+): Promise<{ op: DiagnosticOperation; done: boolean } | undefined> {
   return ctx.store.transaction(async (store) => {
     const doc = await store.get(key(operationId));
     const op = doc?.body as DiagnosticOperation | undefined;
     if (!doc || !op) return undefined;
-    if (op.subscriptionId.toLowerCase() !== subscriptionId.toLowerCase()) throw ArmErrors.operationNotFound(operationId);
+    if (op.subscriptionId.toLowerCase() !== subscriptionId.toLowerCase())
+      throw ArmErrors.operationNotFound(operationId);
     const finished = done(op, ctx.now);
     if (finished && op.completedMs !== undefined) return { op, done: true };
     if (finished) op.completedMs = ctx.now;
@@ -109,7 +115,11 @@ export function withDiagnosticResults(inner: LocationHandler): LocationHandler {
       if (a.rest.length === 1) {
         const p = await poll(ctx, a.subscriptionId, a.rest[0]!);
         if (p) {
-          if (!p.done) return { status: 202, headers: { Location: absoluteUrl(ctx, resultPath(p.op)), "Retry-After": "1" } };
+          if (!p.done)
+            return {
+              status: 202,
+              headers: { Location: absoluteUrl(ctx, resultPath(p.op)), "Retry-After": "1" },
+            };
           return { status: 200, body: p.op.result };
         }
       }

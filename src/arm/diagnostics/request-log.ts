@@ -98,7 +98,8 @@ export class RequestLog {
 
   constructor(limits: Partial<RequestLogLimits> = {}) {
     this.limits = { ...DEFAULT_LOG_LIMITS, ...limits };
-    if (this.limits.perResource < 1 || this.limits.resources < 1) throw new RangeError("request log limits must be at least 1");
+    if (this.limits.perResource < 1 || this.limits.resources < 1)
+      throw new RangeError("request log limits must be at least 1");
   }
 
   /** Records an entry (the log assigns `seq`) and returns it. */

@@ -44,7 +44,10 @@ export function exportedResources(ctx: Ctx): Promise<ArmResource[]> {
  * The resources as they were before `changes` (the documents of one unit of work): created
  * documents removed, updated and deleted ones restored. `after` is the state with the changes.
  */
-export function beforeChanges(after: readonly ArmResource[], changes: readonly ResourceChange[]): ArmResource[] {
+export function beforeChanges(
+  after: readonly ArmResource[],
+  changes: readonly ResourceChange[],
+): ArmResource[] {
   const byKey = new Map<string, ArmResource>();
   for (const r of after) byKey.set(idKey(r.id), r);
   for (const c of changes) {
