@@ -52,7 +52,13 @@ function outcome<T>(fn: () => T): string {
   }
 }
 
-function decisions(set: string, catalog: ServiceTagCatalog, networks: number, flows: number, seedOffset: number): GoldenCase[] {
+function decisions(
+  set: string,
+  catalog: ServiceTagCatalog,
+  networks: number,
+  flows: number,
+  seedOffset: number,
+): GoldenCase[] {
   const out: GoldenCase[] = [];
   for (let n = 0; n < networks; n++) {
     const seed = BASE_SEED + seedOffset + n;
@@ -70,14 +76,24 @@ function estateDecisions(catalog: ServiceTagCatalog): GoldenCase[] {
   const estate = generateEstate(seed, catalog, 0.01);
   const snap = new Snapshot(estate.resources, { serviceTags: catalog });
   const flows: Flow[] = estateFlows(seed, estate, 400);
-  return flows.map((flow, index) => ({ set: "estate", seed, index, input: flow, output: outcome(() => evaluate(snap, flow)) }));
+  return flows.map((flow, index) => ({
+    set: "estate",
+    seed,
+    index,
+    input: flow,
+    output: outcome(() => evaluate(snap, flow)),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Firewalls: random resources of every service, random requests.
 
 const SUB = "00000000-0000-0000-0000-0000000000c0";
-const subnetPool = Array.from({ length: 6 }, (_, i) => `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet${i % 3}/subnets/s${i}`);
+const subnetPool = Array.from(
+  { length: 6 },
+  (_, i) =>
+    `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet${i % 3}/subnets/s${i}`,
+);
 
 function pub(rng: Rng): string {
   return `${20 + rng.int(180)}.${rng.int(256)}.${rng.int(256)}.${1 + rng.int(250)}`;
@@ -100,7 +116,10 @@ function cidrText(rng: Rng, a: string): string {
   ])();
 }
 
-function firewallResources(rng: Rng, catalog: ServiceTagCatalog): Array<{ resource: ArmResource; children: ArmResource[]; addresses: string[] }> {
+function firewallResources(
+  rng: Rng,
+  catalog: ServiceTagCatalog,
+): Array<{ resource: ArmResource; children: ArmResource[]; addresses: string[] }> {
   const out: Array<{ resource: ArmResource; children: ArmResource[]; addresses: string[] }> = [];
   const rg = `/subscriptions/${SUB}/resourceGroups/rg`;
   const action = () => rng.pick([undefined, "Allow", "allow", "Deny"]);
@@ -124,13 +143,38 @@ function firewallResources(rng: Rng, catalog: ServiceTagCatalog): Array<{ resour
               ? {
                   networkAcls: {
                     defaultAction: rng.pick(["Deny", "deny", "Allow"]),
-                    ...(rng.bool(0.8) ? { bypass: rng.pick(["AzureServices", "None", "Logging, Metrics", "Logging", "Metrics, AzureServices", "Logging,Metrics"]) } : {}),
+                    ...(rng.bool(0.8)
+                      ? {
+                          bypass: rng.pick([
+                            "AzureServices",
+                            "None",
+                            "Logging, Metrics",
+                            "Logging",
+                            "Metrics, AzureServices",
+                            "Logging,Metrics",
+                          ]),
+                        }
+                      : {}),
                     virtualNetworkRules: Array.from({ length: rng.int(5) }, () => ({
                       id: caseVariant(rng, rng.pick(subnetPool)),
                       ...(rng.bool(0.8) ? { action: action() } : {}),
-                      ...(rng.bool(0.3) ? { state: rng.pick(["Succeeded", "NetworkSourceDeleted", "networkSourceDeleted", "Failed", "Deprovisioning", "Provisioning"]) } : {}),
+                      ...(rng.bool(0.3)
+                        ? {
+                            state: rng.pick([
+                              "Succeeded",
+                              "NetworkSourceDeleted",
+                              "networkSourceDeleted",
+                              "Failed",
+                              "Deprovisioning",
+                              "Provisioning",
+                            ]),
+                          }
+                        : {}),
                     })),
-                    ipRules: Array.from({ length: rng.int(5) }, () => ({ value: ip(), ...(rng.bool(0.8) ? { action: action() } : {}) })),
+                    ipRules: Array.from({ length: rng.int(5) }, () => ({
+                      value: ip(),
+                      ...(rng.bool(0.8) ? { action: action() } : {}),
+                    })),
                   },
                 }
               : {}),
@@ -140,7 +184,12 @@ function firewallResources(rng: Rng, catalog: ServiceTagCatalog): Array<{ resour
         addresses,
       });
     } else if (kind === 1) {
-      const flavor = rng.pick(["Microsoft.Sql/servers", "Microsoft.DBforPostgreSQL/servers", "Microsoft.DBforMySQL/servers", "Microsoft.DBforMariaDB/servers"]);
+      const flavor = rng.pick([
+        "Microsoft.Sql/servers",
+        "Microsoft.DBforPostgreSQL/servers",
+        "Microsoft.DBforMySQL/servers",
+        "Microsoft.DBforMariaDB/servers",
+      ]);
       const name = `fwsql${k}`;
       const id = `${rg}/providers/${flavor}/${name}`;
       const children: ArmResource[] = [];
@@ -149,7 +198,12 @@ function firewallResources(rng: Rng, catalog: ServiceTagCatalog): Array<{ resour
           id: `${id}/virtualNetworkRules/v${r}`,
           name: `v${r}`,
           type: `${flavor}/virtualNetworkRules`,
-          properties: { virtualNetworkSubnetId: caseVariant(rng, rng.pick(subnetPool)), ...(rng.bool(0.4) ? { state: rng.pick(["Ready", "Deleting", "Unknown", "InProgress", "Initializing"]) } : {}) },
+          properties: {
+            virtualNetworkSubnetId: caseVariant(rng, rng.pick(subnetPool)),
+            ...(rng.bool(0.4)
+              ? { state: rng.pick(["Ready", "Deleting", "Unknown", "InProgress", "Initializing"]) }
+              : {}),
+          },
         });
       }
       for (let r = rng.int(4); r > 0; r--) {
@@ -162,10 +216,23 @@ function firewallResources(rng: Rng, catalog: ServiceTagCatalog): Array<{ resour
           type: `${flavor}/firewallRules`,
           properties: azure
             ? { startIpAddress: "0.0.0.0", endIpAddress: "0.0.0.0" }
-            : { startIpAddress: wide ? `${a.split(".").slice(0, 3).join(".")}.0` : a, endIpAddress: wide ? `${a.split(".").slice(0, 3).join(".")}.255` : rng.bool(0.1) ? "bad" : a },
+            : {
+                startIpAddress: wide ? `${a.split(".").slice(0, 3).join(".")}.0` : a,
+                endIpAddress: wide ? `${a.split(".").slice(0, 3).join(".")}.255` : rng.bool(0.1) ? "bad" : a,
+              },
         });
       }
-      out.push({ resource: { id, name, type: flavor, location, properties: { ...(rng.bool(0.1) ? { publicNetworkAccess: toggle() } : {}) } }, children, addresses });
+      out.push({
+        resource: {
+          id,
+          name,
+          type: flavor,
+          location,
+          properties: { ...(rng.bool(0.1) ? { publicNetworkAccess: toggle() } : {}) },
+        },
+        children,
+        addresses,
+      });
     } else if (kind === 2) {
       const name = `fwkv${k}`;
       out.push({
@@ -180,8 +247,12 @@ function firewallResources(rng: Rng, catalog: ServiceTagCatalog): Array<{ resour
               ? {
                   networkAcls: {
                     defaultAction: rng.pick(["Deny", "Allow"]),
-                    ...(rng.bool(0.8) ? { bypass: rng.pick(["AzureServices", "None", "azureservices"]) } : {}),
-                    virtualNetworkRules: Array.from({ length: rng.int(4) }, () => ({ id: caseVariant(rng, rng.pick(subnetPool)) })),
+                    ...(rng.bool(0.8)
+                      ? { bypass: rng.pick(["AzureServices", "None", "azureservices"]) }
+                      : {}),
+                    virtualNetworkRules: Array.from({ length: rng.int(4) }, () => ({
+                      id: caseVariant(rng, rng.pick(subnetPool)),
+                    })),
                     ipRules: Array.from({ length: rng.int(4) }, () => ({ value: ip() })),
                   },
                 }
@@ -203,9 +274,20 @@ function firewallResources(rng: Rng, catalog: ServiceTagCatalog): Array<{ resour
             ...(rng.bool(0.1) ? { publicNetworkAccess: toggle() } : {}),
             isVirtualNetworkFilterEnabled: rng.bool(0.6),
             ...(rng.bool(0.5)
-              ? { ipRangeFilter: Array.from({ length: rng.int(4) }, () => (rng.bool(0.2) ? "0.0.0.0" : ip())).join(",") }
-              : { ipRules: Array.from({ length: rng.int(4) }, () => ({ ipAddressOrRange: rng.bool(0.2) ? "0.0.0.0" : ip() })) }),
-            virtualNetworkRules: Array.from({ length: rng.int(4) }, () => ({ id: caseVariant(rng, rng.pick(subnetPool)), ignoreMissingVNetServiceEndpoint: false })),
+              ? {
+                  ipRangeFilter: Array.from({ length: rng.int(4) }, () =>
+                    rng.bool(0.2) ? "0.0.0.0" : ip(),
+                  ).join(","),
+                }
+              : {
+                  ipRules: Array.from({ length: rng.int(4) }, () => ({
+                    ipAddressOrRange: rng.bool(0.2) ? "0.0.0.0" : ip(),
+                  })),
+                }),
+            virtualNetworkRules: Array.from({ length: rng.int(4) }, () => ({
+              id: caseVariant(rng, rng.pick(subnetPool)),
+              ignoreMissingVNetServiceEndpoint: false,
+            })),
           },
         },
         children: [],
@@ -226,21 +308,44 @@ function firewallResources(rng: Rng, catalog: ServiceTagCatalog): Array<{ resour
                 defaultAction: rng.pick(["Deny", "Allow"]),
                 ...(rng.bool(0.3) ? { trustedServiceAccessEnabled: rng.bool(0.5) } : {}),
                 ...(rng.bool(0.1) ? { publicNetworkAccess: toggle() } : {}),
-                virtualNetworkRules: Array.from({ length: rng.int(4) }, () => ({ subnet: { id: caseVariant(rng, rng.pick(subnetPool)) }, ignoreMissingVnetServiceEndpoint: false })),
-                ipRules: Array.from({ length: rng.int(4) }, () => ({ ipMask: ip(), ...(rng.bool(0.8) ? { action: action() } : {}) })),
+                virtualNetworkRules: Array.from({ length: rng.int(4) }, () => ({
+                  subnet: { id: caseVariant(rng, rng.pick(subnetPool)) },
+                  ignoreMissingVnetServiceEndpoint: false,
+                })),
+                ipRules: Array.from({ length: rng.int(4) }, () => ({
+                  ipMask: ip(),
+                  ...(rng.bool(0.8) ? { action: action() } : {}),
+                })),
               },
             },
           ]
         : [];
-      out.push({ resource: { id, name, type: `${ns}/namespaces`, location, sku: { name: "Premium" }, properties: {} }, children, addresses });
+      out.push({
+        resource: { id, name, type: `${ns}/namespaces`, location, sku: { name: "Premium" }, properties: {} },
+        children,
+        addresses,
+      });
     } else if (kind === 6) {
       const name = `fwadls${k}`;
       const id = `${rg}/providers/Microsoft.DataLakeStore/accounts/${name}`;
       const inline = rng.bool(0.5);
-      const vnetRules = Array.from({ length: rng.int(4) }, (_, i) => ({ id: `${id}/virtualNetworkRules/v${i}`, name: `v${i}`, type: "Microsoft.DataLakeStore/accounts/virtualNetworkRules", properties: { subnetId: caseVariant(rng, rng.pick(subnetPool)) } }));
+      const vnetRules = Array.from({ length: rng.int(4) }, (_, i) => ({
+        id: `${id}/virtualNetworkRules/v${i}`,
+        name: `v${i}`,
+        type: "Microsoft.DataLakeStore/accounts/virtualNetworkRules",
+        properties: { subnetId: caseVariant(rng, rng.pick(subnetPool)) },
+      }));
       const fwRules = Array.from({ length: rng.int(4) }, (_, i) => {
         const a = rng.pick(addresses);
-        return { id: `${id}/firewallRules/f${i}`, name: `f${i}`, type: "Microsoft.DataLakeStore/accounts/firewallRules", properties: { startIpAddress: a, endIpAddress: rng.bool(0.3) ? `${a.split(".").slice(0, 3).join(".")}.255` : a } };
+        return {
+          id: `${id}/firewallRules/f${i}`,
+          name: `f${i}`,
+          type: "Microsoft.DataLakeStore/accounts/firewallRules",
+          properties: {
+            startIpAddress: a,
+            endIpAddress: rng.bool(0.3) ? `${a.split(".").slice(0, 3).join(".")}.255` : a,
+          },
+        };
       });
       out.push({
         resource: {
@@ -272,8 +377,14 @@ function firewallResources(rng: Rng, catalog: ServiceTagCatalog): Array<{ resour
               ? {
                   networkRuleSet: {
                     defaultAction: rng.pick(["Deny", "Allow"]),
-                    virtualNetworkRules: Array.from({ length: rng.int(4) }, () => ({ id: caseVariant(rng, rng.pick(subnetPool)), ...(rng.bool(0.8) ? { action: action() } : {}) })),
-                    ipRules: Array.from({ length: rng.int(4) }, () => ({ value: ip(), ...(rng.bool(0.8) ? { action: action() } : {}) })),
+                    virtualNetworkRules: Array.from({ length: rng.int(4) }, () => ({
+                      id: caseVariant(rng, rng.pick(subnetPool)),
+                      ...(rng.bool(0.8) ? { action: action() } : {}),
+                    })),
+                    ipRules: Array.from({ length: rng.int(4) }, () => ({
+                      value: ip(),
+                      ...(rng.bool(0.8) ? { action: action() } : {}),
+                    })),
                   },
                 }
               : {}),
@@ -290,9 +401,11 @@ function firewallResources(rng: Rng, catalog: ServiceTagCatalog): Array<{ resour
 
 function firewallCases(catalog: ServiceTagCatalog, snaps: Snapshot[]): GoldenCase[] {
   const rng = new Rng(BASE_SEED ^ 0xf1e);
-  const targets: Array<{ resource: ArmResource; children: ArmResource[]; addresses: string[] }> = firewallResources(rng, catalog);
+  const targets: Array<{ resource: ArmResource; children: ArmResource[]; addresses: string[] }> =
+    firewallResources(rng, catalog);
   for (const snap of snaps) {
-    for (const s of snap.services.values()) targets.push({ resource: s.resource, children: s.children, addresses: [formatAddress(s.address)] });
+    for (const s of snap.services.values())
+      targets.push({ resource: s.resource, children: s.children, addresses: [formatAddress(s.address)] });
   }
   const azure = catalog.get("AzureCloud")?.prefixes.filter((p) => p.family === 4) ?? [];
   const out: GoldenCase[] = [];
@@ -316,7 +429,8 @@ function firewallCases(catalog: ServiceTagCatalog, snaps: Snapshot[]): GoldenCas
         children: t.children,
         sourceAddress,
         ...(subnetId ? { subnetId } : {}),
-        subnetHasEndpoint: (id: string) => hasEndpointFlag && withEndpoint.has(id.toLowerCase().replace(/\/+$/, "")),
+        subnetHasEndpoint: (id: string) =>
+          hasEndpointFlag && withEndpoint.has(id.toLowerCase().replace(/\/+$/, "")),
         fromAzure: rng.bool(0.5),
         sameRegionAzure: rng.bool(0.3),
         trustedService: rng.bool(0.2),
@@ -338,7 +452,13 @@ function firewallCases(catalog: ServiceTagCatalog, snaps: Snapshot[]): GoldenCas
         ...(input.caller ? { caller: input.caller } : {}),
         ...(input.login ? { login: input.login } : {}),
       };
-      out.push({ set: "firewall", seed: BASE_SEED, index: k * 8 + i, input: described, output: outcome(() => evaluateFirewall(input)) });
+      out.push({
+        set: "firewall",
+        seed: BASE_SEED,
+        index: k * 8 + i,
+        input: described,
+        output: outcome(() => evaluateFirewall(input)),
+      });
     }
   });
   return out;
@@ -354,7 +474,10 @@ export function goldenCorpus(opts: { real: boolean }): GoldenCase[] {
     out.push(...decisions("real", catalog, 8, 30, 1_000_000));
     out.push(...estateDecisions(catalog));
   }
-  const snaps = [0, 1, 2, 3, 4].map((n) => new Snapshot(generateNetwork(BASE_SEED + 7_000 + n, synthetic).resources, { serviceTags: synthetic }));
+  const snaps = [0, 1, 2, 3, 4].map(
+    (n) =>
+      new Snapshot(generateNetwork(BASE_SEED + 7_000 + n, synthetic).resources, { serviceTags: synthetic }),
+  );
   out.push(...firewallCases(synthetic, snaps));
   return out;
 }
@@ -372,7 +495,11 @@ export function readGolden(): GoldenCase[] {
 }
 
 /** Case-by-case differences between the committed corpus and `current` (empty when identical). */
-export function compareGolden(golden: readonly GoldenCase[], current: readonly GoldenCase[], skipSets: readonly string[] = []): string[] {
+export function compareGolden(
+  golden: readonly GoldenCase[],
+  current: readonly GoldenCase[],
+  skipSets: readonly string[] = [],
+): string[] {
   const want = golden.filter((c) => !skipSets.includes(c.set));
   const out: string[] = [];
   if (want.length !== current.length) out.push(`case count: golden ${want.length}, now ${current.length}`);
@@ -398,7 +525,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const real = realTagsAvailable();
   const current = goldenCorpus({ real });
   if (process.env.LAZURITE_UPDATE_GOLDEN === "1") {
-    if (!real) throw new Error(`the real service-tag file ${REAL_TAGS_FILE} is needed to write the golden corpus`);
+    if (!real)
+      throw new Error(`the real service-tag file ${REAL_TAGS_FILE} is needed to write the golden corpus`);
     writeFileSync(GOLDEN_FILE, serializeCorpus(current));
     console.log(`wrote ${current.length} cases to ${GOLDEN_FILE}`);
   } else {

@@ -288,10 +288,16 @@ function pickNic(snap: Snapshot, flow: Flow): { nic: NicInfo; cfg: IpConfigInfo 
   if (s.kind === "vm") {
     const vm = snap.vm(s.vmId);
     if (!vm) throw ArmErrors.flowEndpointNotFound("source", s.vmId);
-    for (const id of vm.nicIds) {
-      nic = snap.nic(id);
-      if (nic) break;
+    let first = vm.memo.nic;
+    if (first === undefined) {
+      first = null;
+      for (const id of vm.nicIds) {
+        first = snap.nic(id) ?? null;
+        if (first) break;
+      }
+      vm.memo.nic = first;
     }
+    nic = first ?? undefined;
     if (!nic) throw ArmErrors.invalidFlow(`Virtual machine '${vm.id}' has no network interface Lazurite knows.`);
   } else if (s.kind === "nic") {
     nic = snap.nic(s.nicId);

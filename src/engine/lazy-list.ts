@@ -8,6 +8,8 @@
  * indexing, `length`, iteration, `map`/`find`/…, spreading, `JSON.stringify`, `Object.keys`,
  * vitest's `toEqual` and Node's `util.inspect` all see the built elements. It is a Proxy over a
  * real array that is filled (once) by the first operation that looks at it; writes work too.
+ * One thing a Proxy cannot do: `structuredClone` / `postMessage` / `v8.serialize` refuse it
+ * (DataCloneError); copy a decision with `JSON.parse(JSON.stringify(decision))` instead.
  */
 
 /** Builds one element, or several (a firewall refusal yields one blocker per distinct fix). */

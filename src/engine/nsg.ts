@@ -408,28 +408,17 @@ function fallbackVerdict(nsgId: string, direction: NsgDirection): NsgVerdict {
 }
 
 /**
- * One direction's rules in evaluation order, as parallel arrays (struct of arrays): the scan
- * over protocol bits and port intervals reads a few small typed arrays instead of one object
- * per rule, and single-CIDR address sides are compared in place.
+ * One direction's rules in evaluation order, as parallel arrays (struct of arrays) packed in
+ * one Int32Array: the scan over protocol bits and port intervals reads a few contiguous runs
+ * instead of one object per rule, and single-CIDR address sides are compared in place.
+ * Sections (each `n` long): protocol mask, flags, dst port lo/hi, src port lo/hi, dst kind,
+ * dst CIDR4 base/mask, src kind, src CIDR4 base/mask.
  */
 class RuleTable {
   readonly n: number;
-  private readonly proto: Int32Array;
-  /** F_* bits per rule. */
-  private readonly flags: Uint8Array;
-  private readonly dLo: Int32Array;
-  private readonly dHi: Int32Array;
-  private readonly sLo: Int32Array;
-  private readonly sHi: Int32Array;
+  private readonly t: Int32Array;
   private readonly dRanges: Array<Int32Array | null>;
   private readonly sRanges: Array<Int32Array | null>;
-  /** Address side kinds (A_*), CIDR4 base/mask as int32, and the full matchers. */
-  private readonly dKind: Uint8Array;
-  private readonly dBase: Int32Array;
-  private readonly dMask: Int32Array;
-  private readonly sKind: Uint8Array;
-  private readonly sBase: Int32Array;
-  private readonly sMask: Int32Array;
   private readonly dst: AddrMatcher[];
   private readonly src: AddrMatcher[];
   private readonly verdicts: NsgVerdict[];
@@ -437,36 +426,26 @@ class RuleTable {
   constructor(rules: CompiledRule[]) {
     const n = rules.length;
     this.n = n;
-    this.proto = new Int32Array(n);
-    this.flags = new Uint8Array(n);
-    this.dLo = new Int32Array(n);
-    this.dHi = new Int32Array(n);
-    this.sLo = new Int32Array(n);
-    this.sHi = new Int32Array(n);
-    this.dKind = new Uint8Array(n);
-    this.dBase = new Int32Array(n);
-    this.dMask = new Int32Array(n);
-    this.sKind = new Uint8Array(n);
-    this.sBase = new Int32Array(n);
-    this.sMask = new Int32Array(n);
+    const t = new Int32Array(n * 12);
+    this.t = t;
     this.dRanges = rules.map((r) => r.dRanges);
     this.sRanges = rules.map((r) => r.sRanges);
     this.dst = rules.map((r) => r.dst);
     this.src = rules.map((r) => r.src);
     this.verdicts = rules.map((r) => r.verdict);
     rules.forEach((r, i) => {
-      this.proto[i] = r.protoMask;
-      this.flags[i] = (r.dAny ? F_D_ANY : 0) | (r.sAny ? F_S_ANY : 0) | (r.dRanges ? F_D_RANGES : 0) | (r.sRanges ? F_S_RANGES : 0);
-      this.dLo[i] = r.dLo;
-      this.dHi[i] = r.dHi;
-      this.sLo[i] = r.sLo;
-      this.sHi[i] = r.sHi;
-      this.dKind[i] = r.dst.kind;
-      this.dBase[i] = r.dst.base | 0;
-      this.dMask[i] = r.dst.mask | 0;
-      this.sKind[i] = r.src.kind;
-      this.sBase[i] = r.src.base | 0;
-      this.sMask[i] = r.src.mask | 0;
+      t[i] = r.protoMask;
+      t[n + i] = (r.dAny ? F_D_ANY : 0) | (r.sAny ? F_S_ANY : 0) | (r.dRanges ? F_D_RANGES : 0) | (r.sRanges ? F_S_RANGES : 0);
+      t[2 * n + i] = r.dLo;
+      t[3 * n + i] = r.dHi;
+      t[4 * n + i] = r.sLo;
+      t[5 * n + i] = r.sHi;
+      t[6 * n + i] = r.dst.kind;
+      t[7 * n + i] = r.dst.base | 0;
+      t[8 * n + i] = r.dst.mask | 0;
+      t[9 * n + i] = r.src.kind;
+      t[10 * n + i] = r.src.base | 0;
+      t[11 * n + i] = r.src.mask | 0;
     });
   }
 
@@ -480,26 +459,26 @@ class RuleTable {
     const dst = p.destination;
     const sv = src.family === 4 ? src.value | 0 : 0;
     const dv = dst.family === 4 ? dst.value | 0 : 0;
-    const proto = this.proto;
-    const flags = this.flags;
-    for (let i = 0; i < this.n; i++) {
-      if ((proto[i]! & bit) === 0) continue;
-      const f = flags[i]!;
+    const t = this.t;
+    const n = this.n;
+    for (let i = 0; i < n; i++) {
+      if ((t[i]! & bit) === 0) continue;
+      const f = t[n + i]!;
       if ((f & F_D_ANY) === 0) {
         if (portless) continue;
-        if ((f & F_D_RANGES) !== 0 ? !inRanges(this.dRanges[i]!, dp) : dp < this.dLo[i]! || dp > this.dHi[i]!) continue;
+        if ((f & F_D_RANGES) !== 0 ? !inRanges(this.dRanges[i]!, dp) : dp < t[2 * n + i]! || dp > t[3 * n + i]!) continue;
       }
       if ((f & F_S_ANY) === 0) {
         if (portless) continue;
-        if ((f & F_S_RANGES) !== 0 ? !inRanges(this.sRanges[i]!, sp) : sp < this.sLo[i]! || sp > this.sHi[i]!) continue;
+        if ((f & F_S_RANGES) !== 0 ? !inRanges(this.sRanges[i]!, sp) : sp < t[4 * n + i]! || sp > t[5 * n + i]!) continue;
       }
-      const dk = this.dKind[i]!;
+      const dk = t[6 * n + i]!;
       if (dk === A_CIDR4) {
-        if (dst.family !== 4 || (dv & this.dMask[i]!) !== this.dBase[i]) continue;
+        if (dst.family !== 4 || (dv & t[8 * n + i]!) !== t[7 * n + i]) continue;
       } else if (dk !== A_ANY && !matchAddress(this.dst[i]!, dst, p.destinationAsgs, data)) continue;
-      const sk = this.sKind[i]!;
+      const sk = t[9 * n + i]!;
       if (sk === A_CIDR4) {
-        if (src.family !== 4 || (sv & this.sMask[i]!) !== this.sBase[i]) continue;
+        if (src.family !== 4 || (sv & t[11 * n + i]!) !== t[10 * n + i]) continue;
       } else if (sk !== A_ANY && !matchAddress(this.src[i]!, src, p.sourceAsgs, data)) continue;
       return this.verdicts[i];
     }

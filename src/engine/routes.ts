@@ -267,13 +267,45 @@ class SubnetRouteSet implements RouteSet {
     this.hasBgp = this.bgp.size > 0;
     this.entries = entries;
     void endpointSets;
+    // IPv4 selection precomputed per elementary segment of the address space: every prefix
+    // the tries hold starts or ends a segment, so inside one segment the same prefixes contain
+    // every address and the selection below gives the same route.
+    const bounds = new Set<number>([0]);
+    for (const e of entries) {
+      const p = e.prefixes[0];
+      if (e.nextHopType === "VirtualNetworkServiceEndpoint" || !p || p.family !== 4) continue;
+      bounds.add(p.base);
+      const end = p.base + 2 ** (32 - p.length);
+      if (end <= 0xffffffff) bounds.add(end);
+    }
+    this.starts = Float64Array.from([...bounds].sort((x, y) => x - y));
+    this.answers = Array.from(this.starts, (v) => this.select({ family: 4, value: v }));
   }
+
+  /** Segment starts (sorted, first 0) and the route each segment selects. */
+  private readonly starts: Float64Array;
+  private readonly answers: Array<RouteEntry | undefined>;
 
   lookup(a: Address): RouteEntry | undefined {
     for (let i = 0; i < this.endpoints.length; i++) {
       const ep = this.endpoints[i]!;
       if (ep.set.has(a)) return ep.entry;
     }
+    if (a.family === 6) return this.select(a);
+    const starts = this.starts;
+    const v = a.value;
+    let l = 0;
+    let h = starts.length - 1;
+    while (l < h) {
+      const m = (l + h + 1) >>> 1;
+      if (starts[m]! <= v) l = m;
+      else h = m - 1;
+    }
+    return this.answers[l];
+  }
+
+  /** Longest prefix over the tries, with the BGP rules of SE-ROUTE-3 (endpoint routes aside). */
+  private select(a: Address): RouteEntry | undefined {
     const nb = this.nonBgp.longestMatchEntry(a);
     if (!this.hasBgp) return nb?.value;
     const bg = this.bgp.longestMatchEntry(a);

@@ -57,6 +57,21 @@ export interface IpConfigMemo {
   /** The public address the configuration leaves Azure with (SE-SRC-1). */
   egress?: { address: Address; text: string; how: string };
 }
+export interface VmMemo {
+  /** The NIC a flow from the VM starts at: the first of `nicIds` the snapshot knows (null: none). */
+  nic?: NicInfo | null;
+}
+
+export interface VmInfo {
+  readonly id: string;
+  readonly resource: VirtualMachine;
+  /** NIC ids, the primary first. */
+  readonly nicIds: string[];
+  readonly location: string;
+  /** Engine-internal memo (see VmMemo). */
+  readonly memo: VmMemo;
+}
+
 export interface ServiceMemo {
   /** The compiled firewall (null: the type has none). */
   firewall?: unknown;
@@ -190,7 +205,7 @@ export class Snapshot {
   readonly vnets = new Map<string, VnetInfo>();
   readonly subnets = new Map<string, SubnetInfo>();
   readonly nics = new Map<string, NicInfo>();
-  readonly vms = new Map<string, { id: string; resource: VirtualMachine; nicIds: string[]; location: string }>();
+  readonly vms = new Map<string, VmInfo>();
   readonly publicIps = new Map<string, { id: string; resource: PublicIpAddress; address?: Address }>();
   readonly nsgs = new Map<string, NetworkSecurityGroup>();
   readonly routeTables = new Map<string, RouteTable>();
@@ -461,7 +476,7 @@ export class Snapshot {
       const nicIds = [primary, ...refs.filter((n) => n !== primary)]
         .filter((n): n is NonNullable<typeof n> => !!n && typeof n.id === "string")
         .map((n) => n.id);
-      this.vms.set(k, { id: vm.id, resource: vm, nicIds, location: lower(vm.location) });
+      this.vms.set(k, { id: vm.id, resource: vm, nicIds, location: lower(vm.location), memo: {} });
       for (const nicId of nicIds) {
         const nic = this.nics.get(idKey(nicId));
         if (nic && !nic.vmId) this.nics.set(nic.key, { ...nic, vmId: vm.id });
@@ -516,7 +531,7 @@ export class Snapshot {
   private readonly exact = {
     subnets: new Map<string, SubnetInfo>(),
     nics: new Map<string, NicInfo>(),
-    vms: new Map<string, { id: string; resource: VirtualMachine; nicIds: string[]; location: string }>(),
+    vms: new Map<string, VmInfo>(),
     services: new Map<string, ServiceResourceInfo>(),
   };
 
@@ -539,7 +554,7 @@ export class Snapshot {
     }
     return n;
   }
-  vm(id: string) {
+  vm(id: string): VmInfo | undefined {
     let v = this.exact.vms.get(id);
     if (v === undefined) {
       v = this.vms.get(idKey(id));

@@ -280,7 +280,14 @@ export function privateRangeOf(p: Prefix): Prefix4 | undefined {
 
 /** True when the address is a routable public address (IPv4: not in any non-public block). */
 export function isPublicAddress(a: Address): boolean {
-  if (a.family === 4) return !NON_PUBLIC_V4.some((r) => prefixContainsAddress(r, a));
+  if (a.family === 4) {
+    const v = a.value;
+    for (let i = 0; i < NON_PUBLIC_V4.length; i++) {
+      const r = NON_PUBLIC_V4[i]!;
+      if (((v & maskV4(r.length)) >>> 0) === r.base) return false;
+    }
+    return true;
+  }
   const v = a.value;
   // 2000::/3 global unicast only.
   return v >> 125n === 1n;

@@ -205,8 +205,8 @@ export class PrefixSet {
   private readonly keys4 = new Set<number>();
   private readonly pending4: Array<{ base: number; length: number }> = [];
   private readonly trie6 = new PrefixTrie<true>();
-  private lo: Float64Array = new Float64Array(0);
-  private hi: Float64Array = new Float64Array(0);
+  /** Merged intervals, interleaved: [lo0, hi0, lo1, hi1, …] (a probe and its check share a cache line). */
+  private iv: Float64Array = new Float64Array(0);
   private block: Uint32Array | undefined = undefined;
   private dirty = false;
 
@@ -240,8 +240,12 @@ export class PrefixSet {
         hi.push(e);
       }
     }
-    this.lo = Float64Array.from(lo);
-    this.hi = Float64Array.from(hi);
+    const iv = new Float64Array(lo.length * 2);
+    for (let i = 0; i < lo.length; i++) {
+      iv[2 * i] = lo[i]!;
+      iv[2 * i + 1] = hi[i]!;
+    }
+    this.iv = iv;
     // Large sets get a first-level index on the top 16 bits of the address: `block[k]` is the
     // number of intervals starting below k·65536, so a query searches only its block's few.
     if (lo.length >= INDEXED_SET_MIN) {
@@ -262,10 +266,10 @@ export class PrefixSet {
   has(a: Address): boolean {
     if (a.family === 6) return this.trie6.containsAddress(a);
     if (this.dirty) this.compile();
-    const lo = this.lo;
+    const iv = this.iv;
     const v = a.value;
-    let h = lo.length - 1;
-    if (h < 0 || v < lo[0]!) return false;
+    let h = (iv.length >>> 1) - 1;
+    if (h < 0 || v < iv[0]!) return false;
     let l = 0;
     const block = this.block;
     if (block !== undefined) {
@@ -278,10 +282,10 @@ export class PrefixSet {
     // The last interval starting at or below v.
     while (l < h) {
       const m = (l + h + 1) >>> 1;
-      if (lo[m]! <= v) l = m;
+      if (iv[2 * m]! <= v) l = m;
       else h = m - 1;
     }
-    return v <= this.hi[l]!;
+    return v <= iv[2 * l + 1]!;
   }
 
   get size(): number {

@@ -7,7 +7,13 @@
  * `LAZURITE_UPDATE_GOLDEN=1 npx tsx scripts/gen-golden.ts`.
  */
 import { describe, expect, it } from "vitest";
-import { REAL_TAG_SETS, compareGolden, goldenCorpus, readGolden, realTagsAvailable } from "../../scripts/gen-golden.js";
+import {
+  REAL_TAG_SETS,
+  compareGolden,
+  goldenCorpus,
+  readGolden,
+  realTagsAvailable,
+} from "../../scripts/gen-golden.js";
 
 describe("golden engine output", () => {
   it("SE-DIAG-3: JSON.stringify(evaluate(...)) and every firewall answer are byte-identical to the committed corpus", () => {
@@ -17,7 +23,16 @@ describe("golden engine output", () => {
     expect(golden.length).toBeGreaterThan(2000);
     // The corpus must exercise the paths whose text is rendered lazily.
     const all = current.map((c) => c.output).join("\n");
-    for (const needle of ['"kind":"NetworkSecurityGroup"', '"kind":"ServiceFirewall"', '"kind":"ServiceEndpointPolicy"', '"kind":"Route"', '"kind":"Dns"', '"error":{', '"threw"', '"fixes":[{']) {
+    for (const needle of [
+      '"kind":"NetworkSecurityGroup"',
+      '"kind":"ServiceFirewall"',
+      '"kind":"ServiceEndpointPolicy"',
+      '"kind":"Route"',
+      '"kind":"Dns"',
+      '"error":{',
+      '"threw"',
+      '"fixes":[{',
+    ]) {
       expect(all, needle).toContain(needle);
     }
     expect(compareGolden(golden, current, real ? [] : REAL_TAG_SETS)).toEqual([]);

@@ -184,9 +184,13 @@ const V_DENIED: FirewallVerdict = Object.freeze({ allowed: false, how: HOW_DENIE
 export class CompiledFirewall {
   readonly policy: FirewallPolicy;
   private readonly bySubnet = new Map<string, number[]>();
-  private readonly v4lo: Float64Array;
-  private readonly v4hi: Float64Array;
-  private readonly v4rule: Int32Array;
+  /**
+   * IPv4 rules as elementary segments: `starts` sorted, segment k = [starts[k], starts[k+1]),
+   * `owner[k]` = the first rule (in list order) containing the segment, or -1. A lookup is one
+   * binary search, whatever the number of rules.
+   */
+  private readonly starts: Float64Array;
+  private readonly owner: Int32Array;
   private readonly v6: Array<{ lo: bigint; hi: bigint; rule: number }> = [];
 
   constructor(policy: FirewallPolicy) {
@@ -197,29 +201,52 @@ export class CompiledFirewall {
       if (list) list.push(i);
       else this.bySubnet.set(k, [i]);
     });
-    const v4 = policy.ipRules.flatMap((r, i) => (r.family === 4 ? [i] : []));
-    this.v4lo = new Float64Array(v4.length);
-    this.v4hi = new Float64Array(v4.length);
-    this.v4rule = new Int32Array(v4.length);
-    v4.forEach((i, j) => {
+    const v4 = policy.ipRules.flatMap((r, i) => (r.family === 4 && (r.lo as number) <= (r.hi as number) ? [i] : []));
+    const bounds = [...new Set(v4.flatMap((i) => [policy.ipRules[i]!.lo as number, (policy.ipRules[i]!.hi as number) + 1]))].sort((a, b) => a - b);
+    this.starts = Float64Array.from(bounds);
+    this.owner = new Int32Array(bounds.length).fill(-1);
+    // Paint segments with rules in list order; `next` skips segments already owned.
+    const next = Int32Array.from({ length: bounds.length + 1 }, (_, k) => k);
+    const find = (k: number): number => {
+      while (next[k] !== k) {
+        next[k] = next[next[k]!]!;
+        k = next[k]!;
+      }
+      return k;
+    };
+    for (const i of v4) {
       const r = policy.ipRules[i]!;
-      this.v4lo[j] = r.lo as number;
-      this.v4hi[j] = r.hi as number;
-      this.v4rule[j] = i;
-    });
+      const from = this.segment(r.lo as number);
+      const to = this.segment((r.hi as number) + 1); // exclusive
+      for (let k = find(from); k < to; k = find(k + 1)) {
+        this.owner[k] = i;
+        next[k] = k + 1;
+      }
+    }
     policy.ipRules.forEach((r, i) => {
       if (r.family === 6) this.v6.push({ lo: r.lo as bigint, hi: r.hi as bigint, rule: i });
     });
   }
 
+  /** Index of the segment containing v (the last start ≤ v), or -1 below the first. */
+  private segment(v: number): number {
+    const starts = this.starts;
+    let l = 0;
+    let h = starts.length - 1;
+    if (h < 0 || v < starts[0]!) return -1;
+    while (l < h) {
+      const m = (l + h + 1) >>> 1;
+      if (starts[m]! <= v) l = m;
+      else h = m - 1;
+    }
+    return l;
+  }
+
   /** Index of the first IP rule (in list order) containing `a`, or -1. */
   firstIpRule(a: Address): number {
     if (a.family === 4) {
-      const v = a.value;
-      const lo = this.v4lo;
-      const hi = this.v4hi;
-      for (let j = 0; j < lo.length; j++) if (v >= lo[j]! && v <= hi[j]!) return this.v4rule[j]!;
-      return -1;
+      const k = this.segment(a.value);
+      return k < 0 ? -1 : this.owner[k]!;
     }
     for (const r of this.v6) if (a.value >= r.lo && a.value <= r.hi) return r.rule;
     return -1;
