@@ -24,7 +24,12 @@ export interface ArmBenchOptions {
   phaseBudgetMs: number;
 }
 
-export const DEFAULT_ARM_BENCH: ArmBenchOptions = { requests: 2000, concurrency: 8, warmup: 200, phaseBudgetMs: 20_000 };
+export const DEFAULT_ARM_BENCH: ArmBenchOptions = {
+  requests: 2000,
+  concurrency: 8,
+  warmup: 200,
+  phaseBudgetMs: 20_000,
+};
 
 const SUB = "00000000-0000-0000-0000-00000000beef";
 const RG = "bench";
@@ -49,13 +54,17 @@ function client(ca: Buffer, concurrency: number): Client {
             headers: {
               authorization: "Bearer bench",
               accept: "application/json",
-              ...(body !== undefined ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {}),
+              ...(body !== undefined
+                ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) }
+                : {}),
             },
           },
           (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => ok({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+            res.on("end", () =>
+              ok({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+            );
           },
         );
         req.on("error", fail);
@@ -66,7 +75,12 @@ function client(ca: Buffer, concurrency: number): Client {
 }
 
 /** Runs `count` calls with `concurrency` in flight; returns completed calls per second. */
-async function measure(count: number, concurrency: number, budgetMs: number, call: () => Promise<void>): Promise<number> {
+async function measure(
+  count: number,
+  concurrency: number,
+  budgetMs: number,
+  call: () => Promise<void>,
+): Promise<number> {
   let started = 0;
   let done = 0;
   const t0 = process.hrtime.bigint();
@@ -87,20 +101,37 @@ export async function runArmBench(opts: Partial<ArmBenchOptions> = {}): Promise<
   const o = { ...DEFAULT_ARM_BENCH, ...opts };
   const dataDir = mkdtempSync(join(tmpdir(), "lazurite-bench-"));
   const server = await startServer(
-    loadConfig({ port: 0, host: "127.0.0.1", dataDir, logLevel: "silent", lroPolls: 0, lroMaxMs: 0 }, {}, dataDir),
+    loadConfig(
+      { port: 0, host: "127.0.0.1", dataDir, logLevel: "silent", lroPolls: 0, lroMaxMs: 0 },
+      {},
+      dataDir,
+    ),
     { print: () => undefined },
   );
   const ca = readFileSync(server.caFile);
   const url = `https://localhost:${server.port}`;
   const c = client(ca, o.concurrency);
-  const bare = Fastify({ logger: false, https: { key: readFileSync(join(dataDir, "tls", "server-key.pem")), cert: readFileSync(join(dataDir, "tls", "server.pem")) } });
+  const bare = Fastify({
+    logger: false,
+    https: {
+      key: readFileSync(join(dataDir, "tls", "server-key.pem")),
+      cert: readFileSync(join(dataDir, "tls", "server.pem")),
+    },
+  });
   try {
     const expect = async (p: Promise<{ status: number; text: string }>, status: number[]) => {
       const r = await p;
       if (!status.includes(r.status)) throw new Error(`unexpected ${r.status}: ${r.text.slice(0, 300)}`);
       return r;
     };
-    await expect(c.request("PUT", `${url}/subscriptions/${SUB}/resourceGroups/${RG}?api-version=2025-04-01`, JSON.stringify({ location: "westus" })), [200, 201]);
+    await expect(
+      c.request(
+        "PUT",
+        `${url}/subscriptions/${SUB}/resourceGroups/${RG}?api-version=2025-04-01`,
+        JSON.stringify({ location: "westus" }),
+      ),
+      [200, 201],
+    );
     await expect(
       c.request(
         "PUT",
@@ -110,7 +141,13 @@ export async function runArmBench(opts: Partial<ArmBenchOptions> = {}): Promise<
           properties: {
             addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
             subnets: [
-              { name: "app", properties: { addressPrefix: "10.0.1.0/24", serviceEndpoints: [{ service: "Microsoft.Storage" }] } },
+              {
+                name: "app",
+                properties: {
+                  addressPrefix: "10.0.1.0/24",
+                  serviceEndpoints: [{ service: "Microsoft.Storage" }],
+                },
+              },
               { name: "data", properties: { addressPrefix: "10.0.2.0/24" } },
             ],
           },
@@ -119,9 +156,16 @@ export async function runArmBench(opts: Partial<ArmBenchOptions> = {}): Promise<
       [200, 201],
     );
     const subnetJson = (await expect(c.request("GET", `${url}${SUBNET}?${API}`), [200])).text;
-    const putBody = JSON.stringify({ properties: { addressPrefix: "10.0.1.0/24", serviceEndpoints: [{ service: "Microsoft.Storage" }, { service: "Microsoft.Sql" }] } });
+    const putBody = JSON.stringify({
+      properties: {
+        addressPrefix: "10.0.1.0/24",
+        serviceEndpoints: [{ service: "Microsoft.Storage" }, { service: "Microsoft.Sql" }],
+      },
+    });
 
-    bare.get("/subnet", async (_req, reply) => reply.type("application/json; charset=utf-8").send(subnetJson));
+    bare.get("/subnet", async (_req, reply) =>
+      reply.type("application/json; charset=utf-8").send(subnetJson),
+    );
     await bare.listen({ port: 0, host: "127.0.0.1" });
     const bareAddr = bare.server.address();
     const bareUrl = `https://localhost:${typeof bareAddr === "object" && bareAddr ? bareAddr.port : 0}/subnet`;
@@ -135,7 +179,12 @@ export async function runArmBench(opts: Partial<ArmBenchOptions> = {}): Promise<
     const bareGetPerSec = await measure(o.requests, o.concurrency, o.phaseBudgetMs, bareGet);
     const subnetGetPerSec = await measure(o.requests, o.concurrency, o.phaseBudgetMs, get);
     await measure(Math.min(o.warmup, 50), o.concurrency, o.phaseBudgetMs, put);
-    const subnetPutPerSec = await measure(Math.max(1, Math.floor(o.requests / 2)), o.concurrency, o.phaseBudgetMs, put);
+    const subnetPutPerSec = await measure(
+      Math.max(1, Math.floor(o.requests / 2)),
+      o.concurrency,
+      o.phaseBudgetMs,
+      put,
+    );
     return {
       requests: o.requests,
       concurrency: o.concurrency,

@@ -75,15 +75,21 @@ function evaluateAll(snap: Snapshot, flows: readonly Flow[]): { ms: number; erro
   return { ms: ms(t0, now()), errors };
 }
 
-export async function runEngineBench(o: EngineBenchOptions): Promise<Record<string, number | string | boolean>> {
+export async function runEngineBench(
+  o: EngineBenchOptions,
+): Promise<Record<string, number | string | boolean>> {
   const t0 = now();
   const { catalog, source } = loadCatalog();
   const tCatalog = now();
-  o.log(`service tags: ${source}: ${catalog.tags.length} tags, ${catalog.tags.reduce((n, t) => n + t.prefixes.length, 0)} prefixes (${ms(t0, tCatalog).toFixed(0)} ms)`);
+  o.log(
+    `service tags: ${source}: ${catalog.tags.length} tags, ${catalog.tags.reduce((n, t) => n + t.prefixes.length, 0)} prefixes (${ms(t0, tCatalog).toFixed(0)} ms)`,
+  );
 
   const estate = generateEstate(o.seed, catalog, o.scale);
   const tEstate = now();
-  o.log(`estate (seed ${o.seed}, scale ${o.scale}): ${JSON.stringify(estate.counts)} (${(ms(tCatalog, tEstate) / 1000).toFixed(1)} s)`);
+  o.log(
+    `estate (seed ${o.seed}, scale ${o.scale}): ${JSON.stringify(estate.counts)} (${(ms(tCatalog, tEstate) / 1000).toFixed(1)} s)`,
+  );
   const snap = new Snapshot(estate.resources, { serviceTags: catalog });
   const tSnap = now();
   o.log(`snapshot built in ${(ms(tEstate, tSnap) / 1000).toFixed(1)} s`);
@@ -115,7 +121,8 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<Record<stri
   const rounds: number[] = [];
   for (let round = 0; round < LOOKUP_ROUNDS; round++) {
     const tl0 = now();
-    for (let pass = 0; pass < o.lookupPasses; pass++) for (const a of addresses) sink += trie.longestMatch(a) ?? 0;
+    for (let pass = 0; pass < o.lookupPasses; pass++)
+      for (const a of addresses) sink += trie.longestMatch(a) ?? 0;
     rounds.push((ms(tl0, now()) * 1e6) / (o.lookupPasses * addresses.length));
   }
   const lookupNs = median(rounds);
@@ -133,7 +140,9 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<Record<stri
     setRounds.push((ms(tl0, now()) * 1e6) / (o.lookupPasses * addresses.length));
   }
   const membershipNs = median(setRounds);
-  o.log(`membership test (PrefixSet.has, same prefixes): median ${membershipNs.toFixed(1)} ns each (not the ratio's denominator; checksum ${sink % 997})`);
+  o.log(
+    `membership test (PrefixSet.has, same prefixes): median ${membershipNs.toFixed(1)} ns each (not the ratio's denominator; checksum ${sink % 997})`,
+  );
 
   // Engine: a cold pass (compiles route sets / NSGs / firewalls on demand) doubles as the warm-up;
   // then the same flows again, WARM_ROUNDS times (median).
@@ -167,7 +176,9 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<Record<stri
     if (differences(run(evaluate, snap, f), refOutcomes[i]!).length > 0) disagreements++;
   });
   const referencePerSec = (sample.length / refMs) * 1000;
-  o.log(`reference: ${sample.length} flows, ${referencePerSec.toFixed(1)}/s; disagreements with the engine: ${disagreements}`);
+  o.log(
+    `reference: ${sample.length} flows, ${referencePerSec.toFixed(1)}/s; disagreements with the engine: ${disagreements}`,
+  );
 
   return {
     serviceTags: source.startsWith("real") ? "real" : "synthetic",

@@ -18,13 +18,21 @@ import { defaultServiceTagCatalog } from "../src/model/catalog/synthetic-service
 import type { ArmResource } from "../src/model/resources/common.js";
 import type { Flow } from "../src/engine/types.js";
 
-export const REAL_TAGS_FILE = resolve(import.meta.dirname, "../../shared/data/ServiceTags_Public_20260626.subset.json");
+export const REAL_TAGS_FILE = resolve(
+  import.meta.dirname,
+  "../../shared/data/ServiceTags_Public_20260626.subset.json",
+);
 
 /** The real service-tag file when it is there, else the synthetic catalog. */
 export function loadCatalog(): { catalog: ServiceTagCatalog; source: string } {
   if (existsSync(REAL_TAGS_FILE)) {
     const json: unknown = JSON.parse(readFileSync(REAL_TAGS_FILE, "utf8"));
-    return { catalog: ServiceTagCatalog.fromFile(parseServiceTagFile(json, "ServiceTags_Public_20260626.subset.json")), source: "real (ServiceTags_Public_20260626.subset.json)" };
+    return {
+      catalog: ServiceTagCatalog.fromFile(
+        parseServiceTagFile(json, "ServiceTags_Public_20260626.subset.json"),
+      ),
+      source: "real (ServiceTags_Public_20260626.subset.json)",
+    };
   }
   return { catalog: defaultServiceTagCatalog(), source: "synthetic (real file not found)" };
 }
@@ -151,16 +159,38 @@ export function generateEstate(seed: number, catalog: ServiceTagCatalog, scale =
         properties: {
           priority: late ? 4000 + r : priority,
           direction: outbound ? "Outbound" : "Inbound",
-          access: late ? (r === rulesPerNsg - 2 && rng.bool(0.3) ? "Deny" : "Allow") : rng.bool(0.5) ? "Allow" : "Deny",
+          access: late
+            ? r === rulesPerNsg - 2 && rng.bool(0.3)
+              ? "Deny"
+              : "Allow"
+            : rng.bool(0.5)
+              ? "Allow"
+              : "Deny",
           protocol: rng.pick(["Tcp", "Udp", "*"]),
           sourcePortRange: "*",
           destinationPortRange: late ? "*" : port,
-          sourceAddressPrefix: outbound ? (rng.bool(0.7) ? "*" : "VirtualNetwork") : late ? "VirtualNetwork" : remote,
-          destinationAddressPrefix: outbound ? (late ? rng.pick(["Storage", "Sql", "AzureKeyVault", "Internet"]) : remote) : "*",
+          sourceAddressPrefix: outbound
+            ? rng.bool(0.7)
+              ? "*"
+              : "VirtualNetwork"
+            : late
+              ? "VirtualNetwork"
+              : remote,
+          destinationAddressPrefix: outbound
+            ? late
+              ? rng.pick(["Storage", "Sql", "AzureKeyVault", "Internet"])
+              : remote
+            : "*",
         },
       });
     }
-    out.push({ id, name: `nsg${g}`, type: "Microsoft.Network/networkSecurityGroups", location: region, properties: { securityRules: rules } });
+    out.push({
+      id,
+      name: `nsg${g}`,
+      type: "Microsoft.Network/networkSecurityGroups",
+      location: region,
+      properties: { securityRules: rules },
+    });
   }
 
   // ---- VNets: hub every 10th, spokes peered to their hub; subnets /24 in the VNet's /20.
@@ -188,7 +218,9 @@ export function generateEstate(seed: number, catalog: ServiceTagCatalog, scale =
           addressPrefix: `10.${a}.${b + s}.0/24`,
           networkSecurityGroup: { id: nsgIds[(v * subnetsPerVnet + s) % nsgIds.length]! },
           ...(endpoints.length ? { serviceEndpoints: endpoints } : {}),
-          ...(!isHub && rng.bool(0.3) ? { routeTable: { id: net(hubOf(v), "routeTables", `rt${hubOf(v)}`) } } : {}),
+          ...(!isHub && rng.bool(0.3)
+            ? { routeTable: { id: net(hubOf(v), "routeTables", `rt${hubOf(v)}`) } }
+            : {}),
         },
       });
     }
@@ -206,16 +238,27 @@ export function generateEstate(seed: number, catalog: ServiceTagCatalog, scale =
         id: `${vnetIds[v]}/virtualNetworkPeerings/to-vnet${to}`,
         name: `to-vnet${to}`,
         type: "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
-        properties: { remoteVirtualNetwork: { id: vnetIds[to]! }, allowVirtualNetworkAccess: true, allowForwardedTraffic: true, peeringState: "Connected", ...extra },
+        properties: {
+          remoteVirtualNetwork: { id: vnetIds[to]! },
+          allowVirtualNetworkAccess: true,
+          allowForwardedTraffic: true,
+          peeringState: "Connected",
+          ...extra,
+        },
       });
-    if (isHub) for (let sp = v + 1; sp < Math.min(v + 10, nVnets); sp++) peer(sp, { allowGatewayTransit: true });
+    if (isHub)
+      for (let sp = v + 1; sp < Math.min(v + 10, nVnets); sp++) peer(sp, { allowGatewayTransit: true });
     else peer(hubOf(v), { useRemoteGateways: true });
     out.push({
       id: vnetIds[v]!,
       name: `vnet${v}`,
       type: "Microsoft.Network/virtualNetworks",
       location: region,
-      properties: { addressSpace: { addressPrefixes: [`10.${a}.${b}.0/20`] }, subnets, virtualNetworkPeerings: peerings },
+      properties: {
+        addressSpace: { addressPrefixes: [`10.${a}.${b}.0/20`] },
+        subnets,
+        virtualNetworkPeerings: peerings,
+      },
     });
     if (isHub) {
       // VPN gateway learning on-premises prefixes (some hubs force-tunnel 0.0.0.0/0), a circuit with public peering NAT.
@@ -232,30 +275,76 @@ export function generateEstate(seed: number, catalog: ServiceTagCatalog, scale =
           name: `gw${v}`,
           type: "Microsoft.Network/virtualNetworkGateways",
           location: region,
-          properties: { gatewayType: "Vpn", ipConfigurations: [{ name: "c", properties: { subnet: { id: `${vnetIds[v]}/subnets/GatewaySubnet` }, privateIPAddress: `10.${a}.${b + 15}.4` } }] },
+          properties: {
+            gatewayType: "Vpn",
+            ipConfigurations: [
+              {
+                name: "c",
+                properties: {
+                  subnet: { id: `${vnetIds[v]}/subnets/GatewaySubnet` },
+                  privateIPAddress: `10.${a}.${b + 15}.4`,
+                },
+              },
+            ],
+          },
         },
         {
           id: lgw,
           name: `onprem${v}`,
           type: "Microsoft.Network/localNetworkGateways",
           location: region,
-          properties: { gatewayIpAddress: edge, localNetworkAddressSpace: { addressPrefixes: [`192.168.${v % 250}.0/24`, `172.${16 + (v % 16)}.0.0/16`, ...(rng.bool(0.2) ? ["0.0.0.0/0"] : [])] } },
+          properties: {
+            gatewayIpAddress: edge,
+            localNetworkAddressSpace: {
+              addressPrefixes: [
+                `192.168.${v % 250}.0/24`,
+                `172.${16 + (v % 16)}.0.0/16`,
+                ...(rng.bool(0.2) ? ["0.0.0.0/0"] : []),
+              ],
+            },
+          },
         },
-        { id: net(v, "connections", `vpn${v}`), name: `vpn${v}`, type: "Microsoft.Network/connections", location: region, properties: { connectionType: "IPsec", virtualNetworkGateway1: { id: gw }, localNetworkGateway2: { id: lgw } } },
+        {
+          id: net(v, "connections", `vpn${v}`),
+          name: `vpn${v}`,
+          type: "Microsoft.Network/connections",
+          location: region,
+          properties: {
+            connectionType: "IPsec",
+            virtualNetworkGateway1: { id: gw },
+            localNetworkGateway2: { id: lgw },
+          },
+        },
         {
           id: ckt,
           name: `er${v}`,
           type: "Microsoft.Network/expressRouteCircuits",
           location: region,
           properties: {
-            peerings: [{ id: `${ckt}/peerings/AzurePublicPeering`, name: "AzurePublicPeering", type: "Microsoft.Network/expressRouteCircuits/peerings", properties: { peeringType: "AzurePublicPeering", state: "Enabled", natAddresses: nat } }],
+            peerings: [
+              {
+                id: `${ckt}/peerings/AzurePublicPeering`,
+                name: "AzurePublicPeering",
+                type: "Microsoft.Network/expressRouteCircuits/peerings",
+                properties: { peeringType: "AzurePublicPeering", state: "Enabled", natAddresses: nat },
+              },
+            ],
           },
         },
       );
       // Spokes' route table: forced tunnelling to the hub's appliance, a few specific routes.
       const appliance = `10.${a}.${b}.250`;
       const routes: ArmResource[] = [
-        { id: `${net(v, "routeTables", `rt${v}`)}/routes/default`, name: "default", type: "Microsoft.Network/routeTables/routes", properties: { addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIpAddress: appliance } },
+        {
+          id: `${net(v, "routeTables", `rt${v}`)}/routes/default`,
+          name: "default",
+          type: "Microsoft.Network/routeTables/routes",
+          properties: {
+            addressPrefix: "0.0.0.0/0",
+            nextHopType: "VirtualAppliance",
+            nextHopIpAddress: appliance,
+          },
+        },
       ];
       for (let r = 0; r < 6; r++) {
         const p = tagPrefix(tag(rng.pick(["Storage", "Sql"]), region));
@@ -263,10 +352,23 @@ export function generateEstate(seed: number, catalog: ServiceTagCatalog, scale =
           id: `${net(v, "routeTables", `rt${v}`)}/routes/r${r}`,
           name: `r${r}`,
           type: "Microsoft.Network/routeTables/routes",
-          properties: r % 2 === 0 && p ? { addressPrefix: formatPrefix(p), nextHopType: "VirtualAppliance", nextHopIpAddress: appliance } : { addressPrefix: `192.168.${(v + r) % 250}.0/24`, nextHopType: "VirtualNetworkGateway" },
+          properties:
+            r % 2 === 0 && p
+              ? {
+                  addressPrefix: formatPrefix(p),
+                  nextHopType: "VirtualAppliance",
+                  nextHopIpAddress: appliance,
+                }
+              : { addressPrefix: `192.168.${(v + r) % 250}.0/24`, nextHopType: "VirtualNetworkGateway" },
         });
       }
-      out.push({ id: net(v, "routeTables", `rt${v}`), name: `rt${v}`, type: "Microsoft.Network/routeTables", location: region, properties: { disableBgpRoutePropagation: false, routes } });
+      out.push({
+        id: net(v, "routeTables", `rt${v}`),
+        name: `rt${v}`,
+        type: "Microsoft.Network/routeTables",
+        location: region,
+        properties: { disableBgpRoutePropagation: false, routes },
+      });
       // The appliance NIC in the hub's first subnet.
       out.push({
         id: net(v, "networkInterfaces", `nva${v}`),
@@ -275,12 +377,28 @@ export function generateEstate(seed: number, catalog: ServiceTagCatalog, scale =
         location: region,
         properties: {
           enableIPForwarding: true,
-          ipConfigurations: [{ name: "ipconfig1", properties: { subnet: { id: `${vnetIds[v]}/subnets/s0` }, privateIPAllocationMethod: "Static", privateIPAddress: appliance, publicIPAddress: { id: net(v, "publicIPAddresses", `nvapip${v}`) } } }],
+          ipConfigurations: [
+            {
+              name: "ipconfig1",
+              properties: {
+                subnet: { id: `${vnetIds[v]}/subnets/s0` },
+                privateIPAllocationMethod: "Static",
+                privateIPAddress: appliance,
+                publicIPAddress: { id: net(v, "publicIPAddresses", `nvapip${v}`) },
+              },
+            },
+          ],
         },
       });
       const nvaPip = `52.${160 + (v % 40)}.${(v >> 4) % 256}.${10 + (v % 200)}`;
       publicAddresses.push(nvaPip);
-      out.push({ id: net(v, "publicIPAddresses", `nvapip${v}`), name: `nvapip${v}`, type: "Microsoft.Network/publicIPAddresses", location: region, properties: { publicIPAllocationMethod: "Static", ipAddress: nvaPip } });
+      out.push({
+        id: net(v, "publicIPAddresses", `nvapip${v}`),
+        name: `nvapip${v}`,
+        type: "Microsoft.Network/publicIPAddresses",
+        location: region,
+        properties: { publicIPAllocationMethod: "Static", ipAddress: nvaPip },
+      });
     }
   }
 
@@ -300,7 +418,13 @@ export function generateEstate(seed: number, catalog: ServiceTagCatalog, scale =
         const address = `40.${64 + ((pipN >> 16) % 64)}.${(pipN >> 8) % 256}.${pipN % 256}`;
         pipN++;
         publicAddresses.push(address);
-        out.push({ id: pid, name: pid.split("/").pop()!, type: "Microsoft.Network/publicIPAddresses", location: regionOf[v]!, properties: { publicIPAllocationMethod: "Static", ipAddress: address } });
+        out.push({
+          id: pid,
+          name: pid.split("/").pop()!,
+          type: "Microsoft.Network/publicIPAddresses",
+          location: regionOf[v]!,
+          properties: { publicIPAllocationMethod: "Static", ipAddress: address },
+        });
         pipRef = { publicIPAddress: { id: pid } };
       }
       out.push({
@@ -311,21 +435,38 @@ export function generateEstate(seed: number, catalog: ServiceTagCatalog, scale =
         properties: {
           ...(rng.bool(0.1) ? { networkSecurityGroup: { id: rng.pick(nsgIds) } } : {}),
           ipConfigurations: [
-            { name: "ipconfig1", properties: { subnet: { id: subnetIds[i]! }, privateIPAllocationMethod: "Static", privateIPAddress: `10.${a}.${b + s}.${4 + n}`, ...pipRef } },
+            {
+              name: "ipconfig1",
+              properties: {
+                subnet: { id: subnetIds[i]! },
+                privateIPAllocationMethod: "Static",
+                privateIPAddress: `10.${a}.${b + s}.${4 + n}`,
+                ...pipRef,
+              },
+            },
           ],
         },
       });
       if (n % 2 === 0) {
         const vmId = `${rg(v)}/providers/Microsoft.Compute/virtualMachines/vm${i * nicsPerSubnet + n}`;
         vmIds.push(vmId);
-        out.push({ id: vmId, name: vmId.split("/").pop()!, type: "Microsoft.Compute/virtualMachines", location: regionOf[v]!, properties: { networkProfile: { networkInterfaces: [{ id }] } } });
+        out.push({
+          id: vmId,
+          name: vmId.split("/").pop()!,
+          type: "Microsoft.Compute/virtualMachines",
+          location: regionOf[v]!,
+          properties: { networkProfile: { networkInterfaces: [{ id }] } },
+        });
       }
     }
   }
 
   // ---- Service resources: 70% storage accounts, 20% SQL servers, 10% key vaults; up to 200 rules each.
   const randomSubnet = () => (rng.bool(0.97) ? rng.pick(subnetIds) : `${rng.pick(vnetIds)}/subnets/deleted`);
-  const randomIp = () => (rng.bool(0.3) && publicAddresses.length ? rng.pick(publicAddresses) : `${20 + rng.int(180)}.${rng.int(256)}.${rng.int(256)}.${1 + rng.int(250)}`);
+  const randomIp = () =>
+    rng.bool(0.3) && publicAddresses.length
+      ? rng.pick(publicAddresses)
+      : `${20 + rng.int(180)}.${rng.int(256)}.${rng.int(256)}.${1 + rng.int(250)}`;
   let storageCount = 0;
   let sqlCount = 0;
   let kvCount = 0;
@@ -355,7 +496,11 @@ export function generateEstate(seed: number, catalog: ServiceTagCatalog, scale =
           networkAcls: {
             defaultAction: rng.bool(0.85) ? "Deny" : "Allow",
             bypass: rng.pick(["AzureServices", "None", "Logging, Metrics"]),
-            virtualNetworkRules: Array.from({ length: nVnet }, () => ({ id: randomSubnet(), action: "Allow", ...(rng.bool(0.05) ? { state: "networkSourceDeleted" } : {}) })),
+            virtualNetworkRules: Array.from({ length: nVnet }, () => ({
+              id: randomSubnet(),
+              action: "Allow",
+              ...(rng.bool(0.05) ? { state: "networkSourceDeleted" } : {}),
+            })),
             ipRules: Array.from({ length: nIp }, () => ({ value: randomIp(), action: "Allow" })),
           },
         },
@@ -366,13 +511,29 @@ export function generateEstate(seed: number, catalog: ServiceTagCatalog, scale =
       const id = `${group}/providers/Microsoft.Sql/servers/${name}`;
       serviceIds.push(id);
       hosts.push(`${name}.database.windows.net`);
-      out.push({ id, name, type: "Microsoft.Sql/servers", location: region, properties: { version: "12.0" } });
+      out.push({
+        id,
+        name,
+        type: "Microsoft.Sql/servers",
+        location: region,
+        properties: { version: "12.0" },
+      });
       for (let r = 0; r < Math.min(nVnet, 128); r++) {
-        out.push({ id: `${id}/virtualNetworkRules/v${r}`, name: `v${r}`, type: "Microsoft.Sql/servers/virtualNetworkRules", properties: { virtualNetworkSubnetId: randomSubnet(), ignoreMissingVnetServiceEndpoint: false } });
+        out.push({
+          id: `${id}/virtualNetworkRules/v${r}`,
+          name: `v${r}`,
+          type: "Microsoft.Sql/servers/virtualNetworkRules",
+          properties: { virtualNetworkSubnetId: randomSubnet(), ignoreMissingVnetServiceEndpoint: false },
+        });
       }
       for (let r = 0; r < Math.min(nIp, 128); r++) {
         const ip = r === 0 && rng.bool(0.3) ? "0.0.0.0" : randomIp();
-        out.push({ id: `${id}/firewallRules/f${r}`, name: ip === "0.0.0.0" ? "AllowAllWindowsAzureIps" : `f${r}`, type: "Microsoft.Sql/servers/firewallRules", properties: { startIpAddress: ip, endIpAddress: ip } });
+        out.push({
+          id: `${id}/firewallRules/f${r}`,
+          name: ip === "0.0.0.0" ? "AllowAllWindowsAzureIps" : `f${r}`,
+          type: "Microsoft.Sql/servers/firewallRules",
+          properties: { startIpAddress: ip, endIpAddress: ip },
+        });
       }
     } else {
       kvCount++;
@@ -410,7 +571,11 @@ export function generateEstate(seed: number, catalog: ServiceTagCatalog, scale =
       location: rng.pick(REGIONS),
       properties: {
         serviceEndpointPolicyDefinitions: [
-          { id: `${id}/serviceEndpointPolicyDefinitions/d`, name: "d", properties: { service: "Microsoft.Storage", serviceResources: [rng.pick(storageIds), rg(p)] } },
+          {
+            id: `${id}/serviceEndpointPolicyDefinitions/d`,
+            name: "d",
+            properties: { service: "Microsoft.Storage", serviceResources: [rng.pick(storageIds), rg(p)] },
+          },
         ],
       },
     });
@@ -453,14 +618,23 @@ export function estateFlows(seed: number, estate: Estate, count: number): Flow[]
           ? { kind: "vm", vmId: rng.pick(estate.vmIds) }
           : r < 0.95
             ? { kind: "internet", address: rng.pick(estate.publicAddresses) }
-            : { kind: "onprem", address: `192.168.${rng.int(250)}.${1 + rng.int(250)}`, via: rng.pick(estate.circuitIds) };
+            : {
+                kind: "onprem",
+                address: `192.168.${rng.int(250)}.${1 + rng.int(250)}`,
+                via: rng.pick(estate.circuitIds),
+              };
     const d = rng.next();
     const destination: Flow["destination"] =
       d < 0.8
         ? { kind: "resource", resourceId: rng.pick(estate.serviceIds) }
         : d < 0.9
           ? { kind: "host", host: rng.pick(estate.hosts) }
-          : { kind: "ip", address: rng.bool(0.5) ? formatAddress({ family: 4, value: (0x08080000 + rng.int(65536)) >>> 0 }) : `10.${rng.int(62)}.${rng.int(256)}.${4 + rng.int(10)}` };
+          : {
+              kind: "ip",
+              address: rng.bool(0.5)
+                ? formatAddress({ family: 4, value: (0x08080000 + rng.int(65536)) >>> 0 })
+                : `10.${rng.int(62)}.${rng.int(256)}.${4 + rng.int(10)}`,
+            };
     flows.push({ source, destination, ...(rng.bool(0.2) ? { port: rng.pick([443, 1433, 80, 22]) } : {}) });
   }
   return flows;

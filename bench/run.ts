@@ -60,10 +60,18 @@ async function main(): Promise<void> {
     ["engine / reference", engine.speedup!, `goal ≥ 100× — ${engine.speedupGoalMet ? "met" : "MISSED"}`],
     ["ns per decision", engine.decisionNs!, ""],
     ["ns per bare longest-prefix lookup", engine.lookupNs!, `${fmt(engine.routePrefixes!)} prefixes`],
-    ["decision / lookup", engine.decisionToLookupRatio!, `goal ≤ 10× — ${engine.lookupRatioGoalMet ? "met" : "MISSED"}`],
+    [
+      "decision / lookup",
+      engine.decisionToLookupRatio!,
+      `goal ≤ 10× — ${engine.lookupRatioGoalMet ? "met" : "MISSED"}`,
+    ],
     ["ns per membership test (PrefixSet)", engine.membershipNs!, "same prefixes; for comparison only"],
     ["reference disagreements", engine.referenceDisagreements!, `of ${fmt(engine.referenceFlows!)} flows`],
-    ["heap after the engine passes (MB)", engine.engineHeapMB!, `of ${fmt(Math.round(engine.heapLimitMB as number))} MB (Node's default limit)`],
+    [
+      "heap after the engine passes (MB)",
+      engine.engineHeapMB!,
+      `of ${fmt(Math.round(engine.heapLimitMB as number))} MB (Node's default limit)`,
+    ],
   ];
   for (const [k, v] of Object.entries(arm ?? {})) rows.push([`arm: ${k}`, v, ""]);
   const width = Math.max(...rows.map((r) => r[0].length));

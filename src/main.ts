@@ -102,10 +102,16 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const addr = app.server.address();
     const port = typeof addr === "object" && addr !== null ? addr.port : config.port;
     const url = `https://localhost:${port}`;
-    if (tls.generated) print(`Generated a local CA (${tls.caFile}) and a server certificate for localhost, 127.0.0.1 and ::1.`);
-    for (const line of startupLines(url, tls.caFile, deps.tenancy.subscriptionId, config.dataDir)) print(line);
+    if (tls.generated)
+      print(
+        `Generated a local CA (${tls.caFile}) and a server certificate for localhost, 127.0.0.1 and ::1.`,
+      );
+    for (const line of startupLines(url, tls.caFile, deps.tenancy.subscriptionId, config.dataDir))
+      print(line);
     if (config.auth === "strict") {
-      print(`  Auth:       strict. Tokens from ${url}/{tenantId}/oauth2/v2.0/token; add principals and a first Owner under ${url}/_emulator/tenants/{tenantId}/ (docs/identity.md).`);
+      print(
+        `  Auth:       strict. Tokens from ${url}/{tenantId}/oauth2/v2.0/token; add principals and a first Owner under ${url}/_emulator/tenants/{tenantId}/ (docs/identity.md).`,
+      );
     }
     let closing: Promise<void> | undefined;
     const running: RunningServer = {

@@ -32,16 +32,31 @@ const ALLOWED: Record<string, string[]> = {
   http: ["http", "arm", "analysis", "engine", "model", "store-port", "config", "demo", "identity"],
   config: ["config", "model"],
   cli: ["cli", "analysis", "engine", "model", "store-port", "config", "demo", "main", "http", "arm", "store"],
-  main: ["main", "http", "arm", "store", "config", "model", "engine", "analysis", "demo", "store-port", "identity"],
+  main: [
+    "main",
+    "http",
+    "arm",
+    "store",
+    "config",
+    "model",
+    "engine",
+    "analysis",
+    "demo",
+    "store-port",
+    "identity",
+  ],
   gateway: ["gateway", "engine", "model", "analysis"],
 };
 
 function imports(path: string): Array<{ spec: string; target?: string }> {
   const text = readFileSync(path, "utf8");
   const out: Array<{ spec: string; target?: string }> = [];
-  for (const m of text.matchAll(/(?:import|export)\s[^"';]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)) {
+  for (const m of text.matchAll(
+    /(?:import|export)\s[^"';]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
+  )) {
     const spec = (m[1] ?? m[2])!;
-    if (spec.startsWith(".")) out.push({ spec, target: resolve(dirname(path), spec.replace(/\.js$/, ".ts")) });
+    if (spec.startsWith("."))
+      out.push({ spec, target: resolve(dirname(path), spec.replace(/\.js$/, ".ts")) });
     else out.push({ spec });
   }
   return out;
@@ -73,15 +88,19 @@ describe("architecture", () => {
       if (!["model", "engine", "analysis"].includes(layerOf(f))) continue;
       const text = readFileSync(f, "utf8");
       for (const imp of imports(f)) {
-        if (!imp.target && !["ipaddr.js"].includes(imp.spec)) bad.push(`${relative(root, f)} imports ${imp.spec}`);
+        if (!imp.target && !["ipaddr.js"].includes(imp.spec))
+          bad.push(`${relative(root, f)} imports ${imp.spec}`);
       }
-      if (/Date\.now\(|new Date\(|Math\.random\(|performance\.now\(|process\./.test(text)) bad.push(`${relative(root, f)} reads the clock, randomness or the process`);
+      if (/Date\.now\(|new Date\(|Math\.random\(|performance\.now\(|process\./.test(text))
+        bad.push(`${relative(root, f)} reads the clock, randomness or the process`);
     }
     expect(bad).toEqual([]);
   });
 
   it("resource ids are parsed in one place", () => {
-    const bad = all.filter((f) => !f.endsWith("resource-id.ts")).filter((f) => /split\(\s*["']\/providers\//i.test(readFileSync(f, "utf8")));
+    const bad = all
+      .filter((f) => !f.endsWith("resource-id.ts"))
+      .filter((f) => /split\(\s*["']\/providers\//i.test(readFileSync(f, "utf8")));
     expect(bad).toEqual([]);
   });
 });

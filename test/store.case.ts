@@ -30,7 +30,8 @@ function doc(key: string, extra: Partial<DocumentInput> = {}): DocumentInput {
 
 export function runStoreCases(opts: StoreCaseOptions): void {
   const skipped = new Set((opts.skip ?? []).flatMap((s) => s.tests));
-  const test = (name: string, fn: () => Promise<void>) => (skipped.has(name) ? it.skip(name, fn) : it(name, fn));
+  const test = (name: string, fn: () => Promise<void>) =>
+    skipped.has(name) ? it.skip(name, fn) : it(name, fn);
 
   describe(`ResourceStore conformance: ${opts.name}`, () => {
     let store: ResourceStore | undefined;
@@ -81,7 +82,9 @@ export function runStoreCases(opts: StoreCaseOptions): void {
       });
       await s.put(doc("/a/1", { etag: "e3" }), { expectedEtag: "e1" });
       expect((await s.get("/a/1"))?.etag).toBe("e3");
-      await expect(s.delete("/a/1", { expectedEtag: "e1" })).rejects.toMatchObject({ code: "PreconditionFailed" });
+      await expect(s.delete("/a/1", { expectedEtag: "e1" })).rejects.toMatchObject({
+        code: "PreconditionFailed",
+      });
       expect(await s.delete("/a/1", { expectedEtag: "e3" })).toBe(true);
     });
 
@@ -97,12 +100,18 @@ export function runStoreCases(opts: StoreCaseOptions): void {
       expect(byType.next).toBeUndefined();
       const bySub = await s.list({ subscriptionId: "00000000-0000-0000-0000-000000000001" });
       expect(bySub.items.map((d) => d.key)).toEqual(["/x/a", "/x/b", "/x/c", "/x/e"]);
-      const byRg = await s.list({ subscriptionId: "00000000-0000-0000-0000-000000000001", resourceGroup: "rg1" });
+      const byRg = await s.list({
+        subscriptionId: "00000000-0000-0000-0000-000000000001",
+        resourceGroup: "rg1",
+      });
       expect(byRg.items.map((d) => d.key)).toEqual(["/x/a", "/x/b", "/x/e"]);
       const byParent = await s.list({ parent: "/x/a" });
       expect(byParent.items.map((d) => d.key)).toEqual(["/x/e"]);
       await s.put(doc("/x/f", { parent: "/x/b" }));
-      expect((await s.list({ parentIn: ["/x/a", "/x/b", "/x/zz"] })).items.map((d) => d.key)).toEqual(["/x/e", "/x/f"]);
+      expect((await s.list({ parentIn: ["/x/a", "/x/b", "/x/zz"] })).items.map((d) => d.key)).toEqual([
+        "/x/e",
+        "/x/f",
+      ]);
       expect((await s.list({ parentIn: [] })).items).toEqual([]);
     });
 
@@ -122,7 +131,11 @@ export function runStoreCases(opts: StoreCaseOptions): void {
       let after: string | undefined;
       let pages = 0;
       for (;;) {
-        const page = await s.list({ type: "microsoft.network/virtualnetworks", limit: 3, ...(after ? { after } : {}) });
+        const page = await s.list({
+          type: "microsoft.network/virtualnetworks",
+          limit: 3,
+          ...(after ? { after } : {}),
+        });
         seen.push(...page.items.map((d) => d.key));
         pages++;
         if (!page.next) break;
@@ -185,7 +198,7 @@ export function runStoreCases(opts: StoreCaseOptions): void {
 
     test("bodies keep unicode and large documents intact", async () => {
       const s = await open();
-      const big = { text: "가나다 ✓ \u0000 \"quoted\"", list: Array.from({ length: 5000 }, (_, i) => ({ i })) };
+      const big = { text: '가나다 ✓ \u0000 "quoted"', list: Array.from({ length: 5000 }, (_, i) => ({ i })) };
       await s.put(doc("/b/1", { body: big }));
       expect((await s.get("/b/1"))?.body).toEqual(big);
     });

@@ -10,7 +10,10 @@ const dir = mkdtempSync(join(tmpdir(), "lazurite-store-"));
 let n = 0;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-runStoreCases({ name: "sqlite (memory)", newStore: async () => (await openSqliteStore({ filename: ":memory:" })).store });
+runStoreCases({
+  name: "sqlite (memory)",
+  newStore: async () => (await openSqliteStore({ filename: ":memory:" })).store,
+});
 runStoreCases({
   name: "sqlite (file, WAL)",
   newStore: async () => (await openSqliteStore({ filename: join(dir, `s${n++}.db`) })).store,

@@ -41,15 +41,47 @@ export const NETWORK_API_VERSIONS = [
   "2017-06-01",
 ] as const;
 
-export const COMPUTE_API_VERSIONS = ["2024-07-01", "2024-03-01", "2023-09-01", "2022-11-01", "2021-07-01", "2019-07-01", "2017-03-30"] as const;
+export const COMPUTE_API_VERSIONS = [
+  "2024-07-01",
+  "2024-03-01",
+  "2023-09-01",
+  "2022-11-01",
+  "2021-07-01",
+  "2019-07-01",
+  "2017-03-30",
+] as const;
 
-export const RESOURCES_API_VERSIONS = ["2025-04-01", "2022-09-01", "2021-04-01", "2020-01-01", "2019-11-01", "2019-10-01"] as const;
+export const RESOURCES_API_VERSIONS = [
+  "2025-04-01",
+  "2022-09-01",
+  "2021-04-01",
+  "2020-01-01",
+  "2019-11-01",
+  "2019-10-01",
+] as const;
 
 export const CLASSIC_NETWORK_API_VERSIONS = ["2016-11-01", "2015-12-01"] as const;
 
 // ---- Service resources (advertised newest first; any well-formed version is accepted) ----
-export const STORAGE_API_VERSIONS = ["2023-05-01", "2023-01-01", "2022-09-01", "2021-09-01", "2019-06-01", "2019-04-01", "2018-11-01", "2017-10-01", "2017-06-01"] as const;
-export const SQL_API_VERSIONS = ["2023-08-01", "2021-11-01", "2022-08-01-preview", "2020-11-01-preview", "2015-05-01-preview", "2014-04-01"] as const;
+export const STORAGE_API_VERSIONS = [
+  "2023-05-01",
+  "2023-01-01",
+  "2022-09-01",
+  "2021-09-01",
+  "2019-06-01",
+  "2019-04-01",
+  "2018-11-01",
+  "2017-10-01",
+  "2017-06-01",
+] as const;
+export const SQL_API_VERSIONS = [
+  "2023-08-01",
+  "2021-11-01",
+  "2022-08-01-preview",
+  "2020-11-01-preview",
+  "2015-05-01-preview",
+  "2014-04-01",
+] as const;
 export const POSTGRESQL_API_VERSIONS = ["2017-12-01"] as const;
 export const MYSQL_API_VERSIONS = ["2017-12-01"] as const;
 export const MARIADB_API_VERSIONS = ["2018-06-01"] as const;
@@ -61,4 +93,10 @@ export const DATALAKESTORE_API_VERSIONS = ["2016-11-01"] as const;
 export const CONTAINERREGISTRY_API_VERSIONS = ["2023-07-01", "2019-05-01", "2017-10-01"] as const;
 
 /** Microsoft.Authorization (role assignments and definitions; @azure/arm-authorization 9 sends 2022-04-01). */
-export const AUTHORIZATION_API_VERSIONS = ["2022-04-01", "2020-10-01-preview", "2018-09-01-preview", "2018-01-01-preview", "2015-07-01"] as const;
+export const AUTHORIZATION_API_VERSIONS = [
+  "2022-04-01",
+  "2020-10-01-preview",
+  "2018-09-01-preview",
+  "2018-01-01-preview",
+  "2015-07-01",
+] as const;

@@ -27,10 +27,17 @@ export interface Authorizer {
    * Throws ArmError 403 `LinkedAuthorizationFailed` when the caller lacks `linkedAction` on any of
    * `linkedScopes`, or when a linked scope's subscription belongs to another tenant.
    */
-  checkLinked(ctx: Ctx, action: string, scope: string, linkedAction: string, linkedScopes: readonly string[]): Promise<void>;
+  checkLinked(
+    ctx: Ctx,
+    action: string,
+    scope: string,
+    linkedAction: string,
+    linkedScopes: readonly string[],
+  ): Promise<void>;
 }
 
-export const JOIN_VIA_SERVICE_ENDPOINT = "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action";
+export const JOIN_VIA_SERVICE_ENDPOINT =
+  "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action";
 
 export const allowAll: Authorizer = {
   async check() {},
@@ -46,7 +53,12 @@ export function authorize(ctx: Ctx, action: string, scope: string): Promise<void
 }
 
 /** For service writes naming subnets (VNet rules): SE-ACL-3 and SE-ACL-4. */
-export function authorizeSubnetJoin(ctx: Ctx, action: string, scope: string, subnetIds: readonly string[]): Promise<void> {
+export function authorizeSubnetJoin(
+  ctx: Ctx,
+  action: string,
+  scope: string,
+  subnetIds: readonly string[],
+): Promise<void> {
   if (subnetIds.length === 0) return Promise.resolve();
   return authorizerOf(ctx).checkLinked(ctx, action, scope, JOIN_VIA_SERVICE_ENDPOINT, subnetIds);
 }

@@ -3,7 +3,13 @@
  * api-versions they advertise, top-level kinds (children hang off them), and location-scoped
  * handlers. docs/arm-api.md lists the same operations.
  */
-import { AUTHORIZATION_API_VERSIONS, CLASSIC_NETWORK_API_VERSIONS, COMPUTE_API_VERSIONS, NETWORK_API_VERSIONS, RESOURCES_API_VERSIONS } from "./api-versions.js";
+import {
+  AUTHORIZATION_API_VERSIONS,
+  CLASSIC_NETWORK_API_VERSIONS,
+  COMPUTE_API_VERSIONS,
+  NETWORK_API_VERSIONS,
+  RESOURCES_API_VERSIONS,
+} from "./api-versions.js";
 import { withDiagnosticResults, withDiagnosticStatus } from "./diagnostics/operations.js";
 import { KindRegistry } from "./kinds.js";
 import { addServiceProviders } from "./service-catalog.js";
@@ -55,7 +61,11 @@ export function defaultKinds(): KindRegistry {
   // Network operations also answer the long-running diagnostic POSTs' results (src/arm/diagnostics/operations.ts).
   r.location("Microsoft.Network", "operations", withDiagnosticStatus(operationsHandler))
     .location("Microsoft.Network", "operationResults", withDiagnosticResults(operationResultsHandler))
-    .location("Microsoft.Network", "virtualNetworkAvailableEndpointServices", availableEndpointServicesHandler)
+    .location(
+      "Microsoft.Network",
+      "virtualNetworkAvailableEndpointServices",
+      availableEndpointServicesHandler,
+    )
     .location("Microsoft.Network", "serviceTags", serviceTagsHandler)
     .location("Microsoft.Compute", "operations", operationsHandler)
     .location("Microsoft.Compute", "operationResults", operationResultsHandler);

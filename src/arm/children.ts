@@ -30,7 +30,12 @@ async function loadParent(ctx: Ctx, kind: ResourceKind, id: ResourceId): Promise
   return parent;
 }
 
-export async function getChild(ctx: Ctx, kind: ResourceKind, spec: ChildSpec, id: ResourceId): Promise<ArmResponse> {
+export async function getChild(
+  ctx: Ctx,
+  kind: ResourceKind,
+  spec: ChildSpec,
+  id: ResourceId,
+): Promise<ArmResponse> {
   const parent = await loadParent(ctx, kind, id);
   const child = findChild(parent, spec.property, id.names[1]!);
   if (!child) throw ArmErrors.childResourceNotFound(id.text);
@@ -38,7 +43,12 @@ export async function getChild(ctx: Ctx, kind: ResourceKind, spec: ChildSpec, id
   return { status: 200, body: childViewOf(child, updating) };
 }
 
-export async function listChildren(ctx: Ctx, kind: ResourceKind, spec: ChildSpec, id: ResourceId): Promise<ArmResponse> {
+export async function listChildren(
+  ctx: Ctx,
+  kind: ResourceKind,
+  spec: ChildSpec,
+  id: ResourceId,
+): Promise<ArmResponse> {
   const parent = await loadParent(ctx, kind, id);
   const updating = kind.lro === "sync" ? new Set<string>() : await updatingKeys(ctx, topLevelOf(id).key);
   const list = parent.properties?.[spec.property];
@@ -65,9 +75,14 @@ async function writeParent(
   await applyReferences(tx, uow, kind, next, parent);
   if (kind.afterWrite) await kind.afterWrite(tx, uow, next, parent);
   await uow.commit();
-  const written = mode === "put" ? findChild(next, spec.property, childKey.slice(childKey.lastIndexOf("/") + 1)) : undefined;
+  const written =
+    mode === "put"
+      ? findChild(next, spec.property, childKey.slice(childKey.lastIndexOf("/") + 1))
+      : undefined;
   if (kind.lro === "sync" || tx.immediate) {
-    return mode === "put" ? { status: created ? 201 : 200, body: childViewOf(written!, new Set()) } : { status: 200 };
+    return mode === "put"
+      ? { status: created ? 201 : 200, body: childViewOf(written!, new Set()) }
+      : { status: 200 };
   }
   const updating = mode === "put" ? [childKey] : [];
   const op = await startOperation(tx, {
@@ -80,10 +95,19 @@ async function writeParent(
   });
   if (mode === "delete") return { status: 202, headers: lroHeaders(tx, op, true) };
   const shown = isDone(op, tx.now) ? new Set<string>() : new Set(updating);
-  return { status: created ? 201 : 200, body: childViewOf(written!, shown), headers: lroHeaders(tx, op, false) };
+  return {
+    status: created ? 201 : 200,
+    body: childViewOf(written!, shown),
+    headers: lroHeaders(tx, op, false),
+  };
 }
 
-export async function putChild(ctx: Ctx, kind: ResourceKind, spec: ChildSpec, id: ResourceId): Promise<ArmResponse> {
+export async function putChild(
+  ctx: Ctx,
+  kind: ResourceKind,
+  spec: ChildSpec,
+  id: ResourceId,
+): Promise<ArmResponse> {
   if (spec.readOnly) throw ArmErrors.methodNotAllowed(ctx.req.method);
   const body = bodyObject(ctx.req.body);
   return inTransaction(ctx, async (tx) => {
@@ -94,9 +118,15 @@ export async function putChild(ctx: Ctx, kind: ResourceKind, spec: ChildSpec, id
     if (kind.lro !== "sync") await assertNoRunningOperation(tx, parentId.key);
     const name = existing?.name ?? id.names[1]!;
     if (!existing) assertResourceName(name, spec.type);
-    const childInput: Record<string, unknown> = { ...body, name, properties: objectAt(body.properties, "properties") ?? {} };
+    const childInput: Record<string, unknown> = {
+      ...body,
+      name,
+      properties: objectAt(body.properties, "properties") ?? {},
+    };
     const input = clone(parent);
-    const list = (Array.isArray(input.properties[spec.property]) ? input.properties[spec.property] : []) as Record<string, unknown>[];
+    const list = (
+      Array.isArray(input.properties[spec.property]) ? input.properties[spec.property] : []
+    ) as Record<string, unknown>[];
     const at = list.findIndex((c) => String(c?.name).toLowerCase() === name.toLowerCase());
     if (at >= 0) list[at] = childInput;
     else list.push(childInput);
@@ -106,7 +136,12 @@ export async function putChild(ctx: Ctx, kind: ResourceKind, spec: ChildSpec, id
   });
 }
 
-export async function deleteChild(ctx: Ctx, kind: ResourceKind, spec: ChildSpec, id: ResourceId): Promise<ArmResponse> {
+export async function deleteChild(
+  ctx: Ctx,
+  kind: ResourceKind,
+  spec: ChildSpec,
+  id: ResourceId,
+): Promise<ArmResponse> {
   if (spec.readOnly) throw ArmErrors.methodNotAllowed(ctx.req.method);
   return inTransaction(ctx, async (tx) => {
     const parentId = topLevelOf(id);
@@ -157,15 +192,23 @@ export async function prepareChildren(
   for (let i = 0; i < list.length; i++) {
     const el = list[i];
     const path = `${args.path}[${i}]`;
-    if (!isObject(el)) throw ArmErrors.invalidRequestFormat(`Cannot parse the request. The value at '${path}' must be an object.`);
+    if (!isObject(el))
+      throw ArmErrors.invalidRequestFormat(
+        `Cannot parse the request. The value at '${path}' must be an object.`,
+      );
     let name = stringAt(el.name, `${path}.name`);
     if (name === undefined) {
       const fromId = stringAt(el.id, `${path}.id`);
       name = fromId?.replace(/\/+$/, "").split("/").pop();
     }
-    if (!name) throw ArmErrors.invalidRequestFormat(`Cannot parse the request. The value at '${path}.name' is required.`);
+    if (!name)
+      throw ArmErrors.invalidRequestFormat(
+        `Cannot parse the request. The value at '${path}.name' is required.`,
+      );
     if (seen.has(name.toLowerCase())) {
-      throw ArmErrors.invalidRequestFormat(`Cannot parse the request. The name '${name}' appears more than once in '${args.path}'.`);
+      throw ArmErrors.invalidRequestFormat(
+        `Cannot parse the request. The name '${name}' appears more than once in '${args.path}'.`,
+      );
     }
     seen.add(name.toLowerCase());
     const existing = findChild(existingParent, spec.property, name);
@@ -191,4 +234,3 @@ export async function prepareChildren(
   }
   return out;
 }
-

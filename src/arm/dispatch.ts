@@ -108,9 +108,15 @@ async function route(ctx: Ctx, segs: string[]): Promise<ArmResponse> {
       const canonical = ctx.deps.kinds.namespaceName(ns);
       if (!canonical) throw ArmErrors.invalidResourceNamespace(ns);
       const handler = ctx.deps.kinds.locationHandler(canonical, rest[4]!);
-      if (!handler) throw ArmErrors.invalidResourceType(`locations/${rest[4]}`, canonical, ctx.req.apiVersion);
+      if (!handler)
+        throw ArmErrors.invalidResourceType(`locations/${rest[4]}`, canonical, ctx.req.apiVersion);
       if (!handler.methods.includes(ctx.req.method)) methodNotAllowed(ctx);
-      return handler.handle(ctx, { subscriptionId: sub, namespace: canonical, location: rest[3]!, rest: rest.slice(5) });
+      return handler.handle(ctx, {
+        subscriptionId: sub,
+        namespace: canonical,
+        location: rest[3]!,
+        rest: rest.slice(5),
+      });
     }
     return resourcePath(ctx, sub, undefined, rest.slice(1));
   }
@@ -130,11 +136,17 @@ async function route(ctx: Ctx, segs: string[]): Promise<ArmResponse> {
 }
 
 /** `{ns}/{type}[/{name}[/{childType}[/{childName}]]]` under a subscription or resource group. */
-async function resourcePath(ctx: Ctx, sub: string, rg: string | undefined, segs: string[]): Promise<ArmResponse> {
+async function resourcePath(
+  ctx: Ctx,
+  sub: string,
+  rg: string | undefined,
+  segs: string[],
+): Promise<ArmResponse> {
   const kinds = ctx.deps.kinds;
   const ns = kinds.namespaceName(segs[0]!);
   if (!ns) return storedOnly(ctx, sub, rg, segs);
-  if ((await registrationState(ctx, sub, ns)) !== "Registered") throw ArmErrors.missingSubscriptionRegistration(ns);
+  if ((await registrationState(ctx, sub, ns)) !== "Registered")
+    throw ArmErrors.missingSubscriptionRegistration(ns);
   const types: string[] = [];
   const names: string[] = [];
   for (let i = 1; i < segs.length; i++) ((i % 2 === 1 ? types : names) as string[]).push(segs[i]!);
@@ -148,7 +160,12 @@ async function resourcePath(ctx: Ctx, sub: string, rg: string | undefined, segs:
     notFound(ctx);
   }
   if (kind.serve && names.length > 0) {
-    const served = await kind.serve(ctx, { kind, top: idOf(sub, rg, kind.namespace, [kind.typeName], [names[0]!]), types, names });
+    const served = await kind.serve(ctx, {
+      kind,
+      top: idOf(sub, rg, kind.namespace, [kind.typeName], [names[0]!]),
+      types,
+      names,
+    });
     if (served) return served;
   }
   if (types.length === 1) {
@@ -209,7 +226,12 @@ async function resourcePath(ctx: Ctx, sub: string, rg: string | undefined, segs:
  * Namespaces Lazurite does not serve yet: a resource stored by other means (e.g. the demo's
  * storage account) can be read as stored; everything else is InvalidResourceNamespace.
  */
-async function storedOnly(ctx: Ctx, sub: string, rg: string | undefined, segs: string[]): Promise<ArmResponse> {
+async function storedOnly(
+  ctx: Ctx,
+  sub: string,
+  rg: string | undefined,
+  segs: string[],
+): Promise<ArmResponse> {
   if (rg !== undefined && segs.length === 3 && (ctx.req.method === "GET" || ctx.req.method === "HEAD")) {
     const id = idOf(sub, rg, segs[0]!, [segs[1]!], [segs[2]!]);
     const doc = resourceOf(await ctx.store.get(id.key));

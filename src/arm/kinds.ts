@@ -86,7 +86,12 @@ export interface ResourceKind {
   /** Refuses a DELETE (in-use checks). */
   beforeDelete?(ctx: Ctx, existing: ArmResource): void | Promise<void>;
   /** Side effects on other resources after a write or delete (same transaction, through `uow`). */
-  afterWrite?(ctx: Ctx, uow: UnitOfWork, next: ArmResource | undefined, previous: ArmResource | undefined): Promise<void>;
+  afterWrite?(
+    ctx: Ctx,
+    uow: UnitOfWork,
+    next: ArmResource | undefined,
+    previous: ArmResource | undefined,
+  ): Promise<void>;
   /** Status of a PUT that creates (Azure: 201 for most; 200 where the API declares only 200, e.g. availability sets). */
   createdStatus?: 200 | 201;
   /** PATCH: `tags` (the network RP's UpdateTags, synchronous) or `merge` (JSON merge patch, then as PUT). */
@@ -106,14 +111,18 @@ export interface ResourceKind {
 export interface LocationHandler {
   methods: readonly string[];
   /** `rest` = the path segments after `locations/{location}/{segment}`. */
-  handle(ctx: Ctx, args: { subscriptionId: string; namespace: string; location: string; rest: string[] }): Promise<ArmResponse>;
+  handle(
+    ctx: Ctx,
+    args: { subscriptionId: string; namespace: string; location: string; rest: string[] },
+  ): Promise<ArmResponse>;
 }
 
 export class KindRegistry {
   private readonly tops = new Map<string, ResourceKind>();
   private readonly locations = new Map<string, LocationHandler>();
   private readonly namespaceVersions = new Map<string, { name: string; apiVersions: readonly string[] }>();
-  private readonly inTransactionHooks: Array<(tx: Ctx, changes: readonly ResourceChange[]) => Promise<void>> = [];
+  private readonly inTransactionHooks: Array<(tx: Ctx, changes: readonly ResourceChange[]) => Promise<void>> =
+    [];
 
   /** A reaction to committed changes that runs inside the write's transaction (see ChangeHooks). */
   onChangeInTransaction(hook: (tx: Ctx, changes: readonly ResourceChange[]) => Promise<void>): this {
@@ -150,7 +159,11 @@ export class KindRegistry {
     return this.tops.get(`${namespace}/${typeName}`.toLowerCase());
   }
 
-  child(namespace: string, typeName: string, segment: string): { kind: ResourceKind; spec: ChildSpec } | undefined {
+  child(
+    namespace: string,
+    typeName: string,
+    segment: string,
+  ): { kind: ResourceKind; spec: ChildSpec } | undefined {
     const kind = this.top(namespace, typeName);
     const spec = kind?.children.find((c) => c.segment.toLowerCase() === segment.toLowerCase());
     return kind && spec ? { kind, spec } : undefined;

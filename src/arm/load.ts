@@ -11,7 +11,14 @@ import { documentOf, newEtag } from "./documents.js";
 import { dispatch } from "./dispatch.js";
 
 function requestFor(deps: ArmDeps, method: string, path: string, body: unknown): Ctx {
-  const ctx = newCtx(deps, { method, path, query: {}, apiVersion: "2025-05-01", body, baseUrl: "https://localhost" });
+  const ctx = newCtx(deps, {
+    method,
+    path,
+    query: {},
+    apiVersion: "2025-05-01",
+    body,
+    baseUrl: "https://localhost",
+  });
   ctx.immediate = true;
   return ctx;
 }
@@ -23,7 +30,8 @@ export async function loadResources(deps: ArmDeps, resources: readonly ArmResour
     const id = parseResourceId(r.id);
     if (id.subscriptionId === undefined || id.resourceGroup === undefined) continue;
     const k = `${id.subscriptionId}/${id.resourceGroup}`.toLowerCase();
-    if (!groups.has(k)) groups.set(k, { sub: id.subscriptionId, rg: id.resourceGroup, location: r.location ?? "westus" });
+    if (!groups.has(k))
+      groups.set(k, { sub: id.subscriptionId, rg: id.resourceGroup, location: r.location ?? "westus" });
   }
   for (const g of groups.values()) {
     const path = `/subscriptions/${g.sub}/resourceGroups/${g.rg}`;

@@ -48,14 +48,20 @@ function iso(ms: number): string {
 }
 
 /** Path of the operation-status resource (`Azure-AsyncOperation`). */
-export function statusPath(op: Pick<OperationBody, "subscriptionId" | "namespace" | "location" | "operationId">): string {
-  if (op.namespace === "Microsoft.Resources") return `/subscriptions/${op.subscriptionId}/operationresults/${op.operationId}`;
+export function statusPath(
+  op: Pick<OperationBody, "subscriptionId" | "namespace" | "location" | "operationId">,
+): string {
+  if (op.namespace === "Microsoft.Resources")
+    return `/subscriptions/${op.subscriptionId}/operationresults/${op.operationId}`;
   return `/subscriptions/${op.subscriptionId}/providers/${op.namespace}/locations/${op.location}/operations/${op.operationId}`;
 }
 
 /** Path of the operation-result resource (`Location`). */
-export function resultPath(op: Pick<OperationBody, "subscriptionId" | "namespace" | "location" | "operationId">): string {
-  if (op.namespace === "Microsoft.Resources") return `/subscriptions/${op.subscriptionId}/operationresults/${op.operationId}`;
+export function resultPath(
+  op: Pick<OperationBody, "subscriptionId" | "namespace" | "location" | "operationId">,
+): string {
+  if (op.namespace === "Microsoft.Resources")
+    return `/subscriptions/${op.subscriptionId}/operationresults/${op.operationId}`;
   return `/subscriptions/${op.subscriptionId}/providers/${op.namespace}/locations/${op.location}/operationResults/${op.operationId}`;
 }
 
@@ -106,7 +112,14 @@ const KEEP_FINISHED = 3;
 /** Records a new operation (inside the write's transaction) and prunes old finished ones. */
 export async function startOperation(
   ctx: Ctx,
-  args: { subscriptionId: string; namespace: string; location: string; kind: "write" | "delete"; target: string; updating: string[] },
+  args: {
+    subscriptionId: string;
+    namespace: string;
+    location: string;
+    kind: "write" | "delete";
+    target: string;
+    updating: string[];
+  },
 ): Promise<OperationBody> {
   const policy = ctx.deps.lro;
   const op: OperationBody = {
@@ -151,7 +164,11 @@ export function lroHeaders(ctx: Ctx, op: OperationBody, withLocation: boolean): 
 }
 
 /** Reads an operation for a poll; counts the poll and completes it when due. */
-export async function poll(ctx: Ctx, subscriptionId: string, operationId: string): Promise<{ op: OperationBody; done: boolean }> {
+export async function poll(
+  ctx: Ctx,
+  subscriptionId: string,
+  operationId: string,
+): Promise<{ op: OperationBody; done: boolean }> {
   return ctx.store.transaction(async (store) => {
     const doc = await store.get(opKey(operationId));
     const op = doc?.body as OperationBody | undefined;
@@ -168,7 +185,11 @@ export async function poll(ctx: Ctx, subscriptionId: string, operationId: string
 }
 
 /** `GET .../operations/{id}`: the operation-status resource. */
-export async function operationStatus(ctx: Ctx, subscriptionId: string, operationId: string): Promise<ArmResponse> {
+export async function operationStatus(
+  ctx: Ctx,
+  subscriptionId: string,
+  operationId: string,
+): Promise<ArmResponse> {
   const { op, done } = await poll(ctx, subscriptionId, operationId);
   const body: Record<string, unknown> = {
     id: statusPath(op),
@@ -184,7 +205,11 @@ export async function operationStatus(ctx: Ctx, subscriptionId: string, operatio
 }
 
 /** `GET .../operationResults/{id}` (the `Location` URL): 202 while running, then 204 (200 for a write). */
-export async function operationResult(ctx: Ctx, subscriptionId: string, operationId: string): Promise<ArmResponse> {
+export async function operationResult(
+  ctx: Ctx,
+  subscriptionId: string,
+  operationId: string,
+): Promise<ArmResponse> {
   const { op, done } = await poll(ctx, subscriptionId, operationId);
   if (!done) {
     return {

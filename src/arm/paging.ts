@@ -16,7 +16,8 @@ export function pageRequest(ctx: Ctx): PageRequest {
   const top = queryParam(ctx.req, "$top");
   let limit = ctx.deps.pageSize;
   if (top !== undefined) {
-    if (!/^\d+$/.test(top) || Number(top) < 1) throw ArmErrors.invalidParameter(`The value '${top}' of '$top' is invalid.`, "$top");
+    if (!/^\d+$/.test(top) || Number(top) < 1)
+      throw ArmErrors.invalidParameter(`The value '${top}' of '$top' is invalid.`, "$top");
     limit = Math.min(limit, Number(top));
   }
   if (token === undefined) return { limit };
@@ -44,7 +45,11 @@ export function nextLink(ctx: Ctx, nextKey: string | undefined): string | undefi
   return `${ctx.req.baseUrl}${encodeURI(ctx.req.path)}?${parts.join("&")}`;
 }
 
-export function listBody(ctx: Ctx, value: unknown[], nextKey: string | undefined): { value: unknown[]; nextLink?: string } {
+export function listBody(
+  ctx: Ctx,
+  value: unknown[],
+  nextKey: string | undefined,
+): { value: unknown[]; nextLink?: string } {
   const link = nextLink(ctx, nextKey);
   return link === undefined ? { value } : { value, nextLink: link };
 }

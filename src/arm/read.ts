@@ -16,7 +16,8 @@ import { childViewOf, viewOf } from "./view.js";
 /** A resource (top-level, or a child one level deep such as a subnet) as GET shows it now; undefined when absent. */
 export async function readResource(ctx: Ctx, id: string): Promise<ArmResource | undefined> {
   const parsed = tryParseResourceId(id);
-  if (!parsed || parsed.namespace === undefined || parsed.types.length === 0 || parsed.types.length > 2) return undefined;
+  if (!parsed || parsed.namespace === undefined || parsed.types.length === 0 || parsed.types.length > 2)
+    return undefined;
   const top = topLevelOf(parsed);
   const doc = resourceOf(await ctx.store.get(top.key));
   if (!doc) return undefined;
@@ -40,7 +41,12 @@ export async function allResources(store: ResourceStore): Promise<ArmResource[]>
   for (;;) {
     const page = await store.list({ limit: 1000, ...(after !== undefined ? { after } : {}) });
     for (const d of page.items) {
-      if (d.resourceGroup === null || d.type.startsWith("lazurite/") || d.type === "microsoft.resources/resourcegroups") continue;
+      if (
+        d.resourceGroup === null ||
+        d.type.startsWith("lazurite/") ||
+        d.type === "microsoft.resources/resourcegroups"
+      )
+        continue;
       out.push(d.body as ArmResource);
     }
     if (!page.next) return out;

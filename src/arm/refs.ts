@@ -20,13 +20,17 @@ export interface ReferenceWithConflict extends Reference {
 }
 
 /** Finds an inline child by name (case-insensitive). */
-export function findChild(parent: ArmResource | undefined, property: string, name: string): ArmResource | undefined {
+export function findChild(
+  parent: ArmResource | undefined,
+  property: string,
+  name: string,
+): ArmResource | undefined {
   const list = parent?.properties?.[property];
   if (!Array.isArray(list)) return undefined;
   const want = name.toLowerCase();
-  return list.find((c) => c && typeof c === "object" && String((c as ArmResource).name).toLowerCase() === want) as
-    | ArmResource
-    | undefined;
+  return list.find(
+    (c) => c && typeof c === "object" && String((c as ArmResource).name).toLowerCase() === want,
+  ) as ArmResource | undefined;
 }
 
 /** Resolves an id (top-level or one child level deep) to the object inside the unit of work. */
@@ -36,7 +40,8 @@ export async function resolveTarget(
   id: string,
 ): Promise<{ top: ArmResource; target: ArmResource } | undefined> {
   const parsed = tryParseResourceId(id);
-  if (!parsed || parsed.namespace === undefined || parsed.types.length === 0 || parsed.types.length > 2) return undefined;
+  if (!parsed || parsed.namespace === undefined || parsed.types.length === 0 || parsed.types.length > 2)
+    return undefined;
   const top = await uow.load(topLevelOf(parsed).text);
   if (!top) return undefined;
   if (parsed.types.length === 1) return { top, target: top };
@@ -66,7 +71,8 @@ function removeBackRef(target: ArmResource, slot: { name: string; single?: boole
   if (!props) return;
   const cur = props[slot.name];
   if (slot.single) {
-    if (cur && typeof cur === "object" && idKey(String((cur as SubResource).id)) === idKey(from)) delete props[slot.name];
+    if (cur && typeof cur === "object" && idKey(String((cur as SubResource).id)) === idKey(from))
+      delete props[slot.name];
     return;
   }
   if (!Array.isArray(cur)) return;
@@ -95,7 +101,8 @@ export async function applyReferences(
   for (const r of nextRefs) {
     const parsed = tryParseResourceId(r.to);
     if (!parsed || parsed.namespace === undefined) throw ArmErrors.linkedInvalidPropertyId(r.path, r.to);
-    if (fullType(parsed).toLowerCase() !== r.targetType.toLowerCase()) throw ArmErrors.linkedInvalidPropertyId(r.path, r.to);
+    if (fullType(parsed).toLowerCase() !== r.targetType.toLowerCase())
+      throw ArmErrors.linkedInvalidPropertyId(r.path, r.to);
     const found = await resolveTarget(uow, kinds, r.to);
     if (!found) throw ArmErrors.invalidResourceReference(r.to, next!.id);
     if (!r.slot || prevKeys.has(refKey(r))) continue;
@@ -103,7 +110,10 @@ export async function applyReferences(
       const cur = found.target.properties?.[r.slot.name] as SubResource | undefined;
       if (cur?.id && idKey(cur.id) !== idKey(r.from)) {
         const leaving = prevRefs.some((p) => idKey(p.from) === idKey(cur.id) && idKey(p.to) === idKey(r.to));
-        if (!leaving) throw r.onConflict ? r.onConflict(r.to, cur.id) : ArmErrors.invalidResourceReference(r.to, next!.id);
+        if (!leaving)
+          throw r.onConflict
+            ? r.onConflict(r.to, cur.id)
+            : ArmErrors.invalidResourceReference(r.to, next!.id);
       }
     }
   }

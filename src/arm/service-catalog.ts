@@ -24,7 +24,11 @@ import { vaults } from "./providers/keyvault/vaults.js";
 import { eventHubNamespaces, serviceBusNamespaces } from "./providers/messaging/namespaces.js";
 import { mariadbServers, mysqlServers, postgresqlServers, sqlServers } from "./providers/sql/servers.js";
 import { storageAccounts } from "./providers/storage/storage-accounts.js";
-import { serviceOperationResult, serviceOperationStatus, storageAsyncOperation } from "./service-operations.js";
+import {
+  serviceOperationResult,
+  serviceOperationStatus,
+  storageAsyncOperation,
+} from "./service-operations.js";
 import { staleServiceRules } from "./service-stale-rules.js";
 
 const NAMESPACES: ReadonlyArray<readonly [string, readonly string[]]> = [
@@ -59,7 +63,11 @@ export function addServiceProviders(r: KindRegistry): KindRegistry {
     r.add(kind);
   }
   for (const [ns] of NAMESPACES) {
-    r.location(ns, "operations", serviceOperationStatus).location(ns, "operationResults", serviceOperationResult);
+    r.location(ns, "operations", serviceOperationStatus).location(
+      ns,
+      "operationResults",
+      serviceOperationResult,
+    );
   }
   r.location("Microsoft.Storage", "asyncoperations", storageAsyncOperation);
   r.onChangeInTransaction(staleServiceRules);

@@ -18,7 +18,15 @@ import { ArmErrors } from "../model/errors.js";
 import type { ArmError } from "../model/errors.js";
 import type { ArmResponse, Ctx } from "./context.js";
 import type { LocationHandler } from "./kinds.js";
-import { absoluteUrl, lroHeaders, opKey, poll, startOperation, statusPath, type OperationBody } from "./lro.js";
+import {
+  absoluteUrl,
+  lroHeaders,
+  opKey,
+  poll,
+  startOperation,
+  statusPath,
+  type OperationBody,
+} from "./lro.js";
 import type { ArmResource } from "../model/resources/common.js";
 import { idKey } from "../model/resource-id.js";
 import { clone } from "./documents.js";
@@ -57,7 +65,8 @@ export async function startServiceOperation(ctx: Ctx, args: StartArgs): Promise<
     updating: args.updating ?? [],
   });
   if (args.error === undefined && args.phase === undefined && args.resultId === undefined) return op;
-  if (args.error) op.error = { status: args.error.status, code: args.error.code, message: args.error.message };
+  if (args.error)
+    op.error = { status: args.error.status, code: args.error.code, message: args.error.message };
   if (args.phase) op.phase = args.phase;
   if (args.resultId) op.resultId = args.resultId;
   const doc = await ctx.store.get(opKey(op.operationId));
@@ -121,7 +130,8 @@ export const serviceOperationResult: LocationHandler = {
   async handle(ctx, a) {
     const { op, done } = await poll(ctx, a.subscriptionId, one(a.rest, ctx));
     const s = op as ServiceOperation;
-    if (!done) return { status: 202, headers: { Location: absoluteUrl(ctx, ctx.req.path), "Retry-After": "1" } };
+    if (!done)
+      return { status: 202, headers: { Location: absoluteUrl(ctx, ctx.req.path), "Retry-After": "1" } };
     if (s.error) return { status: s.error.status, body: { error: errorBody(s.error) } };
     if (op.kind === "delete") return { status: 204 };
     const resource = await resultOf(ctx, s);
@@ -153,8 +163,13 @@ export const storageAsyncOperation: LocationHandler = {
     const { op, done } = await poll(ctx, a.subscriptionId, one(a.rest, ctx));
     const s = op as ServiceOperation;
     if (!done) {
-      const q = Object.entries(ctx.req.query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
-      return { status: 202, headers: { Location: `${ctx.req.baseUrl}${ctx.req.path}${q ? `?${q}` : ""}`, "Retry-After": "1" } };
+      const q = Object.entries(ctx.req.query)
+        .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+        .join("&");
+      return {
+        status: 202,
+        headers: { Location: `${ctx.req.baseUrl}${ctx.req.path}${q ? `?${q}` : ""}`, "Retry-After": "1" },
+      };
     }
     if (s.error) return { status: s.error.status, body: { error: errorBody(s.error) } };
     if (op.kind === "delete") return { status: 200 };

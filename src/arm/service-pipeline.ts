@@ -19,7 +19,14 @@ import { inTransaction } from "./context.js";
 import { clone, isObject, resourceOf } from "./documents.js";
 import type { ResourceKind, ServeRoute } from "./kinds.js";
 import { assertNoRunningOperation, opKey, runningOperation } from "./lro.js";
-import { asyncHeaders, childDocView, phaseOf, startServiceOperation, storageLocationHeaders, type ServiceOperation } from "./service-operations.js";
+import {
+  asyncHeaders,
+  childDocView,
+  phaseOf,
+  startServiceOperation,
+  storageLocationHeaders,
+  type ServiceOperation,
+} from "./service-operations.js";
 
 export { childDocView };
 import { assertResourceGroup } from "./tenancy.js";
@@ -57,7 +64,16 @@ export interface SeparateChild {
   /** The only name the API allows (`default` for rule sets). */
   singleton?: string;
   /** Validates the request and returns the document to store (id, name, type, properties). */
-  prepare(ctx: Ctx, args: { id: string; name: string; body: Record<string, unknown>; parent: ArmResource; existing?: ArmResource }): Promise<ArmResource>;
+  prepare(
+    ctx: Ctx,
+    args: {
+      id: string;
+      name: string;
+      body: Record<string, unknown>;
+      parent: ArmResource;
+      existing?: ArmResource;
+    },
+  ): Promise<ArmResource>;
   /** GET answer when nothing is stored (Service Bus / Event Hubs: the implicit default rule set). */
   implicit?(parent: ArmResource, id: string): ArmResource;
 }
@@ -107,14 +123,23 @@ export function serveService(opts: ServiceServeOptions): NonNullable<ResourceKin
 
 // ---- Top-level resources ----
 
-async function getWhile(ctx: Ctx, id: ResourceId, opts: ServiceServeOptions): Promise<ArmResponse | undefined> {
+async function getWhile(
+  ctx: Ctx,
+  id: ResourceId,
+  opts: ServiceServeOptions,
+): Promise<ArmResponse | undefined> {
   const existing = resourceOf(await ctx.store.get(id.key));
   if (!existing) return undefined;
   const phase = phaseOf(await runningOperation(ctx, id.key));
   return { status: 200, body: phase ? opts.viewWhile!(clone(existing), phase) : clone(existing) };
 }
 
-async function putService(ctx: Ctx, kind: ResourceKind, id: ResourceId, opts: ServiceServeOptions): Promise<ArmResponse> {
+async function putService(
+  ctx: Ctx,
+  kind: ResourceKind,
+  id: ResourceId,
+  opts: ServiceServeOptions,
+): Promise<ArmResponse> {
   const body = bodyObject(ctx.req.body);
   return inTransaction(ctx, async (tx) => {
     const existing = resourceOf(await tx.store.get(id.key));
@@ -123,7 +148,9 @@ async function putService(ctx: Ctx, kind: ResourceKind, id: ResourceId, opts: Se
     await assertNoRunningOperation(tx, id.key);
     const name = existing?.name ?? id.names[0]!;
     if (body.properties !== undefined && body.properties !== null && !isObject(body.properties)) {
-      throw ArmErrors.invalidRequestFormat("Cannot parse the request. The value at 'properties' must be an object.");
+      throw ArmErrors.invalidRequestFormat(
+        "Cannot parse the request. The value at 'properties' must be an object.",
+      );
     }
     const input: ArmResource = {
       ...(body as Partial<ArmResource>),
@@ -136,7 +163,12 @@ async function putService(ctx: Ctx, kind: ResourceKind, id: ResourceId, opts: Se
   });
 }
 
-async function patchService(ctx: Ctx, kind: ResourceKind, id: ResourceId, opts: ServiceServeOptions): Promise<ArmResponse> {
+async function patchService(
+  ctx: Ctx,
+  kind: ResourceKind,
+  id: ResourceId,
+  opts: ServiceServeOptions,
+): Promise<ArmResponse> {
   const body = bodyObject(ctx.req.body);
   return inTransaction(ctx, async (tx) => {
     const existing = resourceOf(await tx.store.get(id.key));
@@ -184,11 +216,20 @@ async function write(
   switch (opts.answer) {
     case "storage": {
       if (!created) return res;
-      const op = await startServiceOperation(tx, { ...base, kind: "write", phase: "create", resultId: written.id });
+      const op = await startServiceOperation(tx, {
+        ...base,
+        kind: "write",
+        phase: "create",
+        resultId: written.id,
+      });
       return { status: 202, headers: storageLocationHeaders(tx, op) };
     }
     case "async": {
-      const op = await startServiceOperation(tx, { ...base, kind: "write", phase: created ? "create" : "update" });
+      const op = await startServiceOperation(tx, {
+        ...base,
+        kind: "write",
+        phase: created ? "create" : "update",
+      });
       return { status: 202, headers: asyncHeaders(tx, op) };
     }
     default: {
@@ -201,7 +242,13 @@ async function write(
 }
 
 /** Records a failing operation (nothing else is written) and answers as if the write had started. */
-async function failLater(tx: Ctx, kind: ResourceKind, id: ResourceId, f: DeferredFailure, created: boolean): Promise<ArmResponse> {
+async function failLater(
+  tx: Ctx,
+  kind: ResourceKind,
+  id: ResourceId,
+  f: DeferredFailure,
+  created: boolean,
+): Promise<ArmResponse> {
   const phase = created ? "create" : "update";
   const op: ServiceOperation = await startServiceOperation(tx, {
     subscriptionId: id.subscriptionId!,
@@ -213,11 +260,24 @@ async function failLater(tx: Ctx, kind: ResourceKind, id: ResourceId, f: Deferre
   });
   const error = f.make(op.operationId);
   const doc = await tx.store.get(opKey(op.operationId));
-  if (doc) await tx.store.put({ ...doc, body: { ...op, error: { status: error.status, code: error.code, message: error.message } } });
-  return { status: created ? (kind.createdStatus ?? 201) : 200, body: f.shown, headers: asyncHeaders(tx, op) };
+  if (doc)
+    await tx.store.put({
+      ...doc,
+      body: { ...op, error: { status: error.status, code: error.code, message: error.message } },
+    });
+  return {
+    status: created ? (kind.createdStatus ?? 201) : 200,
+    body: f.shown,
+    headers: asyncHeaders(tx, op),
+  };
 }
 
-async function deleteService(ctx: Ctx, kind: ResourceKind, id: ResourceId, opts: ServiceServeOptions): Promise<ArmResponse> {
+async function deleteService(
+  ctx: Ctx,
+  kind: ResourceKind,
+  id: ResourceId,
+  opts: ServiceServeOptions,
+): Promise<ArmResponse> {
   return inTransaction(ctx, async (tx) => {
     const existing = resourceOf(await tx.store.get(id.key));
     if (!existing) {
@@ -259,30 +319,49 @@ function checkSingleton(ctx: Ctx, spec: SeparateChild, name: string): void {
   }
 }
 
-async function listChildDocs(ctx: Ctx, kind: ResourceKind, spec: SeparateChild, top: ResourceId): Promise<ArmResponse> {
+async function listChildDocs(
+  ctx: Ctx,
+  kind: ResourceKind,
+  spec: SeparateChild,
+  top: ResourceId,
+): Promise<ArmResponse> {
   const parent = await loadParent(ctx, kind, top);
   const page = await ctx.store.list({ type: spec.type.toLowerCase(), parent: idKey(parent.id) });
   const value = page.items.map((d) => childDocView(d.body as ArmResource));
-  if (value.length === 0 && spec.implicit && spec.singleton) value.push(spec.implicit(parent, childIdOf(parent, spec, spec.singleton)));
+  if (value.length === 0 && spec.implicit && spec.singleton)
+    value.push(spec.implicit(parent, childIdOf(parent, spec, spec.singleton)));
   return { status: 200, body: { value } };
 }
 
-async function getChildDoc(ctx: Ctx, kind: ResourceKind, spec: SeparateChild, top: ResourceId, name: string): Promise<ArmResponse> {
+async function getChildDoc(
+  ctx: Ctx,
+  kind: ResourceKind,
+  spec: SeparateChild,
+  top: ResourceId,
+  name: string,
+): Promise<ArmResponse> {
   const parent = await loadParent(ctx, kind, top);
   checkSingleton(ctx, spec, name);
   const doc = resourceOf(await ctx.store.get(idKey(childIdOf(parent, spec, name))));
   if (doc) return { status: 200, body: childDocView(doc) };
-  if (spec.implicit) return { status: 200, body: spec.implicit(parent, childIdOf(parent, spec, spec.singleton ?? name)) };
+  if (spec.implicit)
+    return { status: 200, body: spec.implicit(parent, childIdOf(parent, spec, spec.singleton ?? name)) };
   throw ArmErrors.resourceNotFound(spec.type, `${parent.name}/${name}`, top.resourceGroup!);
 }
 
-async function putChildDoc(ctx: Ctx, kind: ResourceKind, spec: SeparateChild, top: ResourceId, urlName: string): Promise<ArmResponse> {
+async function putChildDoc(
+  ctx: Ctx,
+  kind: ResourceKind,
+  spec: SeparateChild,
+  top: ResourceId,
+  urlName: string,
+): Promise<ArmResponse> {
   const body = bodyObject(ctx.req.body);
   return inTransaction(ctx, async (tx) => {
     const parent = await loadParent(tx, kind, top);
     checkSingleton(tx, spec, urlName);
     const existing = resourceOf(await tx.store.get(idKey(childIdOf(parent, spec, urlName))));
-    const name = existing?.name ?? (spec.singleton ?? urlName);
+    const name = existing?.name ?? spec.singleton ?? urlName;
     if (!existing) assertResourceName(name, spec.type);
     const id = childIdOf(parent, spec, name);
     await assertNoRunningOperation(tx, idKey(id));
@@ -305,7 +384,13 @@ async function putChildDoc(ctx: Ctx, kind: ResourceKind, spec: SeparateChild, to
   });
 }
 
-async function deleteChildDoc(ctx: Ctx, kind: ResourceKind, spec: SeparateChild, top: ResourceId, name: string): Promise<ArmResponse> {
+async function deleteChildDoc(
+  ctx: Ctx,
+  kind: ResourceKind,
+  spec: SeparateChild,
+  top: ResourceId,
+  name: string,
+): Promise<ArmResponse> {
   return inTransaction(ctx, async (tx) => {
     const parent = await loadParent(tx, kind, top);
     checkSingleton(tx, spec, name);

@@ -20,7 +20,12 @@
  */
 import { Snapshot } from "../engine/snapshot.js";
 import type { EndpointService } from "../model/catalog/endpoint-services.js";
-import { endpointServiceForResourceType, ruleRegionAllowed, ruleLimitsFor, type RuleLimits } from "../model/catalog/endpoint-services.js";
+import {
+  endpointServiceForResourceType,
+  ruleRegionAllowed,
+  ruleLimitsFor,
+  type RuleLimits,
+} from "../model/catalog/endpoint-services.js";
 import { normalizeRegion, pairOf } from "../model/catalog/regions.js";
 import type { ServiceTagCatalog } from "../model/catalog/service-tags.js";
 import { formatAddress } from "../model/ip.js";
@@ -102,9 +107,13 @@ const SUBNET_TYPES = ["virtualnetworks", "subnets"];
 export function isSubnetId(id: unknown): id is string {
   if (typeof id !== "string") return false;
   const p = tryParseResourceId(id);
-  if (!p || p.subscriptionId === undefined || p.resourceGroup === undefined || p.namespace === undefined) return false;
+  if (!p || p.subscriptionId === undefined || p.resourceGroup === undefined || p.namespace === undefined)
+    return false;
   const ns = p.namespace.toLowerCase();
-  return (ns === "microsoft.network" || ns === "microsoft.classicnetwork") && p.types.map((t) => t.toLowerCase()).join("/") === SUBNET_TYPES.join("/");
+  return (
+    (ns === "microsoft.network" || ns === "microsoft.classicnetwork") &&
+    p.types.map((t) => t.toLowerCase()).join("/") === SUBNET_TYPES.join("/")
+  );
 }
 
 /** Reads a (well-formed) subnet id's VNet and subnet as a GET would show them now. */
@@ -116,10 +125,17 @@ export async function subnetFacts(ctx: Ctx, id: string): Promise<SubnetFacts> {
   const subnet = vnet ? findChild(vnet, "subnets", parsed.names[1]!) : undefined;
   const eps = subnet?.properties?.serviceEndpoints;
   const endpoints = new Set<string>(
-    Array.isArray(eps) ? eps.map((e) => String((e as { service?: unknown })?.service ?? "").toLowerCase()).filter((s) => s.length > 0) : [],
+    Array.isArray(eps)
+      ? eps
+          .map((e) => String((e as { service?: unknown })?.service ?? "").toLowerCase())
+          .filter((s) => s.length > 0)
+      : [],
   );
   const updating = subnet !== undefined && (await updatingKeys(ctx, top.key)).has(parsed.key);
-  const region = vnet?.location !== undefined ? (normalizeRegion(String(vnet.location)) ?? String(vnet.location).toLowerCase()) : undefined;
+  const region =
+    vnet?.location !== undefined
+      ? (normalizeRegion(String(vnet.location)) ?? String(vnet.location).toLowerCase())
+      : undefined;
   return {
     id,
     key: parsed.key,
@@ -146,7 +162,9 @@ export function notProvisionedSentence(names: readonly string[], vnetId: string)
 }
 
 export function notFoundSentence(names: readonly string[], vnetId: string, vnetExists: boolean): string {
-  return vnetExists ? `Virtual network ${vnetId} does not have subnets with names ${names.join(",")}.` : `Virtual network ${vnetId} was not found.`;
+  return vnetExists
+    ? `Virtual network ${vnetId} does not have subnets with names ${names.join(",")}.`
+    : `Virtual network ${vnetId} was not found.`;
 }
 
 function classicSentence(service: string, names: readonly string[], vnetId: string): string {
@@ -180,10 +198,15 @@ export function allowedRegions(service: EndpointService, resourceRegion: string)
  * Checks the VNet rules of a write (see the module comment for the order). Throws the
  * service's refusal; returns the facts of the new rules' subnets.
  */
-export async function checkVnetRules(ctx: Ctx, rc: RuleContext, rules: readonly VnetRuleInput[]): Promise<SubnetFacts[]> {
+export async function checkVnetRules(
+  ctx: Ctx,
+  rc: RuleContext,
+  rules: readonly VnetRuleInput[],
+): Promise<SubnetFacts[]> {
   const service = endpointServiceOf(rc.resourceType);
   rules.forEach((r, index) => {
-    if (!isSubnetId(r.subnetId)) throw rc.refuse({ kind: "malformed", index, path: r.path, id: String(r.subnetId) });
+    if (!isSubnetId(r.subnetId))
+      throw rc.refuse({ kind: "malformed", index, path: r.path, id: String(r.subnetId) });
   });
   const ids = [...new Map(rules.map((r) => [idKey(r.subnetId as string), r.subnetId as string])).values()];
   await authorizeSubnetJoin(ctx, rc.action, rc.resourceId, ids);
@@ -195,30 +218,74 @@ export async function checkVnetRules(ctx: Ctx, rc: RuleContext, rules: readonly 
   const classic = facts.filter((x) => x.f.classic).map((x) => x.f);
   if (classic.length > 0) {
     const g = byVnet(classic)[0]!;
-    throw rc.refuse(nrp("SubnetsHaveNoServiceEndpointsConfigured", classicSentence(service.name, g.map((f) => f.name), g[0]!.vnetId), g));
+    throw rc.refuse(
+      nrp(
+        "SubnetsHaveNoServiceEndpointsConfigured",
+        classicSentence(
+          service.name,
+          g.map((f) => f.name),
+          g[0]!.vnetId,
+        ),
+        g,
+      ),
+    );
   }
   const missing = facts.filter((x) => !x.f.exists).map((x) => x.f);
   if (missing.length > 0) {
     const g = byVnet(missing)[0]!;
-    throw rc.refuse(nrp("SubnetsNotFound", notFoundSentence(g.map((f) => f.name), g[0]!.vnetId, g[0]!.vnetExists), g));
+    throw rc.refuse(
+      nrp(
+        "SubnetsNotFound",
+        notFoundSentence(
+          g.map((f) => f.name),
+          g[0]!.vnetId,
+          g[0]!.vnetExists,
+        ),
+        g,
+      ),
+    );
   }
   const resourceRegion = normalizeRegion(rc.resourceRegion) ?? rc.resourceRegion.toLowerCase();
   for (const { f } of facts) {
     if (f.region !== undefined && !ruleRegionAllowed(service, f.region, resourceRegion)) {
-      throw rc.refuse({ kind: "region", subnet: f, resourceRegion, allowed: allowedRegions(service, resourceRegion) });
+      throw rc.refuse({
+        kind: "region",
+        subnet: f,
+        resourceRegion,
+        allowed: allowedRegions(service, resourceRegion),
+      });
     }
   }
   const strict = facts.filter((x) => !x.rule.ignoreMissingEndpoint).map((x) => x.f);
   const updating = strict.filter((f) => f.updating);
   if (updating.length > 0) {
     const g = byVnet(updating)[0]!;
-    throw rc.refuse(nrp("SubnetsNotProvisioned", notProvisionedSentence(g.map((f) => f.name), g[0]!.vnetId), g));
+    throw rc.refuse(
+      nrp(
+        "SubnetsNotProvisioned",
+        notProvisionedSentence(
+          g.map((f) => f.name),
+          g[0]!.vnetId,
+        ),
+        g,
+      ),
+    );
   }
   const want = service.name.toLowerCase();
   const noEndpoint = strict.filter((f) => !f.endpoints.has(want));
   if (noEndpoint.length > 0) {
     const g = byVnet(noEndpoint)[0]!;
-    throw rc.refuse(nrp("SubnetsHaveNoServiceEndpointsConfigured", noEndpointsSentence(service.name, g.map((f) => f.name), g[0]!.vnetId), g));
+    throw rc.refuse(
+      nrp(
+        "SubnetsHaveNoServiceEndpointsConfigured",
+        noEndpointsSentence(
+          service.name,
+          g.map((f) => f.name),
+          g[0]!.vnetId,
+        ),
+        g,
+      ),
+    );
   }
   return facts.map((x) => x.f);
 }

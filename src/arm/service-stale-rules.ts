@@ -39,7 +39,14 @@ function endpointsBySubnet(vnet: ArmResource | undefined): Map<string, Set<strin
   for (const s of subnets as ArmResource[]) {
     if (typeof s?.id !== "string") continue;
     const eps = s.properties?.serviceEndpoints;
-    out.set(idKey(s.id), new Set(Array.isArray(eps) ? eps.map((e) => String((e as { service?: unknown })?.service ?? "").toLowerCase()) : []));
+    out.set(
+      idKey(s.id),
+      new Set(
+        Array.isArray(eps)
+          ? eps.map((e) => String((e as { service?: unknown })?.service ?? "").toLowerCase())
+          : [],
+      ),
+    );
   }
   return out;
 }
@@ -85,11 +92,16 @@ export async function staleServiceRules(tx: Ctx, changes: readonly ResourceChang
     const page = await tx.store.list({ type: STORAGE_ACCOUNT_TYPE.toLowerCase() });
     for (const d of page.items) {
       const stored = d.body as ArmResource;
-      const rules = (stored.properties?.networkAcls as { virtualNetworkRules?: Array<Record<string, unknown>> } | undefined)?.virtualNetworkRules;
-      if (!rules?.some((r) => hits(lost, r.id, "microsoft.storage") && r.state !== STALE_STORAGE_STATE)) continue;
+      const rules = (
+        stored.properties?.networkAcls as { virtualNetworkRules?: Array<Record<string, unknown>> } | undefined
+      )?.virtualNetworkRules;
+      if (!rules?.some((r) => hits(lost, r.id, "microsoft.storage") && r.state !== STALE_STORAGE_STATE))
+        continue;
       const account = (await uow.load(stored.id))!;
       const acls = account.properties.networkAcls as { virtualNetworkRules: Array<Record<string, unknown>> };
-      acls.virtualNetworkRules = acls.virtualNetworkRules.map((r) => (hits(lost, r.id, "microsoft.storage") ? { ...r, state: STALE_STORAGE_STATE } : r));
+      acls.virtualNetworkRules = acls.virtualNetworkRules.map((r) =>
+        hits(lost, r.id, "microsoft.storage") ? { ...r, state: STALE_STORAGE_STATE } : r,
+      );
       uow.set(account);
     }
   }
@@ -99,7 +111,11 @@ export async function staleServiceRules(tx: Ctx, changes: readonly ResourceChang
       const page = await tx.store.list({ type: sqlVirtualNetworkRuleType(flavor).toLowerCase() });
       for (const d of page.items) {
         const rule = d.body as ArmResource;
-        if (!hits(lost, rule.properties?.virtualNetworkSubnetId, "microsoft.sql") || rule.properties?.state === STALE_SQL_STATE) continue;
+        if (
+          !hits(lost, rule.properties?.virtualNetworkSubnetId, "microsoft.sql") ||
+          rule.properties?.state === STALE_SQL_STATE
+        )
+          continue;
         const current = (await uow.load(rule.id))!;
         current.properties = { ...current.properties, state: STALE_SQL_STATE };
         uow.set(current);

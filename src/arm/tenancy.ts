@@ -53,10 +53,21 @@ export function resourceGroupKey(subscriptionId: string, rg: string): string {
 
 export function tenantBody(tenantId: string, displayName: string): TenantBody {
   const domain = `${displayName.toLowerCase().replace(/[^a-z0-9]+/g, "") || "lazurite"}.onmicrosoft.com`;
-  return { id: `/tenants/${tenantId}`, tenantId, displayName, defaultDomain: domain, tenantCategory: "Home", domains: [domain] };
+  return {
+    id: `/tenants/${tenantId}`,
+    tenantId,
+    displayName,
+    defaultDomain: domain,
+    tenantCategory: "Home",
+    domains: [domain],
+  };
 }
 
-export function subscriptionBody(subscriptionId: string, tenantId: string, displayName: string): SubscriptionBody {
+export function subscriptionBody(
+  subscriptionId: string,
+  tenantId: string,
+  displayName: string,
+): SubscriptionBody {
   return {
     id: `/subscriptions/${subscriptionId}`,
     subscriptionId,
@@ -73,10 +84,19 @@ export function subscriptionBody(subscriptionId: string, tenantId: string, displ
 }
 
 export async function putTenant(deps: Pick<ArmDeps, "store">, body: TenantBody): Promise<void> {
-  await deps.store.put({ key: tenantKey(body.tenantId), id: body.id, type: TENANT_TYPE, etag: body.tenantId, body });
+  await deps.store.put({
+    key: tenantKey(body.tenantId),
+    id: body.id,
+    type: TENANT_TYPE,
+    etag: body.tenantId,
+    body,
+  });
 }
 
-export async function putSubscription(deps: Pick<ArmDeps, "store" | "cache">, body: SubscriptionBody): Promise<void> {
+export async function putSubscription(
+  deps: Pick<ArmDeps, "store" | "cache">,
+  body: SubscriptionBody,
+): Promise<void> {
   await deps.store.put({
     key: subscriptionKey(body.subscriptionId),
     id: body.id,
@@ -92,7 +112,8 @@ export async function putSubscription(deps: Pick<ArmDeps, "store" | "cache">, bo
 /** Creates the default tenant and subscription when missing (first start). */
 export async function ensureDefaultTenancy(deps: ArmDeps): Promise<void> {
   const t = deps.tenancy;
-  if (!(await deps.store.get(tenantKey(t.tenantId)))) await putTenant(deps, tenantBody(t.tenantId, t.tenantDisplayName));
+  if (!(await deps.store.get(tenantKey(t.tenantId))))
+    await putTenant(deps, tenantBody(t.tenantId, t.tenantDisplayName));
   if (!(await deps.store.get(subscriptionKey(t.subscriptionId)))) {
     await putSubscription(deps, subscriptionBody(t.subscriptionId, t.tenantId, t.subscriptionDisplayName));
   }
@@ -112,15 +133,26 @@ export async function ensureSubscription(ctx: Ctx, subscriptionId: string): Prom
   await putSubscription(ctx.deps, subscriptionBody(k, t.tenantId, `Subscription ${k.slice(0, 8)}`));
 }
 
-export async function getSubscription(ctx: Ctx, subscriptionId: string): Promise<SubscriptionBody | undefined> {
+export async function getSubscription(
+  ctx: Ctx,
+  subscriptionId: string,
+): Promise<SubscriptionBody | undefined> {
   return (await ctx.store.get(subscriptionKey(subscriptionId)))?.body as SubscriptionBody | undefined;
 }
 
-export async function getResourceGroup(ctx: Ctx, subscriptionId: string, rg: string): Promise<ArmResource | undefined> {
+export async function getResourceGroup(
+  ctx: Ctx,
+  subscriptionId: string,
+  rg: string,
+): Promise<ArmResource | undefined> {
   return resourceOf(await ctx.store.get(resourceGroupKey(subscriptionId, rg)));
 }
 
-export async function assertResourceGroup(ctx: Ctx, subscriptionId: string, rg: string): Promise<ArmResource> {
+export async function assertResourceGroup(
+  ctx: Ctx,
+  subscriptionId: string,
+  rg: string,
+): Promise<ArmResource> {
   const found = await getResourceGroup(ctx, subscriptionId, rg);
   if (!found) throw ArmErrors.resourceGroupNotFound(rg);
   return found;
@@ -131,17 +163,28 @@ function registrationKey(subscriptionId: string, namespace: string): string {
 }
 
 /** The registration state of a namespace: Registered unless explicitly unregistered. */
-export async function registrationState(ctx: Ctx, subscriptionId: string, namespace: string): Promise<string> {
+export async function registrationState(
+  ctx: Ctx,
+  subscriptionId: string,
+  namespace: string,
+): Promise<string> {
   const k = registrationKey(subscriptionId, namespace);
   const cached = ctx.deps.cache.registrations.get(k);
   if (cached !== undefined) return cached;
-  const doc = await ctx.deps.store.get(`${subscriptionKey(subscriptionId)}/providers/${namespace.toLowerCase()}`);
+  const doc = await ctx.deps.store.get(
+    `${subscriptionKey(subscriptionId)}/providers/${namespace.toLowerCase()}`,
+  );
   const state = (doc?.body as { registrationState?: string } | undefined)?.registrationState ?? "Registered";
   ctx.deps.cache.registrations.set(k, state);
   return state;
 }
 
-export async function setRegistrationState(ctx: Ctx, subscriptionId: string, namespace: string, state: string): Promise<void> {
+export async function setRegistrationState(
+  ctx: Ctx,
+  subscriptionId: string,
+  namespace: string,
+  state: string,
+): Promise<void> {
   await ctx.store.put({
     key: `${subscriptionKey(subscriptionId)}/providers/${namespace.toLowerCase()}`,
     id: `/subscriptions/${subscriptionId}/providers/${namespace}`,

@@ -11,7 +11,14 @@ import type { ArmResponse, Ctx } from "./context.js";
 import { inTransaction } from "./context.js";
 import { clone, isObject, resourceOf } from "./documents.js";
 import type { ResourceKind } from "./kinds.js";
-import { assertNoRunningOperation, isDone, lroHeaders, runningFor, startOperation, updatingKeys } from "./lro.js";
+import {
+  assertNoRunningOperation,
+  isDone,
+  lroHeaders,
+  runningFor,
+  startOperation,
+  updatingKeys,
+} from "./lro.js";
 import { listBody, pageRequest } from "./paging.js";
 import { applyReferences } from "./refs.js";
 import { assertResourceGroup, getResourceGroup } from "./tenancy.js";
@@ -21,11 +28,17 @@ import { changedChildKeys, viewOf } from "./view.js";
 
 /** If-Match / If-None-Match against the stored etag (undefined = absent). 412 PreconditionFailed. */
 export function checkPreconditions(ctx: Ctx, etag: string | undefined): void {
-  const parse = (h: string) => h.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  const parse = (h: string) =>
+    h
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
   const { ifMatch, ifNoneMatch } = ctx.req;
   if (ifMatch !== undefined) {
     const tags = parse(ifMatch);
-    const ok = etag !== undefined && (tags.includes("*") || tags.includes(etag) || tags.includes(etag.replace(/^W\//, "")));
+    const ok =
+      etag !== undefined &&
+      (tags.includes("*") || tags.includes(etag) || tags.includes(etag.replace(/^W\//, "")));
     if (!ok) throw ArmErrors.preconditionFailed();
   }
   if (ifNoneMatch !== undefined && etag !== undefined) {
@@ -40,7 +53,11 @@ export function canonicalId(kind: ResourceKind, rgName: string, id: ResourceId, 
 }
 
 /** Keeps server-owned top-level properties from the stored version (drops client-sent ones). */
-export function keepServerOwned(kind: ResourceKind, next: ArmResource, existing: ArmResource | undefined): void {
+export function keepServerOwned(
+  kind: ResourceKind,
+  next: ArmResource,
+  existing: ArmResource | undefined,
+): void {
   for (const k of kind.serverOwned) {
     const v = existing?.properties?.[k];
     if (v !== undefined) next.properties[k] = clone(v);
@@ -49,7 +66,8 @@ export function keepServerOwned(kind: ResourceKind, next: ArmResource, existing:
 }
 
 async function notFound(ctx: Ctx, kind: ResourceKind, id: ResourceId): Promise<never> {
-  if (!(await getResourceGroup(ctx, id.subscriptionId!, id.resourceGroup!))) throw ArmErrors.resourceGroupNotFound(id.resourceGroup!);
+  if (!(await getResourceGroup(ctx, id.subscriptionId!, id.resourceGroup!)))
+    throw ArmErrors.resourceGroupNotFound(id.resourceGroup!);
   throw ArmErrors.resourceNotFound(kind.type, id.names[0]!, id.resourceGroup!);
 }
 
@@ -78,7 +96,10 @@ export async function writeTop(
   await uow.commit();
   const status = created ? (kind.createdStatus ?? 201) : 200;
   if (kind.lro === "sync" || tx.immediate) return { status, body: viewOf(kind, next, new Set()) };
-  const updating = [id.key, ...kind.children.flatMap((s) => (s.readOnly ? [] : changedChildKeys(s, next, existing)))];
+  const updating = [
+    id.key,
+    ...kind.children.flatMap((s) => (s.readOnly ? [] : changedChildKeys(s, next, existing))),
+  ];
   const op = await startOperation(tx, {
     subscriptionId: id.subscriptionId!,
     namespace: kind.namespace,
@@ -105,7 +126,11 @@ export async function putTop(ctx: Ctx, kind: ResourceKind, id: ResourceId): Prom
       id: existing?.id ?? canonicalId(kind, rg.name, id, name),
       name,
       type: kind.type,
-      properties: isObject(body.properties) ? body.properties : body.properties === undefined || body.properties === null ? {} : (body.properties as never),
+      properties: isObject(body.properties)
+        ? body.properties
+        : body.properties === undefined || body.properties === null
+          ? {}
+          : (body.properties as never),
     };
     return writeTop(tx, kind, id, input, existing, existing === undefined);
   });
@@ -189,7 +214,12 @@ export async function removeTop(tx: Ctx, kind: ResourceKind, existing: ArmResour
   await uow.commit();
 }
 
-export async function listTop(ctx: Ctx, kind: ResourceKind, subscriptionId: string, resourceGroup?: string): Promise<ArmResponse> {
+export async function listTop(
+  ctx: Ctx,
+  kind: ResourceKind,
+  subscriptionId: string,
+  resourceGroup?: string,
+): Promise<ArmResponse> {
   if (resourceGroup !== undefined) await assertResourceGroup(ctx, subscriptionId, resourceGroup);
   const page = pageRequest(ctx);
   const res = await ctx.store.list({
@@ -199,7 +229,13 @@ export async function listTop(ctx: Ctx, kind: ResourceKind, subscriptionId: stri
     limit: page.limit,
     ...(page.after !== undefined ? { after: page.after } : {}),
   });
-  const running = kind.lro === "sync" ? new Map<string, Set<string>>() : await runningFor(ctx, res.items.map((d) => d.key));
+  const running =
+    kind.lro === "sync"
+      ? new Map<string, Set<string>>()
+      : await runningFor(
+          ctx,
+          res.items.map((d) => d.key),
+        );
   const value = res.items.map((d) => viewOf(kind, d.body as ArmResource, running.get(d.key) ?? new Set()));
   return { status: 200, body: listBody(ctx, value, res.next) };
 }

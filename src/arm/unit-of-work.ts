@@ -67,7 +67,12 @@ export class UnitOfWork {
       const etag = newEtag(this.ctx.deps.ids);
       applyEtag(e.current, etag, this.ctx.deps.kinds.byType(e.current.type));
       await this.ctx.store.put(documentOf(e.current, e.parent));
-      changes.push({ id: e.current.id, type: e.current.type, ...(e.original ? { before: e.original } : {}), after: e.current });
+      changes.push({
+        id: e.current.id,
+        type: e.current.type,
+        ...(e.original ? { before: e.original } : {}),
+        after: e.current,
+      });
     }
     if (changes.length === 0) return;
     this.ctx.changes?.push(...changes);
@@ -85,6 +90,7 @@ export function applyEtag(r: ArmResource, etag: string, kind: ResourceKind | und
   if (!kind) return;
   for (const spec of kind.children) {
     const list = r.properties?.[spec.property];
-    if (Array.isArray(list)) for (const c of list) if (c && typeof c === "object") (c as ArmResource).etag = etag;
+    if (Array.isArray(list))
+      for (const c of list) if (c && typeof c === "object") (c as ArmResource).etag = etag;
   }
 }

@@ -134,6 +134,11 @@ export function extraTopLevel(input: Record<string, unknown>): Record<string, un
 }
 
 /** The child envelope: id, name, type, etag, properties. */
-export function childEnvelope(id: string, name: string, type: string, properties: Record<string, unknown>): ArmResource {
+export function childEnvelope(
+  id: string,
+  name: string,
+  type: string,
+  properties: Record<string, unknown>,
+): ArmResource {
   return { id, name, type, etag: "", properties };
 }

@@ -12,17 +12,25 @@ function markUpdating(r: ArmResource): void {
   const props = (r.properties ??= {});
   props.provisioningState = "Updating";
   const eps = props.serviceEndpoints;
-  if (Array.isArray(eps)) for (const e of eps) if (e && typeof e === "object") (e as Record<string, unknown>).provisioningState = "Updating";
+  if (Array.isArray(eps))
+    for (const e of eps)
+      if (e && typeof e === "object") (e as Record<string, unknown>).provisioningState = "Updating";
 }
 
-export function viewOf(kind: ResourceKind | undefined, resource: ArmResource, updating: ReadonlySet<string>): ArmResource {
+export function viewOf(
+  kind: ResourceKind | undefined,
+  resource: ArmResource,
+  updating: ReadonlySet<string>,
+): ArmResource {
   const r = clone(resource);
   if (updating.size === 0) return r;
   if (updating.has(idKey(r.id))) markUpdating(r);
   for (const spec of kind?.children ?? []) {
     const list = r.properties?.[spec.property];
     if (!Array.isArray(list)) continue;
-    for (const c of list) if (c && typeof c === "object" && updating.has(idKey(String((c as ArmResource).id)))) markUpdating(c as ArmResource);
+    for (const c of list)
+      if (c && typeof c === "object" && updating.has(idKey(String((c as ArmResource).id))))
+        markUpdating(c as ArmResource);
   }
   return r;
 }
@@ -38,10 +46,15 @@ function stripVolatile(v: unknown): string {
 }
 
 /** Keys of children that are new or changed between two versions of a parent. */
-export function changedChildKeys(spec: ChildSpec, next: ArmResource, prev: ArmResource | undefined): string[] {
+export function changedChildKeys(
+  spec: ChildSpec,
+  next: ArmResource,
+  prev: ArmResource | undefined,
+): string[] {
   const before = new Map<string, string>();
   const prevList = prev?.properties?.[spec.property];
-  if (Array.isArray(prevList)) for (const c of prevList as ArmResource[]) before.set(idKey(c.id), stripVolatile(c));
+  if (Array.isArray(prevList))
+    for (const c of prevList as ArmResource[]) before.set(idKey(c.id), stripVolatile(c));
   const out: string[] = [];
   const nextList = next.properties?.[spec.property];
   if (Array.isArray(nextList)) {

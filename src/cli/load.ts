@@ -20,7 +20,9 @@ function readJson(path: string, what: string): unknown {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new InputError(`${what} ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+    throw new InputError(
+      `${what} ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -39,14 +41,19 @@ export function parseResourceList(json: unknown, source: string): ArmResource[] 
     : json && typeof json === "object" && Array.isArray((json as { value?: unknown }).value)
       ? (json as { value: unknown[] }).value
       : undefined;
-  if (!list) throw new InputError(`${source}: expected a JSON array of ARM resources or an object with a "value" array`);
+  if (!list)
+    throw new InputError(
+      `${source}: expected a JSON array of ARM resources or an object with a "value" array`,
+    );
   list.forEach((r, i) => {
     if (!r || typeof r !== "object") throw new InputError(`${source}: entry [${i}] is not an object`);
     const o = r as Record<string, unknown>;
-    if (typeof o.id !== "string" || !o.id.startsWith("/")) throw new InputError(`${source}: entry [${i}] has no resource "id"`);
+    if (typeof o.id !== "string" || !o.id.startsWith("/"))
+      throw new InputError(`${source}: entry [${i}] has no resource "id"`);
     if (typeof o.type !== "string") throw new InputError(`${source}: entry [${i}] (${o.id}) has no "type"`);
     if (o.properties === undefined || o.properties === null) o.properties = {};
-    if (typeof o.properties !== "object") throw new InputError(`${source}: entry [${i}] (${o.id}) has non-object "properties"`);
+    if (typeof o.properties !== "object")
+      throw new InputError(`${source}: entry [${i}] (${o.id}) has non-object "properties"`);
     if (typeof o.name !== "string") o.name = o.id.split("/").filter(Boolean).pop() ?? "";
   });
   return list as ArmResource[];

@@ -10,19 +10,27 @@ import { InputError } from "./load.js";
 export function registerServe(program: Command): void {
   program
     .command("serve")
-    .description("Run the ARM-compatible control plane over HTTPS (prints the URL and what to paste into the SDKs).")
+    .description(
+      "Run the ARM-compatible control plane over HTTPS (prints the URL and what to paste into the SDKs).",
+    )
     .option("--port <n>", "port to listen on (0 = any free port)", undefined)
     .option("--host <host>", "interface to listen on", undefined)
     .option("--data-dir <dir>", "where the database and the generated certificates live (default .lazurite)")
     .option("--cert <pem>", "server certificate (PEM); with --key, instead of the generated local CA")
     .option("--key <pem>", "server private key (PEM)")
-    .option("--service-tags <file>", "Microsoft's ServiceTags_Public_*.json (default: the built-in synthetic catalog)")
+    .option(
+      "--service-tags <file>",
+      "Microsoft's ServiceTags_Public_*.json (default: the built-in synthetic catalog)",
+    )
     .option("--demo", "load the quickstart network when the store is empty")
     .option("--lro-polls <n>", "status polls an operation answers InProgress before Succeeded (default 1)")
     .option("--lro-max-ms <n>", "an operation completes by itself after this many ms (default 1000)")
     .option("--page-size <n>", "items per page of list answers (default 100)")
     .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (default warn)")
-    .option("--auth <mode>", "open (default: any token acts as Owner) | strict (signed tokens from the built-in token endpoint, RBAC enforced)")
+    .option(
+      "--auth <mode>",
+      "open (default: any token acts as Owner) | strict (signed tokens from the built-in token endpoint, RBAC enforced)",
+    )
     .action(async (opts: ConfigFlags) => {
       try {
         const config = loadConfig(opts);
@@ -30,7 +38,13 @@ export function registerServe(program: Command): void {
       } catch (e) {
         // Problems the user can fix (bad flags, port in use, unreadable files) exit 2 with one line.
         const code = (e as { code?: unknown }).code;
-        if (e instanceof ConfigError || code === "EADDRINUSE" || code === "EACCES" || code === "ENOENT" || /--service-tags/.test(String((e as Error).message))) {
+        if (
+          e instanceof ConfigError ||
+          code === "EADDRINUSE" ||
+          code === "EACCES" ||
+          code === "ENOENT" ||
+          /--service-tags/.test(String((e as Error).message))
+        ) {
           throw new InputError(`serve: ${(e as Error).message}`);
         }
         throw e;

@@ -4,14 +4,26 @@ import { ConfigError, loadConfig } from "./config.js";
 describe("loadConfig", () => {
   it("defaults: port 8443, localhost, .lazurite under the working directory, one InProgress poll", () => {
     const c = loadConfig({}, {}, "/work/x");
-    expect(c).toMatchObject({ port: 8443, host: "localhost", dataDir: "/work/x/.lazurite", demo: false, pageSize: 100, logLevel: "warn" });
+    expect(c).toMatchObject({
+      port: 8443,
+      host: "localhost",
+      dataDir: "/work/x/.lazurite",
+      demo: false,
+      pageSize: 100,
+      logLevel: "warn",
+    });
     expect(c.lro).toEqual({ inProgressPolls: 1, maxDurationMs: 1000 });
     expect(c.certFile).toBeUndefined();
     expect(c.serviceTagsFile).toBeUndefined();
   });
 
   it("flags win over LAZURITE_* variables, which win over defaults", () => {
-    const env = { LAZURITE_PORT: "9000", LAZURITE_DATA_DIR: "envdir", LAZURITE_DEMO: "1", LAZURITE_LRO_POLLS: "3" };
+    const env = {
+      LAZURITE_PORT: "9000",
+      LAZURITE_DATA_DIR: "envdir",
+      LAZURITE_DEMO: "1",
+      LAZURITE_LRO_POLLS: "3",
+    };
     const fromEnv = loadConfig({}, env, "/w");
     expect(fromEnv).toMatchObject({ port: 9000, dataDir: "/w/envdir", demo: true });
     expect(fromEnv.lro.inProgressPolls).toBe(3);
@@ -20,7 +32,10 @@ describe("loadConfig", () => {
   });
 
   it("--cert and --key go together and resolve against the working directory", () => {
-    expect(loadConfig({ cert: "c.pem", key: "k.pem" }, {}, "/w")).toMatchObject({ certFile: "/w/c.pem", keyFile: "/w/k.pem" });
+    expect(loadConfig({ cert: "c.pem", key: "k.pem" }, {}, "/w")).toMatchObject({
+      certFile: "/w/c.pem",
+      keyFile: "/w/k.pem",
+    });
     expect(() => loadConfig({ cert: "c.pem" }, {}, "/w")).toThrow(ConfigError);
   });
 

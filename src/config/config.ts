@@ -61,7 +61,8 @@ const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as
 function int(name: string, v: string | number | undefined, def: number, min: number, max: number): number {
   if (v === undefined || v === "") return def;
   const n = typeof v === "number" ? v : /^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name}: expected an integer from ${min} to ${max}, got '${v}'`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`${name}: expected an integer from ${min} to ${max}, got '${v}'`);
   return n;
 }
 
@@ -80,14 +81,21 @@ function authMode(v: string | undefined): Config["auth"] {
   throw new ConfigError(`--auth: expected open or strict, got '${v}'`);
 }
 
-export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+export function loadConfig(
+  flags: ConfigFlags = {},
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): Config {
   const pick = <T>(flag: T | undefined, envName: string): T | string | undefined => flag ?? env[envName];
-  const abs = (p: string | undefined) => (p === undefined || p === "" ? undefined : isAbsolute(p) ? p : resolve(cwd, p));
+  const abs = (p: string | undefined) =>
+    p === undefined || p === "" ? undefined : isAbsolute(p) ? p : resolve(cwd, p);
   const cert = abs(pick(flags.cert, "LAZURITE_CERT"));
   const key = abs(pick(flags.key, "LAZURITE_KEY"));
-  if ((cert === undefined) !== (key === undefined)) throw new ConfigError("--cert and --key must be given together");
+  if ((cert === undefined) !== (key === undefined))
+    throw new ConfigError("--cert and --key must be given together");
   const level = String(pick(flags.logLevel, "LAZURITE_LOG_LEVEL") ?? "warn").toLowerCase();
-  if (!(LEVELS as readonly string[]).includes(level)) throw new ConfigError(`--log-level: expected one of ${LEVELS.join(", ")}, got '${level}'`);
+  if (!(LEVELS as readonly string[]).includes(level))
+    throw new ConfigError(`--log-level: expected one of ${LEVELS.join(", ")}, got '${level}'`);
   const host = String(pick(flags.host, "LAZURITE_HOST") ?? "localhost");
   if (host.trim() === "") throw new ConfigError("--host must not be empty");
   const config: Config = {

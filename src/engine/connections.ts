@@ -36,7 +36,11 @@ function endpointOf(subnet: SubnetInfo | undefined, service: string): string | u
 }
 
 /** The open TCP connections a change resets: those whose source subnet's endpoint for the destination's service was switched on, off, or re-scoped. */
-export function resetConnections(before: Snapshot, after: Snapshot, open: readonly OpenConnection[]): ResetConnection[] {
+export function resetConnections(
+  before: Snapshot,
+  after: Snapshot,
+  open: readonly OpenConnection[],
+): ResetConnection[] {
   const out: ResetConnection[] = [];
   for (const c of open) {
     if ((c.protocol ?? "Tcp") !== "Tcp") continue;

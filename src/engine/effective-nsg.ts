@@ -12,7 +12,8 @@ export function nsgContextFor(snap: Snapshot, vnet: VnetInfo): NsgContext {
   return snap.memoize(`nsgctx:${vnet.key}`, () => {
     const prefixes = [...vnet.addressPrefixes];
     for (const peer of peeredVnets(snap, vnet)) prefixes.push(...peer.vnet.addressPrefixes);
-    for (const gw of gatewaysFor(snap, vnet)) for (const l of learnedPrefixes(snap, gw)) prefixes.push(l.prefix);
+    for (const gw of gatewaysFor(snap, vnet))
+      for (const l of learnedPrefixes(snap, gw)) prefixes.push(l.prefix);
     return {
       tags: { prefixes: (tag: string) => snap.catalog.get(tag)?.prefixes as Prefix[] | undefined },
       virtualNetworkPrefixes: prefixes,

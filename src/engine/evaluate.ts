@@ -25,9 +25,24 @@ import { findEndpointService, type EndpointService } from "../model/catalog/endp
 import { tagRegionSuffix } from "../model/catalog/regions.js";
 import { compileNsg, type CompiledNsg, type Packet } from "./nsg.js";
 import { nsgContextFor } from "./effective-nsg.js";
-import { compileFirewall, noFirewallResult, type CompiledFirewall, type FirewallInput, type FirewallResult, type FirewallVerdict } from "./firewalls/index.js";
+import {
+  compileFirewall,
+  noFirewallResult,
+  type CompiledFirewall,
+  type FirewallInput,
+  type FirewallResult,
+  type FirewallVerdict,
+} from "./firewalls/index.js";
 import { describeRoute, gatewaysFor, peeredVnets, subnetRoutes, type RouteEntry } from "./routes.js";
-import { endpointsOf, type IpConfigInfo, type NicInfo, type ServiceResourceInfo, type Snapshot, type SubnetInfo, type VnetInfo } from "./snapshot.js";
+import {
+  endpointsOf,
+  type IpConfigInfo,
+  type NicInfo,
+  type ServiceResourceInfo,
+  type Snapshot,
+  type SubnetInfo,
+  type VnetInfo,
+} from "./snapshot.js";
 import type { Blocker, Decision, Flow, Protocol, ServiceError, Step } from "./types.js";
 import { lazyList, type Thunk } from "./lazy-list.js";
 
@@ -93,7 +108,12 @@ function subnetNsg(snap: Snapshot, subnet: SubnetInfo): CompiledNsg | undefined 
 }
 
 /** The NIC's NSG compiled in the context of the configuration's VNet. */
-function nicNsg(snap: Snapshot, nic: NicInfo, cfg: IpConfigInfo, subnet: SubnetInfo): CompiledNsg | undefined {
+function nicNsg(
+  snap: Snapshot,
+  nic: NicInfo,
+  cfg: IpConfigInfo,
+  subnet: SubnetInfo,
+): CompiledNsg | undefined {
   let c = cfg.memo.nicNsg as CompiledNsg | null | undefined;
   if (c === undefined || subnet !== cfg.subnet) {
     const fresh = (nic.nsgId ? compiledNsg(snap, nic.nsgId, subnet.vnet) : undefined) ?? null;
@@ -250,7 +270,12 @@ function resolveDestination(snap: Snapshot, flow: Flow, t: Trace): Destination |
     const found = snap.serviceByHost(d.host);
     if (!found) {
       const host = d.host;
-      t.steps.push(() => ({ kind: "Dns", result: "Denied", detail: `${host} does not resolve (NXDOMAIN)`, data: { host } }));
+      t.steps.push(() => ({
+        kind: "Dns",
+        result: "Denied",
+        detail: `${host} does not resolve (NXDOMAIN)`,
+        data: { host },
+      }));
       t.blockers.push(() => ({
         kind: "Dns",
         reason: `The host name ${host} does not resolve to any resource Lazurite knows.`,
@@ -259,7 +284,12 @@ function resolveDestination(snap: Snapshot, flow: Flow, t: Trace): Destination |
       return undefined;
     }
     dnsStep(t, found.service, d.host);
-    return { address: found.service.address, text: found.service.addressText, service: found.service, endpoint: found.endpoint };
+    return {
+      address: found.service.address,
+      text: found.service.addressText,
+      service: found.service,
+      endpoint: found.endpoint,
+    };
   }
   const a = tryParseAddress(d.address);
   if (!a) throw ArmErrors.invalidFlow(`'${d.address}' is not an IP address.`);
@@ -276,7 +306,12 @@ function resolveAddress(snap: Snapshot, a: Address, t: Trace): Destination {
       detail: `${formatAddress(a)} is the public address of ${service.id}`,
       data: { address: formatAddress(a) },
     }));
-    return { address: a, text: service.addressText, service, ...(service.hosts[0] ? { endpoint: service.hosts[0].endpoint } : {}) };
+    return {
+      address: a,
+      text: service.addressText,
+      service,
+      ...(service.hosts[0] ? { endpoint: service.hosts[0].endpoint } : {}),
+    };
   }
   return { address: a };
 }
@@ -298,7 +333,8 @@ function pickNic(snap: Snapshot, flow: Flow): { nic: NicInfo; cfg: IpConfigInfo 
       vm.memo.nic = first;
     }
     nic = first ?? undefined;
-    if (!nic) throw ArmErrors.invalidFlow(`Virtual machine '${vm.id}' has no network interface Lazurite knows.`);
+    if (!nic)
+      throw ArmErrors.invalidFlow(`Virtual machine '${vm.id}' has no network interface Lazurite knows.`);
   } else if (s.kind === "nic") {
     nic = snap.nic(s.nicId);
     if (!nic) throw ArmErrors.flowEndpointNotFound("source", s.nicId);
@@ -320,19 +356,29 @@ function pickNic(snap: Snapshot, flow: Flow): { nic: NicInfo; cfg: IpConfigInfo 
     }
     cfg ??= cfgs[0];
   }
-  if (!cfg) throw ArmErrors.invalidFlow(`Network interface '${nic.id}' has no usable IP configuration${cfgName ? ` named '${cfgName}'` : ""}.`);
+  if (!cfg)
+    throw ArmErrors.invalidFlow(
+      `Network interface '${nic.id}' has no usable IP configuration${cfgName ? ` named '${cfgName}'` : ""}.`,
+    );
   return { nic, cfg };
 }
 
 /** Public address a NIC leaves Azure with: its public IP, else the default outbound address (SE-SRC-1). Memoised per configuration. */
-function publicAddressOf(snap: Snapshot, nic: NicInfo, cfg: IpConfigInfo): { address: Address; text: string; how: string } {
+function publicAddressOf(
+  snap: Snapshot,
+  nic: NicInfo,
+  cfg: IpConfigInfo,
+): { address: Address; text: string; how: string } {
   let e = cfg.memo.egress;
   if (e === undefined) {
     const pip = snap.publicIp(cfg.publicIpId);
     if (pip?.address) {
       e = { address: pip.address, text: formatAddress(pip.address), how: `its public IP ${nsgName(pip.id)}` };
     } else {
-      const a = snap.azureAddress(nic.location, `default-outbound:${nic.key}`) ?? { family: 4 as const, value: 0x14000001 };
+      const a = snap.azureAddress(nic.location, `default-outbound:${nic.key}`) ?? {
+        family: 4 as const,
+        value: 0x14000001,
+      };
       e = { address: a, text: formatAddress(a), how: "the default outbound access address Azure assigns" };
     }
     cfg.memo.egress = e;
@@ -343,7 +389,11 @@ function publicAddressOf(snap: Snapshot, nic: NicInfo, cfg: IpConfigInfo): { add
 /** The NIC holding a route's appliance next hop in the subnet's VNet or its peers (memoised per route entry). */
 const applianceTargets = new WeakMap<RouteEntry, { target?: { nic: NicInfo; ipConfig: IpConfigInfo } }>();
 
-function applianceOf(snap: Snapshot, subnet: SubnetInfo, route: RouteEntry): { nic: NicInfo; ipConfig: IpConfigInfo } | undefined {
+function applianceOf(
+  snap: Snapshot,
+  subnet: SubnetInfo,
+  route: RouteEntry,
+): { nic: NicInfo; ipConfig: IpConfigInfo } | undefined {
   let hit = applianceTargets.get(route);
   if (hit === undefined) {
     const ip = route.nextHopIpAddress[0] ? tryParseAddress(route.nextHopIpAddress[0]) : undefined;
@@ -368,7 +418,9 @@ function fromNic(
 ): Egress {
   const subnet = cfg.subnet ?? snap.subnet(cfg.subnetId);
   if (!subnet) {
-    throw ArmErrors.invalidFlow(`The subnet '${cfg.subnetId}' of network interface '${nic.id}' was not found.`);
+    throw ArmErrors.invalidFlow(
+      `The subnet '${cfg.subnetId}' of network interface '${nic.id}' was not found.`,
+    );
   }
   const privText = privateText(cfg);
   t.steps.push(() => ({
@@ -393,13 +445,21 @@ function fromNic(
 
   if (!route) {
     t.steps.push(() => ({ kind: "Route", result: "Denied", detail: "no route matches the destination" }));
-    t.blockers.push(() => ({ kind: "Route", reason: "No route matches the destination.", fix: "Add a route for the destination." }));
+    t.blockers.push(() => ({
+      kind: "Route",
+      reason: "No route matches the destination.",
+      fix: "Add a route for the destination.",
+    }));
     return { addresses: [cfg.privateAddress], firstText: privText, viaEndpoint: false, nextHopType: "None" };
   }
   routeStep(t, subnet, route);
   evaluateNsgs(snap, t, "Outbound", subnet, nic, cfg, packet, dst);
 
-  if (service && subnet.provisioningState === "Updating" && endpointsOf(subnet).has(service.service.toLowerCase())) {
+  if (
+    service &&
+    subnet.provisioningState === "Updating" &&
+    endpointsOf(subnet).has(service.service.toLowerCase())
+  ) {
     t.steps.push(() => ({
       kind: "ServiceEndpoint",
       result: "Denied",
@@ -421,7 +481,10 @@ function fromNic(
         result: "Allowed",
         resourceId: subnet.id,
         detail: `subnet ${subnet.name} has a ${route.service} endpoint: the flow stays on the Azure backbone and the service sees the private address ${privText} with the identity of subnet ${subnet.name} (SE-SRC-2)`,
-        data: { service: route.service, locations: subnet.endpoints.find((e) => e.service === route.service)?.locations },
+        data: {
+          service: route.service,
+          locations: subnet.endpoints.find((e) => e.service === route.service)?.locations,
+        },
       }));
       return {
         addresses: [cfg.privateAddress],
@@ -485,7 +548,12 @@ function fromNic(
           reason: `The next hop ${route.nextHopIpAddress.join(",") || "(none)"} of ${describeRoute(route)} is not a network interface in ${subnet.vnet.resource.name} or its peers, so the traffic is dropped.`,
           fix: `Point the route at the private address of the appliance's network interface, or remove it.`,
         }));
-        return { addresses: [cfg.privateAddress], firstText: privText, viaEndpoint: false, nextHopType: route.nextHopType };
+        return {
+          addresses: [cfg.privateAddress],
+          firstText: privText,
+          viaEndpoint: false,
+          nextHopType: route.nextHopType,
+        };
       }
       if (hops >= MAX_APPLIANCE_HOPS) {
         t.blockers.push(() => ({
@@ -495,7 +563,12 @@ function fromNic(
           reason: `The flow passed ${hops} appliances without leaving Azure (a routing loop).`,
           fix: "Make the appliance subnet's routes send the traffic out (its route table must not point back at an appliance).",
         }));
-        return { addresses: [cfg.privateAddress], firstText: privText, viaEndpoint: false, nextHopType: route.nextHopType };
+        return {
+          addresses: [cfg.privateAddress],
+          firstText: privText,
+          viaEndpoint: false,
+          nextHopType: route.nextHopType,
+        };
       }
       if (!target.nic.enableIPForwarding) {
         t.blockers.push(() => ({
@@ -524,8 +597,19 @@ function fromNic(
       }));
       explainNoEndpoint(t, subnet, service, endpointService?.name);
       return edge.addresses.length
-        ? { addresses: edge.addresses, viaEndpoint: false, nextHopType: "VirtualNetworkGateway", callerSubnetId: subnet.id }
-        : { addresses: [cfg.privateAddress], firstText: privText, viaEndpoint: false, nextHopType: "VirtualNetworkGateway", callerSubnetId: subnet.id };
+        ? {
+            addresses: edge.addresses,
+            viaEndpoint: false,
+            nextHopType: "VirtualNetworkGateway",
+            callerSubnetId: subnet.id,
+          }
+        : {
+            addresses: [cfg.privateAddress],
+            firstText: privText,
+            viaEndpoint: false,
+            nextHopType: "VirtualNetworkGateway",
+            callerSubnetId: subnet.id,
+          };
     }
     case "None": {
       t.blockers.push(() => ({
@@ -538,7 +622,12 @@ function fromNic(
             ? `Remove route ${route.name} from route table ${nsgName(route.routeTableId ?? "")} or give it another next hop.`
             : `The destination lies in a reserved private range outside any connected network; use an address in the VNet, a peered VNet or on-premises.`,
       }));
-      return { addresses: [cfg.privateAddress], firstText: privText, viaEndpoint: false, nextHopType: "None" };
+      return {
+        addresses: [cfg.privateAddress],
+        firstText: privText,
+        viaEndpoint: false,
+        nextHopType: "None",
+      };
     }
     default: {
       // VnetLocal, VNetPeering, VNetGlobalPeering: private destination inside Azure.
@@ -587,7 +676,12 @@ function routeStep(t: Trace, subnet: SubnetInfo, route: RouteEntry): void {
   }));
 }
 
-function explainNoEndpoint(t: Trace, subnet: SubnetInfo, service: ServiceResourceInfo | undefined, endpointName: string | undefined): void {
+function explainNoEndpoint(
+  t: Trace,
+  subnet: SubnetInfo,
+  service: ServiceResourceInfo | undefined,
+  endpointName: string | undefined,
+): void {
   if (!service || !endpointName) return;
   const ep = endpointsOf(subnet).get(endpointName.toLowerCase());
   if (ep && endpointName !== "Microsoft.AzureActiveDirectory") {
@@ -610,7 +704,11 @@ function explainNoEndpoint(t: Trace, subnet: SubnetInfo, service: ServiceResourc
 /** The public addresses on-premises traffic reaches Azure services from (memoised per route entry: its VNet is fixed). */
 const edges = new WeakMap<RouteEntry, { addresses: Address[]; resourceId?: string }>();
 
-function onPremEdge(snap: Snapshot, vnet: VnetInfo, route: RouteEntry): { addresses: Address[]; resourceId?: string } {
+function onPremEdge(
+  snap: Snapshot,
+  vnet: VnetInfo,
+  route: RouteEntry,
+): { addresses: Address[]; resourceId?: string } {
   let e = edges.get(route);
   if (e === undefined) {
     e = findOnPremEdge(snap, vnet, route);
@@ -619,18 +717,29 @@ function onPremEdge(snap: Snapshot, vnet: VnetInfo, route: RouteEntry): { addres
   return e;
 }
 
-function findOnPremEdge(snap: Snapshot, vnet: VnetInfo, route: RouteEntry): { addresses: Address[]; resourceId?: string } {
-  const gws = route.source === "VirtualNetworkGateway" && route.origin ? [route.origin] : gatewaysFor(snap, vnet);
+function findOnPremEdge(
+  snap: Snapshot,
+  vnet: VnetInfo,
+  route: RouteEntry,
+): { addresses: Address[]; resourceId?: string } {
+  const gws =
+    route.source === "VirtualNetworkGateway" && route.origin ? [route.origin] : gatewaysFor(snap, vnet);
   for (const gw of gws) {
     for (const c of snap.connections.values()) {
-      if (!c.properties?.virtualNetworkGateway1?.id || idKey(c.properties.virtualNetworkGateway1.id) !== idKey(gw)) continue;
+      if (
+        !c.properties?.virtualNetworkGateway1?.id ||
+        idKey(c.properties.virtualNetworkGateway1.id) !== idKey(gw)
+      )
+        continue;
       if (c.properties.peer?.id) {
         const nat = circuitNat(snap, c.properties.peer.id);
         if (nat.addresses.length) return { addresses: nat.addresses, resourceId: c.properties.peer.id };
       }
       if (c.properties.localNetworkGateway2?.id) {
         const lgw = snap.localGateways.get(idKey(c.properties.localNetworkGateway2.id));
-        const a = lgw?.properties?.gatewayIpAddress ? tryParseAddress(lgw.properties.gatewayIpAddress) : undefined;
+        const a = lgw?.properties?.gatewayIpAddress
+          ? tryParseAddress(lgw.properties.gatewayIpAddress)
+          : undefined;
         if (a) return { addresses: [a], resourceId: lgw!.id };
       }
     }
@@ -643,7 +752,9 @@ function circuitNat(snap: Snapshot, circuitId: string): { addresses: Address[]; 
   const circuit = snap.circuits.get(idKey(circuitId));
   if (!circuit) return { addresses: [] };
   const peerings = asArray(circuit.properties?.peerings);
-  const ms = peerings.find((p) => p.properties?.peeringType === "MicrosoftPeering" && p.properties?.state !== "Disabled");
+  const ms = peerings.find(
+    (p) => p.properties?.peeringType === "MicrosoftPeering" && p.properties?.state !== "Disabled",
+  );
   if (ms) {
     const addrs = asArray(ms.properties?.microsoftPeeringConfig?.advertisedPublicPrefixes)
       .map((p) => tryParsePrefix(p))
@@ -651,7 +762,9 @@ function circuitNat(snap: Snapshot, circuitId: string): { addresses: Address[]; 
       .map((p) => addressAt(p, 0));
     if (addrs.length) return { addresses: addrs, peering: ms.name };
   }
-  const pub = peerings.find((p) => p.properties?.peeringType === "AzurePublicPeering" && p.properties?.state !== "Disabled");
+  const pub = peerings.find(
+    (p) => p.properties?.peeringType === "AzurePublicPeering" && p.properties?.state !== "Disabled",
+  );
   if (pub) {
     const addrs = asArray(pub.properties?.natAddresses)
       .map((a) => tryParseAddress(a))
@@ -679,7 +792,8 @@ function fromOnPrem(snap: Snapshot, t: Trace, flow: Flow & { source: { kind: "on
   t.steps.push(() => ({
     kind: "ServiceEndpoint",
     result: "Info",
-    detail: "traffic from on-premises never uses service endpoints, even when it enters a VNet first; VNet rules cannot match it (SE-ONP-1)",
+    detail:
+      "traffic from on-premises never uses service endpoints, even when it enters a VNet first; VNet rules cannot match it (SE-ONP-1)",
   }));
   let addresses: Address[] = [];
   let how = "";
@@ -772,7 +886,9 @@ class Rendered {
     private readonly resource: ServiceResourceInfo["resource"],
   ) {}
   get(): FirewallResult {
-    return (this.result ??= this.fw ? this.fw.render(this.input, this.verdict!) : noFirewallResult(this.resource));
+    return (this.result ??= this.fw
+      ? this.fw.render(this.input, this.verdict!)
+      : noFirewallResult(this.resource));
   }
 }
 
@@ -794,7 +910,13 @@ interface Refusal {
   verdict: FirewallVerdict;
 }
 
-function checkFirewall(snap: Snapshot, t: Trace, egress: Egress, dst: ServiceResourceInfo, flow: Flow): Refusal | undefined {
+function checkFirewall(
+  snap: Snapshot,
+  t: Trace,
+  egress: Egress,
+  dst: ServiceResourceInfo,
+  flow: Flow,
+): Refusal | undefined {
   const fw = firewallOf(dst);
   const refused: Rendered[] = [];
   let first: Refusal | undefined;
@@ -808,7 +930,8 @@ function checkFirewall(snap: Snapshot, t: Trace, egress: Egress, dst: ServiceRes
       sourceAddress: address,
       subnetHasEndpoint,
       fromAzure: egress.azureRegion !== undefined || snap.catalog.isAzureAddress(address),
-      sameRegionAzure: !egress.viaEndpoint && egress.azureRegion !== undefined && egress.azureRegion === dst.location,
+      sameRegionAzure:
+        !egress.viaEndpoint && egress.azureRegion !== undefined && egress.azureRegion === dst.location,
       trustedService: false,
       purpose: flow.purpose ?? "rest",
     };
@@ -852,7 +975,13 @@ function checkFirewall(snap: Snapshot, t: Trace, egress: Egress, dst: ServiceRes
           });
         }
         if (r.fixes.length === 0) {
-          out.push({ kind: "ServiceFirewall", resourceId: dst.id, ...(r.rule ? { rule: r.rule } : {}), reason: r.detail, fix: "Allow the source in the resource's network rules." });
+          out.push({
+            kind: "ServiceFirewall",
+            resourceId: dst.id,
+            ...(r.rule ? { rule: r.rule } : {}),
+            reason: r.detail,
+            fix: "Allow the source in the resource's network rules.",
+          });
         }
       }
       return out;
@@ -909,7 +1038,8 @@ export function evaluate(snap: Snapshot, flow: Flow): Decision {
     decision: denied ? "Denied" : "Allowed",
     sourceAddress: egress.firstText ?? formatAddress(egress.addresses[0]!),
   } as Decision;
-  if (egress.privateAddress) decision.sourcePrivateAddress = egress.privateText ?? formatAddress(egress.privateAddress);
+  if (egress.privateAddress)
+    decision.sourcePrivateAddress = egress.privateText ?? formatAddress(egress.privateAddress);
   if (egress.viaEndpoint && egress.subnetId) decision.sourceSubnetId = egress.subnetId;
   decision.viaServiceEndpoint = egress.viaEndpoint;
   decision.nextHopType = egress.nextHopType;

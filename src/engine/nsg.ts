@@ -268,8 +268,24 @@ interface CompiledRule {
   readonly verdict: NsgVerdict;
 }
 
-const ANY_MATCHER: AddrMatcher = { kind: A_ANY, base: 0, mask: 0, set: null, sets: null, internet6: false, asgs: null };
-const NONE_MATCHER: AddrMatcher = { kind: A_NONE, base: 0, mask: 0, set: null, sets: null, internet6: false, asgs: null };
+const ANY_MATCHER: AddrMatcher = {
+  kind: A_ANY,
+  base: 0,
+  mask: 0,
+  set: null,
+  sets: null,
+  internet6: false,
+  asgs: null,
+};
+const NONE_MATCHER: AddrMatcher = {
+  kind: A_NONE,
+  base: 0,
+  mask: 0,
+  set: null,
+  sets: null,
+  internet6: false,
+  asgs: null,
+};
 
 function compilePorts(entries: string[]): {
   any: boolean;
@@ -322,7 +338,15 @@ function compileAddress(items: AddressItem[], data: ContextData): AddrMatcher {
   if (literal.length === 0 && tagSets.length === 0 && asgList === null) return NONE_MATCHER;
   if (tagSets.length === 0 && asgList === null && literal.length === 1 && literal[0]!.family === 4) {
     const p = literal[0]!;
-    return { kind: A_CIDR4, base: p.base, mask: maskV4(p.length), set: null, sets: null, internet6: false, asgs: null };
+    return {
+      kind: A_CIDR4,
+      base: p.base,
+      mask: maskV4(p.length),
+      set: null,
+      sets: null,
+      internet6: false,
+      asgs: null,
+    };
   }
   const sets = literal.length > 0 ? [new PrefixSet(literal), ...tagSets] : tagSets;
   return {
@@ -435,7 +459,11 @@ class RuleTable {
     this.verdicts = rules.map((r) => r.verdict);
     rules.forEach((r, i) => {
       t[i] = r.protoMask;
-      t[n + i] = (r.dAny ? F_D_ANY : 0) | (r.sAny ? F_S_ANY : 0) | (r.dRanges ? F_D_RANGES : 0) | (r.sRanges ? F_S_RANGES : 0);
+      t[n + i] =
+        (r.dAny ? F_D_ANY : 0) |
+        (r.sAny ? F_S_ANY : 0) |
+        (r.dRanges ? F_D_RANGES : 0) |
+        (r.sRanges ? F_S_RANGES : 0);
       t[2 * n + i] = r.dLo;
       t[3 * n + i] = r.dHi;
       t[4 * n + i] = r.sLo;
@@ -466,11 +494,17 @@ class RuleTable {
       const f = t[n + i]!;
       if ((f & F_D_ANY) === 0) {
         if (portless) continue;
-        if ((f & F_D_RANGES) !== 0 ? !inRanges(this.dRanges[i]!, dp) : dp < t[2 * n + i]! || dp > t[3 * n + i]!) continue;
+        if (
+          (f & F_D_RANGES) !== 0 ? !inRanges(this.dRanges[i]!, dp) : dp < t[2 * n + i]! || dp > t[3 * n + i]!
+        )
+          continue;
       }
       if ((f & F_S_ANY) === 0) {
         if (portless) continue;
-        if ((f & F_S_RANGES) !== 0 ? !inRanges(this.sRanges[i]!, sp) : sp < t[4 * n + i]! || sp > t[5 * n + i]!) continue;
+        if (
+          (f & F_S_RANGES) !== 0 ? !inRanges(this.sRanges[i]!, sp) : sp < t[4 * n + i]! || sp > t[5 * n + i]!
+        )
+          continue;
       }
       const dk = t[6 * n + i]!;
       if (dk === A_CIDR4) {
@@ -509,7 +543,9 @@ export function compileNsg(nsg: NetworkSecurityGroup, ctx: NsgContext): Compiled
   return {
     id: nsg.id,
     evaluate(p: Packet): NsgVerdict {
-      return p.direction === "Inbound" ? (inTable.first(p, data) ?? inFallback) : (outTable.first(p, data) ?? outFallback);
+      return p.direction === "Inbound"
+        ? (inTable.first(p, data) ?? inFallback)
+        : (outTable.first(p, data) ?? outFallback);
     },
   };
 }

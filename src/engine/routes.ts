@@ -68,7 +68,11 @@ const RESERVED: Array<[string, string]> = [
 
 const SOURCE_RANK: Record<RouteSource, number> = { User: 3, VirtualNetworkGateway: 2, Default: 1 };
 
-function endpointPrefixSet(snap: Snapshot, serviceTag: string, locations: string[]): { prefixes: Prefix[]; set: PrefixSet } {
+function endpointPrefixSet(
+  snap: Snapshot,
+  serviceTag: string,
+  locations: string[],
+): { prefixes: Prefix[]; set: PrefixSet } {
   const key = `ep:${serviceTag.toLowerCase()}|${[...locations].map((l) => l.toLowerCase()).join(",")}`;
   return snap.memoize(key, () => {
     const prefixes = snap.catalog.servicePrefixes(serviceTag, locations);
@@ -77,8 +81,23 @@ function endpointPrefixSet(snap: Snapshot, serviceTag: string, locations: string
 }
 
 /** VNets peered with this one (connected peerings), with whether the peering is global. */
-export function peeredVnets(snap: Snapshot, vnet: VnetInfo): Array<{ vnet: VnetInfo; global: boolean; peeringId: string; useRemoteGateways: boolean; allowGatewayTransit: boolean }> {
-  const out: Array<{ vnet: VnetInfo; global: boolean; peeringId: string; useRemoteGateways: boolean; allowGatewayTransit: boolean }> = [];
+export function peeredVnets(
+  snap: Snapshot,
+  vnet: VnetInfo,
+): Array<{
+  vnet: VnetInfo;
+  global: boolean;
+  peeringId: string;
+  useRemoteGateways: boolean;
+  allowGatewayTransit: boolean;
+}> {
+  const out: Array<{
+    vnet: VnetInfo;
+    global: boolean;
+    peeringId: string;
+    useRemoteGateways: boolean;
+    allowGatewayTransit: boolean;
+  }> = [];
   for (const p of snap.peerings.get(vnet.key) ?? []) {
     const props = (p.properties ?? {}) as Record<string, any>;
     if (props.allowVirtualNetworkAccess === false) continue;
@@ -124,7 +143,10 @@ export function gatewaysFor(snap: Snapshot, vnet: VnetInfo): string[] {
 }
 
 /** Prefixes learned by a virtual network gateway from its connections (local gateways, circuits). */
-export function learnedPrefixes(snap: Snapshot, gatewayId: string): Array<{ prefix: Prefix; text: string; origin: string }> {
+export function learnedPrefixes(
+  snap: Snapshot,
+  gatewayId: string,
+): Array<{ prefix: Prefix; text: string; origin: string }> {
   const out: Array<{ prefix: Prefix; text: string; origin: string }> = [];
   const gk = idKey(gatewayId);
   for (const c of snap.connections.values()) {
@@ -152,7 +174,12 @@ function rawEntries(snap: Snapshot, subnet: SubnetInfo): RouteEntry[] {
   const vnet = subnet.vnet;
   const rt = snap.routeTable(subnet.routeTableId);
   const disableBgp = rt?.properties?.disableBgpRoutePropagation === true;
-  const sys = (prefixes: Prefix[], nextHopType: string, origin?: string, extra: Partial<RouteEntry> = {}): RouteEntry => ({
+  const sys = (
+    prefixes: Prefix[],
+    nextHopType: string,
+    origin?: string,
+    extra: Partial<RouteEntry> = {},
+  ): RouteEntry => ({
     source: "Default",
     state: "Active",
     prefixes,
@@ -210,7 +237,10 @@ function rawEntries(snap: Snapshot, subnet: SubnetInfo): RouteEntry[] {
       state: "Active",
       prefixes: [prefix],
       nextHopType: String(r.properties?.nextHopType ?? "None"),
-      nextHopIpAddress: typeof r.properties?.nextHopIpAddress === "string" && r.properties.nextHopIpAddress ? [r.properties.nextHopIpAddress] : [],
+      nextHopIpAddress:
+        typeof r.properties?.nextHopIpAddress === "string" && r.properties.nextHopIpAddress
+          ? [r.properties.nextHopIpAddress]
+          : [],
       name: r.name,
       origin: r.id,
       routeTableId: rt!.id,
@@ -258,7 +288,12 @@ class SubnetRouteSet implements RouteSet {
       if (this.endpoints.some((x) => x.entry.prefixes.some((q) => prefixEquals(q, p)))) e.state = "Invalid";
     }
     for (const e of entries) {
-      if (e.source === "Default" && (e.nextHopType === "VnetLocal" || e.nextHopType === "VNetPeering" || e.nextHopType === "VNetGlobalPeering")) {
+      if (
+        e.source === "Default" &&
+        (e.nextHopType === "VnetLocal" ||
+          e.nextHopType === "VNetPeering" ||
+          e.nextHopType === "VNetGlobalPeering")
+      ) {
         this.shield.set(e.prefixes[0]!, true);
       }
       if (e.state !== "Active" || e.nextHopType === "VirtualNetworkServiceEndpoint") continue;
@@ -352,8 +387,17 @@ export function toEffectiveRoute(e: RouteEntry): EffectiveRoute {
 
 /** A short label of a route for traces: `User route "to-nva" (0.0.0.0/0 → VirtualAppliance 10.0.9.4)`. */
 export function describeRoute(e: RouteEntry): string {
-  const pre = e.prefixes.length === 1 ? formatPrefix(e.prefixes[0]!) : `${e.prefixes.length} prefixes of ${e.service ?? "the service"}`;
-  const hop = e.nextHopIpAddress.length > 0 ? `${e.nextHopType} ${e.nextHopIpAddress.join(",")}` : e.nextHopType;
-  const who = e.source === "User" ? `user route "${e.name}"` : e.source === "VirtualNetworkGateway" ? "BGP route" : "system route";
+  const pre =
+    e.prefixes.length === 1
+      ? formatPrefix(e.prefixes[0]!)
+      : `${e.prefixes.length} prefixes of ${e.service ?? "the service"}`;
+  const hop =
+    e.nextHopIpAddress.length > 0 ? `${e.nextHopType} ${e.nextHopIpAddress.join(",")}` : e.nextHopType;
+  const who =
+    e.source === "User"
+      ? `user route "${e.name}"`
+      : e.source === "VirtualNetworkGateway"
+        ? "BGP route"
+        : "system route";
   return `${who} ${pre} → ${hop}`;
 }

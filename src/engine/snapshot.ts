@@ -5,7 +5,14 @@
  * endpoint prefix sets) is computed lazily and memoized inside the snapshot: no I/O, no clock.
  */
 import type { Address, Prefix } from "../model/ip.js";
-import { formatAddress, parsePrefixLoose, tryParseAddress, allocateAddress, addressKey, prefixContainsAddress } from "../model/ip.js";
+import {
+  formatAddress,
+  parsePrefixLoose,
+  tryParseAddress,
+  allocateAddress,
+  addressKey,
+  prefixContainsAddress,
+} from "../model/ip.js";
 import { idKey, tryParseResourceId, leafName } from "../model/resource-id.js";
 import type { ArmResource } from "../model/resources/common.js";
 import { asArray } from "../model/resources/common.js";
@@ -153,9 +160,6 @@ export interface ServiceResourceInfo {
   readonly memo: ServiceMemo;
 }
 
-
-
-
 /** A subnet's endpoints by lower-cased service name (first one wins, as `find` would). */
 export function endpointsOf(subnet: SubnetInfo): ReadonlyMap<string, SubnetInfo["endpoints"][number]> {
   let m = subnet.memo.endpoints;
@@ -219,7 +223,10 @@ export class Snapshot {
   readonly peerings = new Map<string, ArmResource[]>();
   private readonly hostIndex = new Map<string, { resourceKey: string; endpoint: string }>();
   private readonly serviceAddressIndex = new Map<string, string>();
-  private readonly privateIndex = new Map<string, Array<{ nicKey: string; ipConfig: string; vnetKey: string }>>();
+  private readonly privateIndex = new Map<
+    string,
+    Array<{ nicKey: string; ipConfig: string; vnetKey: string }>
+  >();
   /** Memo for derived, pure data (route sets, compiled NSGs, prefix sets). */
   readonly memo = new Map<string, unknown>();
 
@@ -260,7 +267,10 @@ export class Snapshot {
     }
     const childOfType = (parentKey: string, type: string): ArmResource[] =>
       (children.get(parentKey) ?? []).filter((c) => resourceType(c) === type.toLowerCase());
-    const mergeChildren = <T extends { id?: string; name?: string }>(inline: T[] | undefined, separate: ArmResource[]): T[] => {
+    const mergeChildren = <T extends { id?: string; name?: string }>(
+      inline: T[] | undefined,
+      separate: ArmResource[],
+    ): T[] => {
       const out = new Map<string, T>();
       for (const c of asArray(inline)) out.set(lower(c.id ?? c.name), c);
       for (const c of separate) {
@@ -293,7 +303,10 @@ export class Snapshot {
         }
         case "microsoft.network/routetables": {
           const rt = r as RouteTable;
-          const routes = mergeChildren<Route>(rt.properties?.routes, childOfType(k, "Microsoft.Network/routeTables/routes"));
+          const routes = mergeChildren<Route>(
+            rt.properties?.routes,
+            childOfType(k, "Microsoft.Network/routeTables/routes"),
+          );
           this.routeTables.set(k, { ...rt, properties: { ...rt.properties, routes } });
           break;
         }
@@ -303,7 +316,10 @@ export class Snapshot {
             p.properties?.serviceEndpointPolicyDefinitions,
             childOfType(k, "Microsoft.Network/serviceEndpointPolicies/serviceEndpointPolicyDefinitions"),
           );
-          this.policies.set(k, { ...p, properties: { ...p.properties, serviceEndpointPolicyDefinitions: defs } });
+          this.policies.set(k, {
+            ...p,
+            properties: { ...p.properties, serviceEndpointPolicyDefinitions: defs },
+          });
           break;
         }
         case "microsoft.network/localnetworkgateways":
@@ -332,7 +348,8 @@ export class Snapshot {
     // Virtual networks and subnets (classic VNets are kept only to be refused: SE-RES-5).
     for (const [k, r] of this.byId) {
       const t = resourceType(r);
-      if (t !== "microsoft.network/virtualnetworks" && t !== "microsoft.classicnetwork/virtualnetworks") continue;
+      if (t !== "microsoft.network/virtualnetworks" && t !== "microsoft.classicnetwork/virtualnetworks")
+        continue;
       const vnet = r as VirtualNetwork;
       const location = normalizeRegion(String(vnet.location ?? "")) ?? lower(vnet.location);
       const texts = asArray(vnet.properties?.addressSpace?.addressPrefixes);
@@ -375,7 +392,8 @@ export class Snapshot {
           policyIds: asArray(props.serviceEndpointPolicies as Array<{ id: string }> | undefined)
             .map((p) => p?.id)
             .filter((x): x is string => typeof x === "string"),
-          provisioningState: typeof props.provisioningState === "string" ? props.provisioningState : "Succeeded",
+          provisioningState:
+            typeof props.provisioningState === "string" ? props.provisioningState : "Succeeded",
           ...(props.networkSecurityGroup?.id ? { nsgId: props.networkSecurityGroup.id } : {}),
           ...(props.routeTable?.id ? { routeTableId: props.routeTable.id } : {}),
           memo: {},
@@ -394,7 +412,8 @@ export class Snapshot {
     for (const [k, r] of this.byId) {
       if (resourceType(r) !== "microsoft.network/publicipaddresses") continue;
       const pip = r as PublicIpAddress;
-      let address = typeof pip.properties?.ipAddress === "string" ? tryParseAddress(pip.properties.ipAddress) : undefined;
+      let address =
+        typeof pip.properties?.ipAddress === "string" ? tryParseAddress(pip.properties.ipAddress) : undefined;
       if (!address) address = this.azureAddress(String(pip.location ?? ""), pip.id);
       this.publicIps.set(k, { id: pip.id, resource: pip, ...(address ? { address } : {}) });
     }
@@ -412,7 +431,10 @@ export class Snapshot {
     }
     for (const [, nic] of nicList) {
       for (const c of asArray(nic.properties?.ipConfigurations)) {
-        const a = typeof c?.properties?.privateIPAddress === "string" ? tryParseAddress(c.properties.privateIPAddress) : undefined;
+        const a =
+          typeof c?.properties?.privateIPAddress === "string"
+            ? tryParseAddress(c.properties.privateIPAddress)
+            : undefined;
         if (a && c.properties.subnet?.id) usedIn(idKey(c.properties.subnet.id)).add(addressKey(a));
       }
     }
@@ -423,7 +445,10 @@ export class Snapshot {
         const subnetId = c?.properties?.subnet?.id;
         if (typeof subnetId !== "string") return;
         const sk = idKey(subnetId);
-        let a = typeof c.properties.privateIPAddress === "string" ? tryParseAddress(c.properties.privateIPAddress) : undefined;
+        let a =
+          typeof c.properties.privateIPAddress === "string"
+            ? tryParseAddress(c.properties.privateIPAddress)
+            : undefined;
         if (!a) {
           const subnet = this.subnets.get(sk);
           const p = subnet?.prefixes[0];
@@ -440,7 +465,8 @@ export class Snapshot {
           id: cfgId,
           subnetId,
           privateAddress: a,
-          primary: c.properties.primary === true || (cfgs.every((x) => x.properties?.primary !== true) && i === 0),
+          primary:
+            c.properties.primary === true || (cfgs.every((x) => x.properties?.primary !== true) && i === 0),
           asgs: new Set(asArray(c.properties.applicationSecurityGroups).map((g) => idKey(g.id))),
           ...(c.properties.publicIPAddress?.id ? { publicIpId: c.properties.publicIPAddress.id } : {}),
           ...(cfgSubnet ? { subnet: cfgSubnet } : {}),
@@ -459,10 +485,13 @@ export class Snapshot {
         id: nic.id,
         key: k,
         resource: nic,
-        location: loc || (ipConfigs[0] ? (this.subnets.get(idKey(ipConfigs[0].subnetId))?.vnet.location ?? "") : ""),
+        location:
+          loc || (ipConfigs[0] ? (this.subnets.get(idKey(ipConfigs[0].subnetId))?.vnet.location ?? "") : ""),
         ipConfigs,
         enableIPForwarding: nic.properties?.enableIPForwarding === true,
-        ...(nic.properties?.networkSecurityGroup?.id ? { nsgId: nic.properties.networkSecurityGroup.id } : {}),
+        ...(nic.properties?.networkSecurityGroup?.id
+          ? { nsgId: nic.properties.networkSecurityGroup.id }
+          : {}),
         ...(nic.properties?.virtualMachine?.id ? { vmId: nic.properties.virtualMachine.id } : {}),
       });
     }
@@ -504,7 +533,8 @@ export class Snapshot {
         memo: {},
       };
       this.services.set(k, info);
-      for (const h of hosts) this.hostIndex.set(h.host.toLowerCase(), { resourceKey: k, endpoint: h.endpoint });
+      for (const h of hosts)
+        this.hostIndex.set(h.host.toLowerCase(), { resourceKey: k, endpoint: h.endpoint });
       this.serviceAddressIndex.set(addressKey(address), k);
     }
   }
@@ -593,7 +623,10 @@ export class Snapshot {
     return k ? this.services.get(k) : undefined;
   }
   /** NIC ip configurations holding a private address inside the given VNets. */
-  nicsByPrivateAddress(a: Address, vnetKeys?: ReadonlySet<string>): Array<{ nic: NicInfo; ipConfig: IpConfigInfo }> {
+  nicsByPrivateAddress(
+    a: Address,
+    vnetKeys?: ReadonlySet<string>,
+  ): Array<{ nic: NicInfo; ipConfig: IpConfigInfo }> {
     const out: Array<{ nic: NicInfo; ipConfig: IpConfigInfo }> = [];
     for (const e of this.privateIndex.get(addressKey(a)) ?? []) {
       if (vnetKeys && !vnetKeys.has(e.vnetKey)) continue;

@@ -13,7 +13,8 @@ function b64url(v: unknown): string {
 }
 
 export function baseUrlOf(req: FastifyRequest): string {
-  const host = typeof req.headers.host === "string" && req.headers.host.length > 0 ? req.headers.host : "localhost";
+  const host =
+    typeof req.headers.host === "string" && req.headers.host.length > 0 ? req.headers.host : "localhost";
   return `https://${host}`;
 }
 
@@ -41,9 +42,15 @@ export function registerAdfsRoutes(app: FastifyInstance, arm: ArmDeps, identity?
   app.post("/adfs/oauth2/token", async (req, reply) => {
     if (identity) {
       // Signed tokens (src/identity): the client's secret is checked in strict mode.
-      const form = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+      const form = Object.fromEntries(
+        Object.entries((req.body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === "string"),
+      ) as Record<string, string>;
       const auth = typeof req.headers.authorization === "string" ? req.headers.authorization : undefined;
-      const answer = await identity.token(form, { baseUrl: baseUrlOf(req), tenant: "adfs", version: "adfs" }, auth);
+      const answer = await identity.token(
+        form,
+        { baseUrl: baseUrlOf(req), tenant: "adfs", version: "adfs" },
+        auth,
+      );
       return reply.status(answer.status).send(answer.body);
     }
     const form = (req.body ?? {}) as Record<string, unknown>;
@@ -80,7 +87,12 @@ export function registerAdfsRoutes(app: FastifyInstance, arm: ArmDeps, identity?
       graphEndpoint: `${b}/graph/`,
       portalEndpoint: `${b}/`,
       resourceManagerEndpoint: `${b}/`,
-      authentication: { loginEndpoint: `${b}/adfs`, audiences: [`${b}/`], tenant: "adfs", identityProvider: "ADFS" },
+      authentication: {
+        loginEndpoint: `${b}/adfs`,
+        audiences: [`${b}/`],
+        tenant: "adfs",
+        identityProvider: "ADFS",
+      },
     };
   });
 }

@@ -3,7 +3,12 @@
  * started listening, so most tests use `app.inject`. It parses and normalises requests,
  * hands ARM requests to src/arm, and renders every answer and every error the way ARM does.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from "fastify";
 import { checkApiVersion } from "../arm/api-versions.js";
 import { handleArm } from "../arm/arm.js";
 import type { ArmDeps, ArmRequest } from "../arm/context.js";
@@ -80,9 +85,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       void sendArmError(reply, arm);
     },
   };
-  const app = (
-    deps.https ? Fastify({ ...(opts as object), https: deps.https } as Parameters<typeof Fastify>[0]) : Fastify(opts)
-  ) as unknown as FastifyInstance;
+  const app = (deps.https
+    ? Fastify({ ...(opts as object), https: deps.https } as Parameters<typeof Fastify>[0])
+    : Fastify(opts)) as unknown as FastifyInstance;
 
   app.removeAllContentTypeParsers();
   const parseJson = (text: string): unknown => {
@@ -90,7 +95,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     try {
       return JSON.parse(text) as unknown;
     } catch (e) {
-      throw ArmErrors.invalidRequestContent(`The request content was invalid and could not be deserialized: '${(e as Error).message}'.`);
+      throw ArmErrors.invalidRequestContent(
+        `The request content was invalid and could not be deserialized: '${(e as Error).message}'.`,
+      );
     }
   };
   app.addContentTypeParser(["application/json", "text/json"], { parseAs: "string" }, (_req, body, done) => {
@@ -137,7 +144,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerEmulatorRoutes(app, deps.arm);
 
   const armRoute = async (req: FastifyRequest, reply: FastifyReply) => {
-    const principal = await auth.authenticate(req.headers, { baseUrl: baseUrlOf(req), path: req.url.split("?")[0]! });
+    const principal = await auth.authenticate(req.headers, {
+      baseUrl: baseUrlOf(req),
+      path: req.url.split("?")[0]!,
+    });
     const rawPath = req.url.split("?")[0]!;
     const segments = decodePath(rawPath);
     const path = "/" + segments.join("/");
@@ -164,8 +174,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (res.body === undefined || armReq.method === "HEAD" || res.status === 204) return reply.send();
     return reply.type("application/json; charset=utf-8").send(res.body);
   };
-  app.route({ method: ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"], url: "/subscriptions", handler: armRoute });
-  app.route({ method: ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"], url: "/subscriptions/*", handler: armRoute });
+  app.route({
+    method: ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"],
+    url: "/subscriptions",
+    handler: armRoute,
+  });
+  app.route({
+    method: ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"],
+    url: "/subscriptions/*",
+    handler: armRoute,
+  });
   app.route({ method: ["GET", "HEAD"], url: "/tenants", handler: armRoute });
   app.route({ method: ["GET", "HEAD"], url: "/providers", handler: armRoute });
   return app;

@@ -17,7 +17,9 @@ export function toArmError(err: unknown, req: FastifyRequest, bodyLimit: number)
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
     case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return ArmErrors.invalidRequestContent(`The request content was invalid and could not be deserialized: ${e.message ?? ""}`);
+      return ArmErrors.invalidRequestContent(
+        `The request content was invalid and could not be deserialized: ${e.message ?? ""}`,
+      );
   }
   const status = e.statusCode ?? e.status;
   if (typeof status === "number" && status >= 400 && status < 500) {

@@ -37,7 +37,12 @@ function serial(): string {
 }
 
 /** Generates a CA and a localhost server certificate signed by it (PEM strings). */
-export function generateLocalCertificates(now: Date = new Date()): { caCert: string; caKey: string; cert: string; key: string } {
+export function generateLocalCertificates(now: Date = new Date()): {
+  caCert: string;
+  caKey: string;
+  cert: string;
+  key: string;
+} {
   const ca = rsaKeys();
   const caCert = forge.pki.createCertificate();
   caCert.publicKey = ca.publicKey;

@@ -111,9 +111,11 @@ export const ArmErrors = {
       `Operation on Virtual Network could not be performed. StatusCode: 400 (BadRequest). Error Code: ${nrpCode}. Error Message: ${nrpMessage}.`,
     ),
   /** SQL family: a virtual network rule the network RP (or the server) refused. */
-  virtualNetworkRuleBadRequest: (message: string) => new ArmError(400, "VirtualNetworkRuleBadRequest", message),
+  virtualNetworkRuleBadRequest: (message: string) =>
+    new ArmError(400, "VirtualNetworkRuleBadRequest", message),
   /** PostgreSQL / MySQL / MariaDB: a feature the server's tier does not have (VNet rules on Basic). */
-  featureSwitchNotEnabled: () => new ArmError(405, "FeatureSwitchNotEnabled", "Requested feature is not enabled"),
+  featureSwitchNotEnabled: () =>
+    new ArmError(405, "FeatureSwitchNotEnabled", "Requested feature is not enabled"),
   /** Cosmos DB: an account write that failed asynchronously (reported through the operation status). */
   conflict: (message: string) => new ArmError(409, "Conflict", message),
 
@@ -136,7 +138,8 @@ export const ArmErrors = {
       "InvalidSubscriptionId",
       `The provided subscription identifier '${subscriptionId}' is malformed or invalid.`,
     ),
-  tenantNotFound: (tenantId: string) => new ArmError(404, "TenantNotFound", `The tenant '${tenantId}' could not be found.`),
+  tenantNotFound: (tenantId: string) =>
+    new ArmError(404, "TenantNotFound", `The tenant '${tenantId}' could not be found.`),
   resourceGroupNotFound: (resourceGroup: string) =>
     new ArmError(404, "ResourceGroupNotFound", `Resource group '${resourceGroup}' could not be found.`),
   invalidResourceGroupName: (name: string) =>
@@ -170,7 +173,11 @@ export const ArmErrors = {
   featureNotSupported: (what: string) =>
     new ArmError(400, "FeatureNotSupported", `Lazurite does not implement ${what}.`),
   preconditionFailed: () =>
-    new ArmError(412, "PreconditionFailed", "The condition specified using HTTP conditional header(s) is not met."),
+    new ArmError(
+      412,
+      "PreconditionFailed",
+      "The condition specified using HTTP conditional header(s) is not met.",
+    ),
   requestTooLarge: (limitBytes: number) =>
     new ArmError(
       413,
@@ -282,7 +289,11 @@ export const ArmErrors = {
       "SubnetIsFull",
       `Subnet ${subnet} with address prefix ${prefix} does not have enough capacity for 1 IP addresses.`,
     ),
-  subnetHasServiceEndpointWithInvalidServiceName: (subnetId: string, service: string, supported: readonly string[]) =>
+  subnetHasServiceEndpointWithInvalidServiceName: (
+    subnetId: string,
+    service: string,
+    supported: readonly string[],
+  ) =>
     new ArmError(
       400,
       "SubnetHasServiceEndpointWithInvalidServiceName",
@@ -427,30 +438,64 @@ export const ArmErrors = {
     new ArmError(404, "ConnectionNotFound", `The simulated connection '${id}' ${why}.`),
   /** A request over a simulated connection that an endpoint change reset (SE-CFG-6). */
   connectionReset: (id: string, reason: string) =>
-    new ArmError(409, "ConnectionReset", `The simulated connection '${id}' was reset: ${reason} Open a new connection.`),
+    new ArmError(
+      409,
+      "ConnectionReset",
+      `The simulated connection '${id}' was reset: ${reason} Open a new connection.`,
+    ),
   tooManyConnections: (limit: number) =>
-    new ArmError(429, "TooManyConnections", `At most ${limit} simulated connections can be open at once; close some first.`),
+    new ArmError(
+      429,
+      "TooManyConnections",
+      `At most ${limit} simulated connections can be open at once; close some first.`,
+    ),
   // ---- Identity and authorization (src/identity, src/http/auth.ts, src/arm/providers/authorization) ----
   /** 401 without a bearer token; `authorizationUri` = the authority of the subscription's tenant (or the host's root). */
   authenticationFailedMissingHeader: (authorizationUri: string) =>
-    new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.", {
-      headers: { "WWW-Authenticate": bearerChallenge(authorizationUri, "The authentication failed because of missing 'Authorization' header.") },
-    }),
+    new ArmError(
+      401,
+      "AuthenticationFailed",
+      "Authentication failed. The 'Authorization' header is missing.",
+      {
+        headers: {
+          "WWW-Authenticate": bearerChallenge(
+            authorizationUri,
+            "The authentication failed because of missing 'Authorization' header.",
+          ),
+        },
+      },
+    ),
   invalidAuthenticationToken: (authorizationUri: string, message: string) =>
     new ArmError(401, "InvalidAuthenticationToken", message, {
       headers: { "WWW-Authenticate": bearerChallenge(authorizationUri, message) },
     }),
   /** `expiry` and `now` in .NET's invariant format (`6/15/2026 8:22:51 AM`), as ARM prints them. */
   expiredAuthenticationToken: (authorizationUri: string, expiry: string, now: string) =>
-    new ArmError(401, "ExpiredAuthenticationToken", `The access token expiry UTC time '${expiry}' is earlier than current UTC time '${now}'.`, {
-      headers: { "WWW-Authenticate": bearerChallenge(authorizationUri, "The access token has expired.") },
-    }),
-  invalidAuthenticationTokenAudience: (authorizationUri: string, audience: string, allowed: readonly string[]) =>
+    new ArmError(
+      401,
+      "ExpiredAuthenticationToken",
+      `The access token expiry UTC time '${expiry}' is earlier than current UTC time '${now}'.`,
+      {
+        headers: { "WWW-Authenticate": bearerChallenge(authorizationUri, "The access token has expired.") },
+      },
+    ),
+  invalidAuthenticationTokenAudience: (
+    authorizationUri: string,
+    audience: string,
+    allowed: readonly string[],
+  ) =>
     new ArmError(
       401,
       "InvalidAuthenticationTokenAudience",
       `The access token has been obtained for wrong audience or resource '${audience}'. It should exactly match with one of the allowed audiences ${allowed.map((a) => `'${a}'`).join(",")}.`,
-      { headers: { "WWW-Authenticate": bearerChallenge(authorizationUri, "The access token has been obtained for wrong audience or resource.") } },
+      {
+        headers: {
+          "WWW-Authenticate": bearerChallenge(
+            authorizationUri,
+            "The access token has been obtained for wrong audience or resource.",
+          ),
+        },
+      },
     ),
   /** The token's tenant is not the subscription's: `authority` = the subscription tenant's authority URL. */
   invalidAuthenticationTokenTenant: (tokenIssuer: string, expectedIssuer: string, authority: string) =>
@@ -474,14 +519,26 @@ export const ArmErrors = {
       `The client '${client}' with object id '${objectId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
     ),
   /** SE-ACL-3: the caller may write the resource but lacks `linkedAction` on the linked scopes (subnets). */
-  linkedAuthorizationFailed: (client: string, objectId: string, action: string, scope: string, linkedAction: string, linkedScopes: readonly string[]) =>
+  linkedAuthorizationFailed: (
+    client: string,
+    objectId: string,
+    action: string,
+    scope: string,
+    linkedAction: string,
+    linkedScopes: readonly string[],
+  ) =>
     new ArmError(
       403,
       "LinkedAuthorizationFailed",
       `The client '${client}' with object id '${objectId}' has permission to perform action '${action}' on scope '${scope}'; however, it does not have permission to perform action '${linkedAction}' on the linked scope(s) '${linkedScopes.join(",")}' or the linked scope(s) are invalid.`,
     ),
   /** SE-ACL-4: a linked scope (subnet) lies in a subscription of another tenant. */
-  linkedSubscriptionOtherTenant: (action: string, scope: string, tenantId: string, linkedSubscriptionId: string) =>
+  linkedSubscriptionOtherTenant: (
+    action: string,
+    scope: string,
+    tenantId: string,
+    linkedSubscriptionId: string,
+  ) =>
     new ArmError(
       403,
       "LinkedAuthorizationFailed",
@@ -489,13 +546,26 @@ export const ArmErrors = {
     ),
   subscriptionNotFound: (subscriptionId: string) =>
     new ArmError(404, "SubscriptionNotFound", `The subscription '${subscriptionId}' could not be found.`),
-  roleAssignmentNotFound: (name: string) => new ArmError(404, "RoleAssignmentNotFound", `The role assignment '${name}' is not found.`),
+  roleAssignmentNotFound: (name: string) =>
+    new ArmError(404, "RoleAssignmentNotFound", `The role assignment '${name}' is not found.`),
   roleDefinitionDoesNotExist: (id: string) =>
-    new ArmError(404, "RoleDefinitionDoesNotExist", `The specified role definition with ID '${id}' does not exist.`),
+    new ArmError(
+      404,
+      "RoleDefinitionDoesNotExist",
+      `The specified role definition with ID '${id}' does not exist.`,
+    ),
   invalidRoleAssignmentId: (name: string) =>
-    new ArmError(400, "InvalidRoleAssignmentId", `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`),
+    new ArmError(
+      400,
+      "InvalidRoleAssignmentId",
+      `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`,
+    ),
   invalidRoleDefinitionId: (name: string) =>
-    new ArmError(400, "InvalidRoleDefinitionId", `The role definition ID '${name}' is not valid. The role definition ID must be a GUID.`),
+    new ArmError(
+      400,
+      "InvalidRoleDefinitionId",
+      `The role definition ID '${name}' is not valid. The role definition ID must be a GUID.`,
+    ),
   principalNotFound: (principalId: string, tenantId: string) =>
     new ArmError(
       400,
@@ -508,9 +578,14 @@ export const ArmErrors = {
       "UnmatchedPrincipalType",
       `The PrincipalId '${String(principalId).replace(/-/g, "")}' has type '${actual}' , which is different from specified PrincipalType '${given}'.`,
     ),
-  roleAssignmentExists: () => new ArmError(409, "RoleAssignmentExists", "The role assignment already exists."),
+  roleAssignmentExists: () =>
+    new ArmError(409, "RoleAssignmentExists", "The role assignment already exists."),
   roleAssignmentUpdateNotPermitted: () =>
-    new ArmError(400, "RoleAssignmentUpdateNotPermitted", "Tenant ID, application ID, principal ID, and scope are not allowed to be updated."),
+    new ArmError(
+      400,
+      "RoleAssignmentUpdateNotPermitted",
+      "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+    ),
   scopeDoesNotMatchRoleDefinition: (scope: string, roleDefinitionId: string) =>
     new ArmError(
       400,
@@ -518,9 +593,17 @@ export const ArmErrors = {
       `The scope '${scope}' is not within the assignable scopes of the role definition '${roleDefinitionId}'.`,
     ),
   roleDefinitionWithSameNameExists: () =>
-    new ArmError(409, "RoleDefinitionWithSameNameExists", "A custom role with the same name already exists in this directory. Use a different name."),
+    new ArmError(
+      409,
+      "RoleDefinitionWithSameNameExists",
+      "A custom role with the same name already exists in this directory. Use a different name.",
+    ),
   roleDefinitionHasAssignments: () =>
-    new ArmError(409, "RoleDefinitionHasAssignments", "There are existing role assignments referencing role (code: RoleDefinitionHasAssignments)."),
+    new ArmError(
+      409,
+      "RoleDefinitionHasAssignments",
+      "There are existing role assignments referencing role (code: RoleDefinitionHasAssignments).",
+    ),
   /** The `/_emulator` directory admin API names a principal that does not exist. */
   directoryObjectNotFound: (what: string, tenantId: string) =>
     new ArmError(404, "NotFound", `The ${what} could not be found in tenant '${tenantId}'.`),

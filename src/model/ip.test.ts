@@ -36,7 +36,10 @@ describe("IP addresses and prefixes", () => {
 
   it("refuses host bits with Azure's InvalidCIDRNotation naming the normalised prefix", () => {
     try {
-      parsePrefixStrict("10.0.1.5/24", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v");
+      parsePrefixStrict(
+        "10.0.1.5/24",
+        "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v",
+      );
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ArmError);
@@ -91,7 +94,12 @@ describe("IP addresses and prefixes", () => {
   });
 
   it("covers a range with the fewest prefixes (property: exact cover)", () => {
-    expect(rangeToPrefixesV4(parseAddress("10.0.0.0").value as number, parseAddress("10.0.0.255").value as number).map(formatPrefix)).toEqual(["10.0.0.0/24"]);
+    expect(
+      rangeToPrefixesV4(
+        parseAddress("10.0.0.0").value as number,
+        parseAddress("10.0.0.255").value as number,
+      ).map(formatPrefix),
+    ).toEqual(["10.0.0.0/24"]);
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffff }), (a, b) => {
         const [lo, hi] = a <= b ? [a, b] : [b, a];
@@ -114,7 +122,18 @@ describe("IP addresses and prefixes", () => {
     expect(tryParseAddress("255.255.255.255")).toEqual({ family: 4, value: 0xffffffff });
     expect(tryParseAddress("0.0.0.0")).toEqual({ family: 4, value: 0 });
     expect(tryParseAddress(" 10.0.1.4 ")).toEqual({ family: 4, value: 0x0a000104 });
-    for (const bad of ["01.2.3.4", "1.2.3.04", "256.1.1.1", "1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.", "a.b.c.d", "1.2.3.4/32", "1.2.3.1000"]) {
+    for (const bad of [
+      "01.2.3.4",
+      "1.2.3.04",
+      "256.1.1.1",
+      "1.2.3",
+      "1.2.3.4.5",
+      "1..2.3",
+      "1.2.3.",
+      "a.b.c.d",
+      "1.2.3.4/32",
+      "1.2.3.1000",
+    ]) {
       expect(tryParseAddress(bad), bad).toBeUndefined();
     }
   });

@@ -181,7 +181,8 @@ export function parsePrefixLoose(text: string): Prefix | undefined {
 export function parsePrefixStrict(text: string, resourceId: string): Prefix {
   const r = parsePrefixDetailed(text);
   if (r.ok) return r.prefix;
-  if (r.reason === "hostBits") throw ArmErrors.invalidCidrNotation(text, resourceId, formatPrefix(r.normalized));
+  if (r.reason === "hostBits")
+    throw ArmErrors.invalidCidrNotation(text, resourceId, formatPrefix(r.normalized));
   throw ArmErrors.invalidAddressPrefixFormat(String(text));
 }
 
@@ -192,12 +193,14 @@ export function formatPrefix(p: Prefix): string {
 }
 
 export function prefixOf(a: Address): Prefix {
-  return a.family === 4 ? { family: 4, base: a.value, length: 32 } : { family: 6, base: a.value, length: 128 };
+  return a.family === 4
+    ? { family: 4, base: a.value, length: 32 }
+    : { family: 6, base: a.value, length: 128 };
 }
 
 export function prefixContainsAddress(p: Prefix, a: Address): boolean {
   if (p.family === 4) {
-    return a.family === 4 && ((a.value & maskV4(p.length)) >>> 0) === p.base;
+    return a.family === 4 && (a.value & maskV4(p.length)) >>> 0 === p.base;
   }
   return a.family === 6 && (a.value & maskV6(p.length)) === p.base;
 }
@@ -284,7 +287,7 @@ export function isPublicAddress(a: Address): boolean {
     const v = a.value;
     for (let i = 0; i < NON_PUBLIC_V4.length; i++) {
       const r = NON_PUBLIC_V4[i]!;
-      if (((v & maskV4(r.length)) >>> 0) === r.base) return false;
+      if ((v & maskV4(r.length)) >>> 0 === r.base) return false;
     }
     return true;
   }
@@ -295,7 +298,9 @@ export function isPublicAddress(a: Address): boolean {
 
 /** The address `n` after `a` (wrapping is the caller's problem). */
 export function nextAddress(a: Address, n = 1): Address {
-  return a.family === 4 ? { family: 4, value: (a.value + n) >>> 0 } : { family: 6, value: a.value + BigInt(n) };
+  return a.family === 4
+    ? { family: 4, value: (a.value + n) >>> 0 }
+    : { family: 6, value: a.value + BigInt(n) };
 }
 
 /**
@@ -349,7 +354,7 @@ export function rangeToPrefixesV4(start: number, end: number): Prefix4[] {
     while (len > 0) {
       const m = maskV4(len - 1);
       const size = 2 ** (32 - (len - 1));
-      if (((s & m) >>> 0) !== s || s + size - 1 > e) break;
+      if ((s & m) >>> 0 !== s || s + size - 1 > e) break;
       len--;
     }
     out.push({ family: 4, base: s, length: len });

@@ -23,41 +23,49 @@ describe("prefix trie", () => {
     expect(t.size).toBe(4);
   });
 
-  const v4prefix = fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 })).map(([v, len]): Prefix => ({
-    family: 4,
-    base: len === 0 ? 0 : ((v >>> 0) & ((0xffffffff << (32 - len)) >>> 0)) >>> 0,
-    length: len,
-  }));
+  const v4prefix = fc
+    .tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }))
+    .map(([v, len]): Prefix => ({
+      family: 4,
+      base: len === 0 ? 0 : ((v >>> 0) & ((0xffffffff << (32 - len)) >>> 0)) >>> 0,
+      length: len,
+    }));
 
   it("agrees with a linear scan on random prefix sets (property)", () => {
     fc.assert(
-      fc.property(fc.array(v4prefix, { maxLength: 40 }), fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 20 }), (prefixes, addrs) => {
-        const t = new PrefixTrie<number>();
-        prefixes.forEach((q, i) => t.set(q, i));
-        const set = new PrefixSet(prefixes);
-        for (const v of addrs) {
-          const a = { family: 4 as const, value: v >>> 0 };
-          let best: { len: number; idx: number } | undefined;
-          prefixes.forEach((q, i) => {
-            if (!prefixContainsAddress(q, a)) return;
-            // later duplicates replace earlier ones, as in the trie
-            if (!best || q.length > best.len || (q.length === best.len)) best = { len: q.length, idx: i };
-          });
-          const got = t.longestMatch(a);
-          if (!best) expect(got).toBeUndefined();
-          else expect(prefixes[got!]!.length).toBe(best.len);
-          expect(set.has(a)).toBe(best !== undefined);
-        }
-      }),
+      fc.property(
+        fc.array(v4prefix, { maxLength: 40 }),
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 20 }),
+        (prefixes, addrs) => {
+          const t = new PrefixTrie<number>();
+          prefixes.forEach((q, i) => t.set(q, i));
+          const set = new PrefixSet(prefixes);
+          for (const v of addrs) {
+            const a = { family: 4 as const, value: v >>> 0 };
+            let best: { len: number; idx: number } | undefined;
+            prefixes.forEach((q, i) => {
+              if (!prefixContainsAddress(q, a)) return;
+              // later duplicates replace earlier ones, as in the trie
+              if (!best || q.length > best.len || q.length === best.len) best = { len: q.length, idx: i };
+            });
+            const got = t.longestMatch(a);
+            if (!best) expect(got).toBeUndefined();
+            else expect(prefixes[got!]!.length).toBe(best.len);
+            expect(set.has(a)).toBe(best !== undefined);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
-  const longPrefix = fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 12, max: 32 })).map(([v, len]): Prefix => ({
-    family: 4,
-    base: ((v >>> 0) & ((0xffffffff << (32 - len)) >>> 0)) >>> 0,
-    length: len,
-  }));
+  const longPrefix = fc
+    .tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 12, max: 32 }))
+    .map(([v, len]): Prefix => ({
+      family: 4,
+      base: ((v >>> 0) & ((0xffffffff << (32 - len)) >>> 0)) >>> 0,
+      length: len,
+    }));
 
   it("large sets (indexed intervals) agree with a linear scan, IPv6 members included (property)", () => {
     fc.assert(
@@ -70,7 +78,17 @@ describe("prefix trie", () => {
           set.add(p("2001:db8::/32"));
 
           // Probe each prefix's edges too: first, last and the addresses just outside.
-          const probes = [...addrs, ...prefixes.slice(0, 50).flatMap((q) => [q.base as number, (q.base as number) + 2 ** (32 - q.length) - 1, (q.base as number) - 1, (q.base as number) + 2 ** (32 - q.length)])];
+          const probes = [
+            ...addrs,
+            ...prefixes
+              .slice(0, 50)
+              .flatMap((q) => [
+                q.base as number,
+                (q.base as number) + 2 ** (32 - q.length) - 1,
+                (q.base as number) - 1,
+                (q.base as number) + 2 ** (32 - q.length),
+              ]),
+          ];
           for (const raw of probes) {
             if (raw < 0 || raw > 0xffffffff) continue;
             const a = { family: 4 as const, value: raw >>> 0 };
@@ -87,7 +105,11 @@ describe("prefix trie", () => {
 
   it("indexes a large set and still answers exactly at interval edges", () => {
     // 1,000 disjoint /24s, every other one: 1,000 intervals (indexed), gaps between them.
-    const prefixes: Prefix[] = Array.from({ length: 1000 }, (_, i) => ({ family: 4 as const, base: (0x14000000 + i * 512) >>> 0, length: 24 }));
+    const prefixes: Prefix[] = Array.from({ length: 1000 }, (_, i) => ({
+      family: 4 as const,
+      base: (0x14000000 + i * 512) >>> 0,
+      length: 24,
+    }));
     const set = new PrefixSet(prefixes);
     expect(set.has({ family: 4, value: 0x14000000 })).toBe(true);
     expect((set as unknown as { block?: unknown }).block).toBeDefined();

@@ -15,7 +15,8 @@ import {
 } from "./resource-id.js";
 import { ArmError } from "./errors.js";
 
-const subnet = "/subscriptions/Sub1/resourceGroups/My-RG/providers/Microsoft.Network/virtualNetworks/VNet1/subnets/Subnet1";
+const subnet =
+  "/subscriptions/Sub1/resourceGroups/My-RG/providers/Microsoft.Network/virtualNetworks/VNet1/subnets/Subnet1";
 
 describe("resource ids", () => {
   it("SE-RES-1: parses subscription, group, namespace, types and names, keeping the original casing", () => {
@@ -41,11 +42,20 @@ describe("resource ids", () => {
     expect(parseResourceId("/subscriptions/s").subscriptionId).toBe("s");
     expect(parseResourceId("/subscriptions/s/resourceGroups/g").resourceGroup).toBe("g");
     expect(parseResourceId("/providers/Microsoft.Network/locations/westus").types).toEqual(["locations"]);
-    expect(parseResourceId("/subscriptions/s/providers/Microsoft.Network/locations/westus").resourceGroup).toBeUndefined();
+    expect(
+      parseResourceId("/subscriptions/s/providers/Microsoft.Network/locations/westus").resourceGroup,
+    ).toBeUndefined();
   });
 
   it("refuses malformed ids with InvalidResourceId / LinkedInvalidPropertyId", () => {
-    for (const bad of ["", "subscriptions/s", "/subscriptions", "/subscriptions/s/resourceGroups", "/subscriptions/s/foo/bar", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks"]) {
+    for (const bad of [
+      "",
+      "subscriptions/s",
+      "/subscriptions",
+      "/subscriptions/s/resourceGroups",
+      "/subscriptions/s/foo/bar",
+      "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks",
+    ]) {
       expect(tryParseResourceId(bad)).toBeUndefined();
       expect(() => parseResourceId(bad)).toThrow(ArmError);
     }
@@ -61,9 +71,13 @@ describe("resource ids", () => {
   it("formats, walks to parents and children, and checks scopes", () => {
     const id = parseResourceId(subnet);
     expect(formatResourceId(id)).toBe(subnet);
-    expect(parentId(id)!.text).toBe("/subscriptions/Sub1/resourceGroups/My-RG/providers/Microsoft.Network/virtualNetworks/VNet1");
+    expect(parentId(id)!.text).toBe(
+      "/subscriptions/Sub1/resourceGroups/My-RG/providers/Microsoft.Network/virtualNetworks/VNet1",
+    );
     expect(parentId(parentId(id)!)!.text).toBe("/subscriptions/Sub1/resourceGroups/My-RG");
-    expect(childId(parentId(id)!, "subnets", "x")).toBe("/subscriptions/Sub1/resourceGroups/My-RG/providers/Microsoft.Network/virtualNetworks/VNet1/subnets/x");
+    expect(childId(parentId(id)!, "subnets", "x")).toBe(
+      "/subscriptions/Sub1/resourceGroups/My-RG/providers/Microsoft.Network/virtualNetworks/VNet1/subnets/x",
+    );
     expect(isWithinScope(subnet, "/subscriptions/sub1")).toBe(true);
     expect(isWithinScope(subnet, "/subscriptions/sub1/resourcegroups/my-rg")).toBe(true);
     expect(isWithinScope(subnet, "/subscriptions/sub1/resourcegroups/my-r")).toBe(false);
@@ -73,13 +87,25 @@ describe("resource ids", () => {
   it("round-trips any well-formed id (property)", () => {
     const seg = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$/);
     fc.assert(
-      fc.property(seg, seg, seg, fc.array(fc.tuple(seg, seg), { minLength: 1, maxLength: 3 }), (s, g, ns, pairs) => {
-        const text = formatResourceId({ subscriptionId: s, resourceGroup: g, namespace: ns, types: pairs.map((p) => p[0]), names: pairs.map((p) => p[1]) });
-        const id = parseResourceId(text);
-        expect(id.text).toBe(text);
-        expect(id.names).toEqual(pairs.map((p) => p[1]));
-        expect(sameId(text, text.toUpperCase())).toBe(true);
-      }),
+      fc.property(
+        seg,
+        seg,
+        seg,
+        fc.array(fc.tuple(seg, seg), { minLength: 1, maxLength: 3 }),
+        (s, g, ns, pairs) => {
+          const text = formatResourceId({
+            subscriptionId: s,
+            resourceGroup: g,
+            namespace: ns,
+            types: pairs.map((p) => p[0]),
+            names: pairs.map((p) => p[1]),
+          });
+          const id = parseResourceId(text);
+          expect(id.text).toBe(text);
+          expect(id.names).toEqual(pairs.map((p) => p[1]));
+          expect(sameId(text, text.toUpperCase())).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -172,9 +172,13 @@ export function parentId(id: ResourceId): ResourceId | undefined {
     return makeResourceId({ ...id, types: id.types.slice(0, -1), names: id.names.slice(0, -1) });
   }
   if (id.types.length === 1) {
-    return makeResourceId({ subscriptionId: id.subscriptionId, resourceGroup: id.resourceGroup } as ResourceIdParts);
+    return makeResourceId({
+      subscriptionId: id.subscriptionId,
+      resourceGroup: id.resourceGroup,
+    } as ResourceIdParts);
   }
-  if (id.resourceGroup !== undefined) return makeResourceId({ subscriptionId: id.subscriptionId } as ResourceIdParts);
+  if (id.resourceGroup !== undefined)
+    return makeResourceId({ subscriptionId: id.subscriptionId } as ResourceIdParts);
   return undefined;
 }
 

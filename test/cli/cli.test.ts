@@ -36,7 +36,12 @@ describe("lazurite CLI (offline)", () => {
     const r = await run("check", "--config", config, "--from", vm0, "--to", `${account}#blob`);
     expect(r.code).toBe(0);
     const d = JSON.parse(r.out);
-    expect(d).toMatchObject({ decision: "Allowed", sourceAddress: "10.0.1.4", viaServiceEndpoint: true, nextHopType: "VirtualNetworkServiceEndpoint" });
+    expect(d).toMatchObject({
+      decision: "Allowed",
+      sourceAddress: "10.0.1.4",
+      viaServiceEndpoint: true,
+      nextHopType: "VirtualNetworkServiceEndpoint",
+    });
     for (const s of d.steps) {
       expect(typeof s.kind).toBe("string");
       expect(typeof s.result).toBe("string");
@@ -44,7 +49,21 @@ describe("lazurite CLI (offline)", () => {
   });
 
   it("check: testvm1 → account is Denied with 403 AuthorizationFailure (exit 1), on the real service tags too", async () => {
-    const r = await run("check", "--config", config, "--service-tags", realTags, "--from", vm1, "--to", `${DEMO_STORAGE_ACCOUNT}.blob.core.windows.net`, "--port", "443", "--protocol", "Tcp");
+    const r = await run(
+      "check",
+      "--config",
+      config,
+      "--service-tags",
+      realTags,
+      "--from",
+      vm1,
+      "--to",
+      `${DEMO_STORAGE_ACCOUNT}.blob.core.windows.net`,
+      "--port",
+      "443",
+      "--protocol",
+      "Tcp",
+    );
     expect(r.code).toBe(1);
     const d = JSON.parse(r.out);
     expect(d.decision).toBe("Denied");
@@ -63,18 +82,34 @@ describe("lazurite CLI (offline)", () => {
   });
 
   it("routes prints Azure's effectiveRouteTable shape; nsg prints effectiveNetworkSecurityGroups", async () => {
-    const r = await run("routes", "--config", config, "--service-tags", realTags, "--nic", nic0, "--output", "json");
+    const r = await run(
+      "routes",
+      "--config",
+      config,
+      "--service-tags",
+      realTags,
+      "--nic",
+      nic0,
+      "--output",
+      "json",
+    );
     expect(r.code).toBe(0);
     const body = JSON.parse(r.out);
     expect(Array.isArray(body.value)).toBe(true);
-    const ep = body.value.filter((x: { nextHopType: string }) => x.nextHopType === "VirtualNetworkServiceEndpoint");
+    const ep = body.value.filter(
+      (x: { nextHopType: string }) => x.nextHopType === "VirtualNetworkServiceEndpoint",
+    );
     expect(ep).toHaveLength(1);
     expect(ep[0].addressPrefix.length).toBeGreaterThan(10);
     const n = await run("nsg", "--config", config, "--nic", nic0, "--output", "json");
     expect(n.code).toBe(0);
     const nb = JSON.parse(n.out);
     expect(nb.value[0].networkSecurityGroup.id).toMatch(/default-NSG$/);
-    expect(nb.value[0].effectiveSecurityRules.some((x: { name: string }) => x.name === "securityRules/default-allow-3389")).toBe(true);
+    expect(
+      nb.value[0].effectiveSecurityRules.some(
+        (x: { name: string }) => x.name === "securityRules/default-allow-3389",
+      ),
+    ).toBe(true);
     const t = await run("routes", "--config", config, "--nic", nic0, "--output", "table");
     expect(t.out).toMatch(/VirtualNetworkServiceEndpoint/);
     const tsv = await run("routes", "--config", config, "--nic", nic0, "--output", "text");
@@ -88,7 +123,9 @@ describe("lazurite CLI (offline)", () => {
     const r = await run("check", "--config", config, "--from", vm1, "--to", account, "--output", "table");
     expect(r.code).toBe(1);
     expect(r.out.split("\n")[2]).toMatch(/^#\s+Step\s+Result\s+Resource\s+Rule$/);
-    expect(r.out).toMatch(/ServiceFirewall\s+lazuritedemo0sa\s+networkAcls\.virtualNetworkRules\s+Turn on the Microsoft\.Storage service endpoint/);
+    expect(r.out).toMatch(
+      /ServiceFirewall\s+lazuritedemo0sa\s+networkAcls\.virtualNetworkRules\s+Turn on the Microsoft\.Storage service endpoint/,
+    );
   });
 
   it("bad input gets a clear message and exit 2, never a stack trace", async () => {
@@ -100,7 +137,15 @@ describe("lazurite CLI (offline)", () => {
       ["check", "--config", bad, "--from", vm0, "--to", account],
       ["check", "--config", config, "--from", "not-an-id", "--to", account],
       ["check", "--config", config, "--from", vm0, "--to", account, "--port", "70000"],
-      ["check", "--config", config, "--from", `${rg}/providers/Microsoft.Compute/virtualMachines/nope`, "--to", account],
+      [
+        "check",
+        "--config",
+        config,
+        "--from",
+        `${rg}/providers/Microsoft.Compute/virtualMachines/nope`,
+        "--to",
+        account,
+      ],
       ["check", "--config", config, "--from", vm0, "--to", `${account}#nosuch`],
       ["routes", "--config", config, "--nic", `${rg}/providers/Microsoft.Network/networkInterfaces/nope`],
       ["check", "--config", config],
@@ -120,11 +165,16 @@ describe("lazurite binary", () => {
   }, 120_000);
 
   it("npx lazurite check works from the repository root", () => {
-    const r = spawnSync("npx", ["lazurite", "check", "--config", "examples/quickstart.json", "--from", vm0, "--to", account], { cwd: root, encoding: "utf8" });
+    const r = spawnSync(
+      "npx",
+      ["lazurite", "check", "--config", "examples/quickstart.json", "--from", vm0, "--to", account],
+      { cwd: root, encoding: "utf8" },
+    );
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).decision).toBe("Allowed");
     const h = spawnSync("npx", ["lazurite", "--help"], { cwd: root, encoding: "utf8" });
     expect(h.status).toBe(0);
-    for (const cmd of ["check", "routes", "nsg", "log", "events", "export", "serve"]) expect(h.stdout).toContain(cmd);
+    for (const cmd of ["check", "routes", "nsg", "log", "events", "export", "serve"])
+      expect(h.stdout).toContain(cmd);
   });
 });

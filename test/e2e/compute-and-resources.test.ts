@@ -27,7 +27,11 @@ describe("Microsoft.Resources", () => {
   it("resource groups: create (201), get, update tags, list, check existence", async () => {
     const rg = t.resources().resourceGroups;
     const created = await rg.createOrUpdate(RG, { location: "westus", tags: { team: "net" } });
-    expect(created).toMatchObject({ name: RG, location: "westus", properties: { provisioningState: "Succeeded" } });
+    expect(created).toMatchObject({
+      name: RG,
+      location: "westus",
+      properties: { provisioningState: "Succeeded" },
+    });
     expect((await rg.get(RG)).tags).toEqual({ team: "net" });
     expect((await rg.update(RG, { tags: { team: "infra" } })).tags).toEqual({ team: "infra" });
     expect((await collect(rg.list())).map((g) => g.name)).toContain(RG);
@@ -41,14 +45,27 @@ describe("Microsoft.Resources", () => {
   it("providers: list, get and register", async () => {
     const providers = t.resources().providers;
     const list = await collect(providers.list());
-    expect(list.map((p) => p.namespace)).toEqual(expect.arrayContaining(["Microsoft.Network", "Microsoft.Compute"]));
+    expect(list.map((p) => p.namespace)).toEqual(
+      expect.arrayContaining(["Microsoft.Network", "Microsoft.Compute"]),
+    );
     const network = await providers.get("Microsoft.Network");
-    expect(network.resourceTypes?.map((r) => r.resourceType)).toEqual(expect.arrayContaining(["virtualNetworks", "virtualNetworks/subnets", "networkSecurityGroups"]));
+    expect(network.resourceTypes?.map((r) => r.resourceType)).toEqual(
+      expect.arrayContaining(["virtualNetworks", "virtualNetworks/subnets", "networkSecurityGroups"]),
+    );
     expect((await providers.register("Microsoft.Compute")).registrationState).toBe("Registered");
   });
 
   it("generic resource list of a group", async () => {
-    await t.network().virtualNetworks.beginCreateOrUpdateAndWait(RG, "vnet", { location: "westus", addressSpace: { addressPrefixes: ["10.0.0.0/16"] }, subnets: [{ name: "s", addressPrefix: "10.0.0.0/24" }] }, FAST);
+    await t.network().virtualNetworks.beginCreateOrUpdateAndWait(
+      RG,
+      "vnet",
+      {
+        location: "westus",
+        addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+        subnets: [{ name: "s", addressPrefix: "10.0.0.0/24" }],
+      },
+      FAST,
+    );
     const list = await collect(t.resources().resources.listByResourceGroup(RG));
     expect(list.map((r) => `${r.type}/${r.name}`)).toEqual(["Microsoft.Network/virtualNetworks/vnet"]);
   });
@@ -57,9 +74,22 @@ describe("Microsoft.Resources", () => {
 describe("Microsoft.Compute (SE-RES-3)", () => {
   it("an availability set and a VM attached to a NIC; the NIC shows its VM; NicInUse while attached", async () => {
     const compute = t.compute();
-    const as = await compute.availabilitySets.createOrUpdate(RG, "as1", { location: "westus", platformFaultDomainCount: 2, platformUpdateDomainCount: 2, sku: { name: "Aligned" } });
+    const as = await compute.availabilitySets.createOrUpdate(RG, "as1", {
+      location: "westus",
+      platformFaultDomainCount: 2,
+      platformUpdateDomainCount: 2,
+      sku: { name: "Aligned" },
+    });
     expect(as.platformFaultDomainCount).toBe(2);
-    await t.network().networkInterfaces.beginCreateOrUpdateAndWait(RG, "nic0", { location: "westus", ipConfigurations: [{ name: "ipconfig1", subnet: { id: `${net}/virtualNetworks/vnet/subnets/s` } }] }, FAST);
+    await t.network().networkInterfaces.beginCreateOrUpdateAndWait(
+      RG,
+      "nic0",
+      {
+        location: "westus",
+        ipConfigurations: [{ name: "ipconfig1", subnet: { id: `${net}/virtualNetworks/vnet/subnets/s` } }],
+      },
+      FAST,
+    );
     const vm = await compute.virtualMachines.beginCreateOrUpdateAndWait(
       RG,
       "testvm0",
@@ -68,7 +98,11 @@ describe("Microsoft.Compute (SE-RES-3)", () => {
         hardwareProfile: { vmSize: "Standard_A1" },
         availabilitySet: { id: as.id },
         networkProfile: { networkInterfaces: [{ id: `${net}/networkInterfaces/nic0`, primary: true }] },
-        osProfile: { computerName: "testvm0", adminUsername: "azureuser", adminPassword: "P@ssw0rd-not-real" },
+        osProfile: {
+          computerName: "testvm0",
+          adminUsername: "azureuser",
+          adminPassword: "P@ssw0rd-not-real",
+        },
       },
       FAST,
     );
@@ -76,16 +110,31 @@ describe("Microsoft.Compute (SE-RES-3)", () => {
     expect(vm.vmId).toMatch(/^[0-9a-f-]{36}$/);
     expect(vm.hardwareProfile?.vmSize).toBe("Standard_A1");
     expect((await t.network().networkInterfaces.get(RG, "nic0")).virtualMachine?.id).toBe(vm.id);
-    expect((await compute.availabilitySets.get(RG, "as1")).virtualMachines?.map((v) => v.id)).toEqual([vm.id]);
+    expect((await compute.availabilitySets.get(RG, "as1")).virtualMachines?.map((v) => v.id)).toEqual([
+      vm.id,
+    ]);
     expect((await collect(compute.virtualMachines.list(RG))).map((v) => v.name)).toEqual(["testvm0"]);
     expect((await collect(compute.virtualMachines.listAll())).map((v) => v.name)).toEqual(["testvm0"]);
-    const updated = await compute.virtualMachines.beginUpdateAndWait(RG, "testvm0", { tags: { role: "client" } }, FAST);
+    const updated = await compute.virtualMachines.beginUpdateAndWait(
+      RG,
+      "testvm0",
+      { tags: { role: "client" } },
+      FAST,
+    );
     expect(updated.tags).toEqual({ role: "client" });
     expect(updated.networkProfile?.networkInterfaces?.[0]?.id).toBe(`${net}/networkInterfaces/nic0`);
     const inUse = await restError(t.network().networkInterfaces.beginDeleteAndWait(RG, "nic0", FAST));
     expect(inUse.code).toBe("NicInUse");
     const second = await restError(
-      compute.virtualMachines.beginCreateOrUpdateAndWait(RG, "testvm1", { location: "westus", networkProfile: { networkInterfaces: [{ id: `${net}/networkInterfaces/nic0` }] } }, FAST),
+      compute.virtualMachines.beginCreateOrUpdateAndWait(
+        RG,
+        "testvm1",
+        {
+          location: "westus",
+          networkProfile: { networkInterfaces: [{ id: `${net}/networkInterfaces/nic0` }] },
+        },
+        FAST,
+      ),
     );
     expect(second.code).toBe("NicInUse");
     await compute.virtualMachines.beginDeleteAndWait(RG, "testvm0", FAST);
@@ -98,7 +147,10 @@ describe("Microsoft.Compute (SE-RES-3)", () => {
     await t.compute().virtualMachines.beginCreateOrUpdateAndWait(
       RG,
       "vm2",
-      { location: "westus", networkProfile: { networkInterfaces: [{ id: `${net}/networkInterfaces/nic0` }] } },
+      {
+        location: "westus",
+        networkProfile: { networkInterfaces: [{ id: `${net}/networkInterfaces/nic0` }] },
+      },
       FAST,
     );
     await t.resources().resourceGroups.beginDeleteAndWait(RG, FAST);

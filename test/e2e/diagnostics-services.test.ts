@@ -56,17 +56,15 @@ describe.skipIf(!sqlServed)("diagnostics on a SQL server (needs issue 4's SQL pr
           { location: LOC, ipConfigurations: [{ name: "c", subnet: { id: subnet } }] },
           FAST,
         );
-      await t
-        .compute()
-        .virtualMachines.beginCreateOrUpdateAndWait(
-          RG,
-          name,
-          {
-            location: LOC,
-            networkProfile: { networkInterfaces: [{ id: `${net}/networkInterfaces/${name}-nic` }] },
-          },
-          FAST,
-        );
+      await t.compute().virtualMachines.beginCreateOrUpdateAndWait(
+        RG,
+        name,
+        {
+          location: LOC,
+          networkProfile: { networkInterfaces: [{ id: `${net}/networkInterfaces/${name}-nic` }] },
+        },
+        FAST,
+      );
     }
     await sql.servers.beginCreateOrUpdateAndWait(
       RG,

@@ -153,18 +153,16 @@ async function buildQuickstart(): Promise<void> {
       },
       FAST,
     );
-    await t
-      .compute()
-      .virtualMachines.beginCreateOrUpdateAndWait(
-        RG,
-        `testvm${i}`,
-        {
-          location: LOC,
-          hardwareProfile: { vmSize: "Standard_A1" },
-          networkProfile: { networkInterfaces: [{ id: nic(i) }] },
-        },
-        FAST,
-      );
+    await t.compute().virtualMachines.beginCreateOrUpdateAndWait(
+      RG,
+      `testvm${i}`,
+      {
+        location: LOC,
+        hardwareProfile: { vmSize: "Standard_A1" },
+        networkProfile: { networkInterfaces: [{ id: nic(i) }] },
+      },
+      FAST,
+    );
   }
   await createAccount(ACCOUNT, true);
   await createAccount(OPEN_ACCOUNT, false);
@@ -482,17 +480,15 @@ describe("Network Watcher", () => {
   });
 
   it("SE-DIAG-3, SE-ACL-9: connectivityCheck testvm1 → account is Unreachable with the firewall's AuthorizationFailure and the fix", async () => {
-    const c = await t
-      .network()
-      .networkWatchers.beginCheckConnectivityAndWait(
-        RG,
-        WATCHER,
-        {
-          source: { resourceId: vm(1) },
-          destination: { address: `https://${ACCOUNT}.blob.core.windows.net/` },
-        },
-        FAST,
-      );
+    const c = await t.network().networkWatchers.beginCheckConnectivityAndWait(
+      RG,
+      WATCHER,
+      {
+        source: { resourceId: vm(1) },
+        destination: { address: `https://${ACCOUNT}.blob.core.windows.net/` },
+      },
+      FAST,
+    );
     expect(c.connectionStatus).toBe("Unreachable");
     expect(c.probesFailed).toBe(100);
     const dest = c.hops![c.hops!.length - 1]!;
@@ -684,19 +680,17 @@ describe("the access check and simulated traffic (/_emulator)", () => {
         "networksourcedeleted",
       );
 
-      await t
-        .network()
-        .subnets.beginCreateOrUpdateAndWait(
-          RG,
-          "VNet1",
-          "subnet1",
-          {
-            addressPrefix: "10.0.1.0/24",
-            networkSecurityGroup: { id: nsgId },
-            serviceEndpoints: [{ service: "Microsoft.Storage" }],
-          },
-          FAST,
-        );
+      await t.network().subnets.beginCreateOrUpdateAndWait(
+        RG,
+        "VNet1",
+        "subnet1",
+        {
+          addressPrefix: "10.0.1.0/24",
+          networkSecurityGroup: { id: nsgId },
+          serviceEndpoints: [{ service: "Microsoft.Storage" }],
+        },
+        FAST,
+      );
       // Switching on resets too (SE-CFG-6).
       expect((await emulator("GET", `/_emulator/connections/${c.id}`)).json).toMatchObject({
         state: "Reset",

@@ -102,12 +102,21 @@ describe("SE-RES-3: network security groups and rules", () => {
       FAST,
     );
     expect(storageRule.destinationPortRanges).toEqual(["443", "445"]);
-    expect((await collect(net.securityRules.list(RG, "nsg1"))).map((r) => r.name)).toEqual(["allow-ssh", "deny-internet", "allow-storage"]);
+    expect((await collect(net.securityRules.list(RG, "nsg1"))).map((r) => r.name)).toEqual([
+      "allow-ssh",
+      "deny-internet",
+      "allow-storage",
+    ]);
     expect((await net.defaultSecurityRules.get(RG, "nsg1", "DenyAllInBound")).priority).toBe(65500);
     expect(await collect(net.defaultSecurityRules.list(RG, "nsg1"))).toHaveLength(6);
     await net.securityRules.beginDeleteAndWait(RG, "nsg1", "deny-internet", FAST);
-    expect((await net.networkSecurityGroups.get(RG, "nsg1")).securityRules?.map((r) => r.name)).toEqual(["allow-ssh", "allow-storage"]);
-    expect((await net.networkSecurityGroups.updateTags(RG, "nsg1", { tags: { a: "1" } })).tags).toEqual({ a: "1" });
+    expect((await net.networkSecurityGroups.get(RG, "nsg1")).securityRules?.map((r) => r.name)).toEqual([
+      "allow-ssh",
+      "allow-storage",
+    ]);
+    expect((await net.networkSecurityGroups.updateTags(RG, "nsg1", { tags: { a: "1" } })).tags).toEqual({
+      a: "1",
+    });
     expect((await collect(net.networkSecurityGroups.listAll())).map((n) => n.name)).toContain("nsg1");
   });
 
@@ -133,26 +142,57 @@ describe("SE-RES-3: route tables and routes", () => {
     const rt = await net.routeTables.beginCreateOrUpdateAndWait(
       RG,
       "rt1",
-      { location: "westus", routes: [{ name: "to-nva", addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIpAddress: "10.1.0.4" }] },
+      {
+        location: "westus",
+        routes: [
+          {
+            name: "to-nva",
+            addressPrefix: "0.0.0.0/0",
+            nextHopType: "VirtualAppliance",
+            nextHopIpAddress: "10.1.0.4",
+          },
+        ],
+      },
       FAST,
     );
     expect(rt.routes?.[0]?.nextHopIpAddress).toBe("10.1.0.4");
     expect(rt.disableBgpRoutePropagation).toBe(false);
-    await net.routes.beginCreateOrUpdateAndWait(RG, "rt1", "blackhole", { addressPrefix: "192.168.0.0/16", nextHopType: "None" }, FAST);
+    await net.routes.beginCreateOrUpdateAndWait(
+      RG,
+      "rt1",
+      "blackhole",
+      { addressPrefix: "192.168.0.0/16", nextHopType: "None" },
+      FAST,
+    );
     expect((await collect(net.routes.list(RG, "rt1"))).map((r) => r.name)).toEqual(["to-nva", "blackhole"]);
     expect((await net.routes.get(RG, "rt1", "blackhole")).nextHopType).toBe("None");
     await net.routes.beginDeleteAndWait(RG, "rt1", "blackhole", FAST);
     const subnet = await net.subnets.get(RG, "hub", "default");
-    await net.subnets.beginCreateOrUpdateAndWait(RG, "hub", "default", { ...subnet, routeTable: { id: rt.id } }, FAST);
+    await net.subnets.beginCreateOrUpdateAndWait(
+      RG,
+      "hub",
+      "default",
+      { ...subnet, routeTable: { id: rt.id } },
+      FAST,
+    );
     expect((await net.routeTables.get(RG, "rt1")).subnets?.map((s) => s.id)).toEqual([subnet.id]);
-    expect((await restError(net.routeTables.beginDeleteAndWait(RG, "rt1", FAST))).code).toBe("InUseRouteTableCannotBeDeleted");
+    expect((await restError(net.routeTables.beginDeleteAndWait(RG, "rt1", FAST))).code).toBe(
+      "InUseRouteTableCannotBeDeleted",
+    );
     expect((await collect(net.routeTables.list(RG))).map((r) => r.name)).toEqual(["rt1"]);
   });
 });
 
 describe("SE-RES-3: public IPs and network interfaces", () => {
   it("a public IP gets an address from AzureCloud.<region> of the catalog", async () => {
-    const pip = await t.network().publicIPAddresses.beginCreateOrUpdateAndWait(RG, "pip1", { location: "westus", publicIPAllocationMethod: "Static" }, FAST);
+    const pip = await t
+      .network()
+      .publicIPAddresses.beginCreateOrUpdateAndWait(
+        RG,
+        "pip1",
+        { location: "westus", publicIPAllocationMethod: "Static" },
+        FAST,
+      );
     expect(pip.ipAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     const tags = await t.network().serviceTags.list("westus");
     const cloud = tags.values?.find((v) => v.name?.toLowerCase() === "azurecloud.westus");
@@ -185,7 +225,14 @@ describe("SE-RES-3: public IPs and network interfaces", () => {
       "nic2",
       {
         location: "westus",
-        ipConfigurations: [{ name: "ipconfig1", subnet: { id: `${base}/virtualNetworks/hub/subnets/default` }, privateIPAllocationMethod: "Static", privateIPAddress: "10.1.0.10" }],
+        ipConfigurations: [
+          {
+            name: "ipconfig1",
+            subnet: { id: `${base}/virtualNetworks/hub/subnets/default` },
+            privateIPAllocationMethod: "Static",
+            privateIPAddress: "10.1.0.10",
+          },
+        ],
         networkSecurityGroup: { id: `${base}/networkSecurityGroups/nsg1` },
       },
       FAST,
@@ -196,17 +243,27 @@ describe("SE-RES-3: public IPs and network interfaces", () => {
       `${base}/networkInterfaces/nic1/ipConfigurations/ipconfig1`,
       `${base}/networkInterfaces/nic2/ipConfigurations/ipconfig1`,
     ]);
-    expect((await net.publicIPAddresses.get(RG, "pip1")).ipConfiguration?.id).toBe(`${base}/networkInterfaces/nic1/ipConfigurations/ipconfig1`);
-    expect((await net.networkSecurityGroups.get(RG, "nsg1")).networkInterfaces?.map((n) => n.id)).toEqual([`${base}/networkInterfaces/nic2`]);
-    expect((await net.networkInterfaceIPConfigurations.get(RG, "nic1", "ipconfig1")).privateIPAddress).toBe("10.1.0.4");
+    expect((await net.publicIPAddresses.get(RG, "pip1")).ipConfiguration?.id).toBe(
+      `${base}/networkInterfaces/nic1/ipConfigurations/ipconfig1`,
+    );
+    expect((await net.networkSecurityGroups.get(RG, "nsg1")).networkInterfaces?.map((n) => n.id)).toEqual([
+      `${base}/networkInterfaces/nic2`,
+    ]);
+    expect((await net.networkInterfaceIPConfigurations.get(RG, "nic1", "ipconfig1")).privateIPAddress).toBe(
+      "10.1.0.4",
+    );
     expect(await collect(net.networkInterfaceIPConfigurations.list(RG, "nic1"))).toHaveLength(1);
     expect((await collect(net.networkInterfaces.list(RG))).map((n) => n.name)).toEqual(["nic1", "nic2"]);
-    expect((await net.networkInterfaces.updateTags(RG, "nic1", { tags: { role: "web" } })).tags).toEqual({ role: "web" });
+    expect((await net.networkInterfaces.updateTags(RG, "nic1", { tags: { role: "web" } })).tags).toEqual({
+      role: "web",
+    });
   });
 
   it("deleting the NIC frees the subnet and the public IP", async () => {
     const net = t.network();
-    expect((await restError(net.publicIPAddresses.beginDeleteAndWait(RG, "pip1", FAST))).code).toBe("PublicIPAddressCannotBeDeleted");
+    expect((await restError(net.publicIPAddresses.beginDeleteAndWait(RG, "pip1", FAST))).code).toBe(
+      "PublicIPAddressCannotBeDeleted",
+    );
     await net.networkInterfaces.beginDeleteAndWait(RG, "nic1", FAST);
     expect((await net.publicIPAddresses.get(RG, "pip1")).ipConfiguration).toBeUndefined();
     await net.publicIPAddresses.beginDeleteAndWait(RG, "pip1", FAST);
@@ -226,7 +283,11 @@ describe("SE-POL-1: service endpoint policies and definitions", () => {
       {
         location: "westus",
         serviceEndpointPolicyDefinitions: [
-          { name: "storage", service: "Microsoft.Storage", serviceResources: [`/subscriptions/${SUB}/resourceGroups/${RG}`] },
+          {
+            name: "storage",
+            service: "Microsoft.Storage",
+            serviceResources: [`/subscriptions/${SUB}/resourceGroups/${RG}`],
+          },
         ],
       },
       FAST,
@@ -239,33 +300,66 @@ describe("SE-POL-1: service endpoint policies and definitions", () => {
       { service: "Microsoft.Storage", serviceResources: [`/subscriptions/${SUB}`] },
       FAST,
     );
-    expect((await collect(net.serviceEndpointPolicyDefinitions.listByResourceGroup(RG, "pol1"))).map((d) => d.name)).toEqual(["storage", "more"]);
+    expect(
+      (await collect(net.serviceEndpointPolicyDefinitions.listByResourceGroup(RG, "pol1"))).map(
+        (d) => d.name,
+      ),
+    ).toEqual(["storage", "more"]);
     await net.subnets.beginCreateOrUpdateAndWait(
       RG,
       "hub",
       "policed",
-      { addressPrefix: "10.1.5.0/24", serviceEndpoints: [{ service: "Microsoft.Storage" }], serviceEndpointPolicies: [{ id: policy.id }] },
+      {
+        addressPrefix: "10.1.5.0/24",
+        serviceEndpoints: [{ service: "Microsoft.Storage" }],
+        serviceEndpointPolicies: [{ id: policy.id }],
+      },
       FAST,
     );
-    expect((await net.serviceEndpointPolicies.get(RG, "pol1")).subnets?.map((s) => s.id)).toEqual([`${base}/virtualNetworks/hub/subnets/policed`]);
+    expect((await net.serviceEndpointPolicies.get(RG, "pol1")).subnets?.map((s) => s.id)).toEqual([
+      `${base}/virtualNetworks/hub/subnets/policed`,
+    ]);
     await net.serviceEndpointPolicyDefinitions.beginDeleteAndWait(RG, "pol1", "more", FAST);
-    expect((await collect(net.serviceEndpointPolicies.listByResourceGroup(RG))).map((p) => p.name)).toEqual(["pol1"]);
+    expect((await collect(net.serviceEndpointPolicies.listByResourceGroup(RG))).map((p) => p.name)).toEqual([
+      "pol1",
+    ]);
   });
 });
 
 describe("SE-SCN-1: virtual network peerings", () => {
   it("a peering is Initiated until the remote peers back, then Connected on both sides; deleting one side disconnects the other", async () => {
     const net = t.network();
-    await net.virtualNetworks.beginCreateOrUpdateAndWait(RG, "spoke", { location: "westus", addressSpace: { addressPrefixes: ["10.2.0.0/16"] } }, FAST);
-    const a = await net.virtualNetworkPeerings.beginCreateOrUpdateAndWait(RG, "hub", "hub-to-spoke", { remoteVirtualNetwork: { id: `${base}/virtualNetworks/spoke` }, allowForwardedTraffic: true }, FAST);
+    await net.virtualNetworks.beginCreateOrUpdateAndWait(
+      RG,
+      "spoke",
+      { location: "westus", addressSpace: { addressPrefixes: ["10.2.0.0/16"] } },
+      FAST,
+    );
+    const a = await net.virtualNetworkPeerings.beginCreateOrUpdateAndWait(
+      RG,
+      "hub",
+      "hub-to-spoke",
+      { remoteVirtualNetwork: { id: `${base}/virtualNetworks/spoke` }, allowForwardedTraffic: true },
+      FAST,
+    );
     expect(a.peeringState).toBe("Initiated");
     expect(a.remoteAddressSpace?.addressPrefixes).toEqual(["10.2.0.0/16"]);
-    const b = await net.virtualNetworkPeerings.beginCreateOrUpdateAndWait(RG, "spoke", "spoke-to-hub", { remoteVirtualNetwork: { id: `${base}/virtualNetworks/hub` } }, FAST);
+    const b = await net.virtualNetworkPeerings.beginCreateOrUpdateAndWait(
+      RG,
+      "spoke",
+      "spoke-to-hub",
+      { remoteVirtualNetwork: { id: `${base}/virtualNetworks/hub` } },
+      FAST,
+    );
     expect(b.peeringState).toBe("Connected");
     expect((await net.virtualNetworkPeerings.get(RG, "hub", "hub-to-spoke")).peeringState).toBe("Connected");
-    expect((await collect(net.virtualNetworkPeerings.list(RG, "hub"))).map((p) => p.name)).toEqual(["hub-to-spoke"]);
+    expect((await collect(net.virtualNetworkPeerings.list(RG, "hub"))).map((p) => p.name)).toEqual([
+      "hub-to-spoke",
+    ]);
     await net.virtualNetworkPeerings.beginDeleteAndWait(RG, "spoke", "spoke-to-hub", FAST);
-    expect((await net.virtualNetworkPeerings.get(RG, "hub", "hub-to-spoke")).peeringState).toBe("Disconnected");
+    expect((await net.virtualNetworkPeerings.get(RG, "hub", "hub-to-spoke")).peeringState).toBe(
+      "Disconnected",
+    );
   });
 });
 
@@ -276,7 +370,11 @@ describe("SE-ONP-1..2: gateways, connections and ExpressRoute circuits", () => {
     const lgw = await net.localNetworkGateways.beginCreateOrUpdateAndWait(
       RG,
       "onprem",
-      { location: "westus", gatewayIpAddress: "203.0.113.10", localNetworkAddressSpace: { addressPrefixes: ["192.168.0.0/16"] } },
+      {
+        location: "westus",
+        gatewayIpAddress: "203.0.113.10",
+        localNetworkAddressSpace: { addressPrefixes: ["192.168.0.0/16"] },
+      },
       FAST,
     );
     expect(lgw.localNetworkAddressSpace?.addressPrefixes).toEqual(["192.168.0.0/16"]);
@@ -288,21 +386,35 @@ describe("SE-ONP-1..2: gateways, connections and ExpressRoute circuits", () => {
         gatewayType: "Vpn",
         vpnType: "RouteBased",
         ipConfigurations: [
-          { name: "gwipconfig", subnet: { id: `${base}/virtualNetworks/hub/subnets/GatewaySubnet` }, publicIPAddress: { id: `${base}/publicIPAddresses/gw-pip` } },
+          {
+            name: "gwipconfig",
+            subnet: { id: `${base}/virtualNetworks/hub/subnets/GatewaySubnet` },
+            publicIPAddress: { id: `${base}/publicIPAddresses/gw-pip` },
+          },
         ],
       },
       FAST,
     );
     expect(gw.gatewayType).toBe("Vpn");
-    expect((await net.subnets.get(RG, "hub", "GatewaySubnet")).ipConfigurations?.[0]?.id).toBe(`${base}/virtualNetworkGateways/vpngw/ipConfigurations/gwipconfig`);
+    expect((await net.subnets.get(RG, "hub", "GatewaySubnet")).ipConfigurations?.[0]?.id).toBe(
+      `${base}/virtualNetworkGateways/vpngw/ipConfigurations/gwipconfig`,
+    );
     const conn = await net.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(
       RG,
       "to-onprem",
-      { location: "westus", connectionType: "IPsec", virtualNetworkGateway1: { id: gw.id! }, localNetworkGateway2: { id: lgw.id! }, sharedKey: "s3cret" },
+      {
+        location: "westus",
+        connectionType: "IPsec",
+        virtualNetworkGateway1: { id: gw.id! },
+        localNetworkGateway2: { id: lgw.id! },
+        sharedKey: "s3cret",
+      },
       FAST,
     );
     expect(conn.connectionStatus).toBe("Connected");
-    expect((await collect(net.virtualNetworkGatewayConnections.list(RG))).map((c) => c.name)).toEqual(["to-onprem"]);
+    expect((await collect(net.virtualNetworkGatewayConnections.list(RG))).map((c) => c.name)).toEqual([
+      "to-onprem",
+    ]);
     expect((await collect(net.virtualNetworkGateways.list(RG))).map((g) => g.name)).toEqual(["vpngw"]);
     expect((await collect(net.localNetworkGateways.list(RG))).map((g) => g.name)).toEqual(["onprem"]);
     await net.virtualNetworkGatewayConnections.beginDeleteAndWait(RG, "to-onprem", FAST);
@@ -319,24 +431,50 @@ describe("SE-ONP-1..2: gateways, connections and ExpressRoute circuits", () => {
       {
         location: "westus",
         sku: { name: "Standard_MeteredData", tier: "Standard", family: "MeteredData" },
-        serviceProviderProperties: { serviceProviderName: "Equinix", peeringLocation: "Silicon Valley", bandwidthInMbps: 200 },
-        peerings: [{ name: "AzurePublicPeering", peeringType: "AzurePublicPeering", peerASN: 65001, primaryPeerAddressPrefix: "192.0.2.0/30", secondaryPeerAddressPrefix: "192.0.2.4/30", vlanId: 100 }],
+        serviceProviderProperties: {
+          serviceProviderName: "Equinix",
+          peeringLocation: "Silicon Valley",
+          bandwidthInMbps: 200,
+        },
+        peerings: [
+          {
+            name: "AzurePublicPeering",
+            peeringType: "AzurePublicPeering",
+            peerASN: 65001,
+            primaryPeerAddressPrefix: "192.0.2.0/30",
+            secondaryPeerAddressPrefix: "192.0.2.4/30",
+            vlanId: 100,
+          },
+        ],
       },
       FAST,
     );
     const pub = circuit.peerings?.[0] as unknown as Record<string, unknown>;
     expect(pub.peeringType).toBe("AzurePublicPeering");
-    const raw = await t.fetch("GET", `${base}/expressRouteCircuits/er1/peerings/AzurePublicPeering?api-version=2025-05-01`);
+    const raw = await t.fetch(
+      "GET",
+      `${base}/expressRouteCircuits/er1/peerings/AzurePublicPeering?api-version=2025-05-01`,
+    );
     expect(raw.json.properties.natAddresses).toHaveLength(2);
     const ms = await net.expressRouteCircuitPeerings.beginCreateOrUpdateAndWait(
       RG,
       "er1",
       "MicrosoftPeering",
-      { peeringType: "MicrosoftPeering", peerASN: 65002, vlanId: 200, primaryPeerAddressPrefix: "198.51.100.0/30", secondaryPeerAddressPrefix: "198.51.100.4/30", microsoftPeeringConfig: { advertisedPublicPrefixes: ["203.0.113.0/28"] } },
+      {
+        peeringType: "MicrosoftPeering",
+        peerASN: 65002,
+        vlanId: 200,
+        primaryPeerAddressPrefix: "198.51.100.0/30",
+        secondaryPeerAddressPrefix: "198.51.100.4/30",
+        microsoftPeeringConfig: { advertisedPublicPrefixes: ["203.0.113.0/28"] },
+      },
       FAST,
     );
     expect(ms.microsoftPeeringConfig?.advertisedPublicPrefixes).toEqual(["203.0.113.0/28"]);
-    expect((await collect(net.expressRouteCircuitPeerings.list(RG, "er1"))).map((p) => p.name)).toEqual(["AzurePublicPeering", "MicrosoftPeering"]);
+    expect((await collect(net.expressRouteCircuitPeerings.list(RG, "er1"))).map((p) => p.name)).toEqual([
+      "AzurePublicPeering",
+      "MicrosoftPeering",
+    ]);
     expect((await collect(net.expressRouteCircuits.listAll())).map((c) => c.name)).toEqual(["er1"]);
     await net.expressRouteCircuitPeerings.beginDeleteAndWait(RG, "er1", "MicrosoftPeering", FAST);
     await net.expressRouteCircuits.beginDeleteAndWait(RG, "er1", FAST);
@@ -349,15 +487,28 @@ describe("network watchers and location APIs", () => {
     const net = t.network();
     const w = await net.networkWatchers.createOrUpdate(RG, "NetworkWatcher_westus", { location: "westus" });
     expect(w.provisioningState).toBe("Succeeded");
-    expect((await collect(net.networkWatchers.listAll())).map((x) => x.name)).toEqual(["NetworkWatcher_westus"]);
+    expect((await collect(net.networkWatchers.listAll())).map((x) => x.name)).toEqual([
+      "NetworkWatcher_westus",
+    ]);
     await net.networkWatchers.beginDeleteAndWait(RG, "NetworkWatcher_westus", FAST);
     expect((await restError(net.networkWatchers.get(RG, "NetworkWatcher_westus"))).statusCode).toBe(404);
   });
 
   it("SE-CFG-3: virtualNetworkAvailableEndpointServices lists the endpoint services in Azure's order and shape", async () => {
     const list = await collect(t.network().availableEndpointServices.list("westus"));
-    expect(list.slice(0, 3).map((s) => s.name)).toEqual(["Microsoft.Storage", "Microsoft.Sql", "Microsoft.AzureActiveDirectory"]);
-    expect(list.map((s) => s.name)).toEqual(expect.arrayContaining(["Microsoft.KeyVault", "Microsoft.AzureCosmosDB", "Microsoft.EventHub", "Microsoft.ServiceBus"]));
+    expect(list.slice(0, 3).map((s) => s.name)).toEqual([
+      "Microsoft.Storage",
+      "Microsoft.Sql",
+      "Microsoft.AzureActiveDirectory",
+    ]);
+    expect(list.map((s) => s.name)).toEqual(
+      expect.arrayContaining([
+        "Microsoft.KeyVault",
+        "Microsoft.AzureCosmosDB",
+        "Microsoft.EventHub",
+        "Microsoft.ServiceBus",
+      ]),
+    );
     expect(list[0]).toMatchObject({
       id: `/subscriptions/${SUB}/providers/Microsoft.Network/virtualNetworkEndpointServices/Microsoft.Storage`,
       type: "Microsoft.Network/virtualNetworkEndpointServices",

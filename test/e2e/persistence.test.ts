@@ -28,7 +28,9 @@ describe("persistence", () => {
       {
         location: "westus",
         addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
-        subnets: [{ name: "s1", addressPrefix: "10.0.1.0/24", serviceEndpoints: [{ service: "Microsoft.Storage" }] }],
+        subnets: [
+          { name: "s1", addressPrefix: "10.0.1.0/24", serviceEndpoints: [{ service: "Microsoft.Storage" }] },
+        ],
       },
       FAST,
     );
@@ -56,7 +58,15 @@ describe("persistence", () => {
         const payload = JSON.stringify(body);
         const req = https.request(
           `${url}${path}`,
-          { method: "PUT", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), authorization: "Bearer x" } },
+          {
+            method: "PUT",
+            agent,
+            headers: {
+              "content-type": "application/json",
+              "content-length": Buffer.byteLength(payload),
+              authorization: "Bearer x",
+            },
+          },
           (res) => {
             res.resume();
             res.on("end", () => ok(res.statusCode ?? 0));
@@ -65,10 +75,14 @@ describe("persistence", () => {
         req.on("error", fail);
         req.end(payload);
       });
-    expect(await put(`/subscriptions/${SUB}/resourceGroups/${RG}?api-version=2025-04-01`, { location: "westus" })).toBe(201);
+    expect(
+      await put(`/subscriptions/${SUB}/resourceGroups/${RG}?api-version=2025-04-01`, { location: "westus" }),
+    ).toBe(201);
     const acknowledged: string[] = [];
     for (let i = 0; i < 25; i++) {
-      const status = await put(`${base}/networkSecurityGroups/nsg${i}?api-version=2025-05-01`, { location: "westus" });
+      const status = await put(`${base}/networkSecurityGroups/nsg${i}?api-version=2025-05-01`, {
+        location: "westus",
+      });
       expect(status).toBe(201);
       acknowledged.push(`nsg${i}`);
     }

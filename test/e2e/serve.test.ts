@@ -13,14 +13,22 @@ describe("serve", () => {
   it("--port 0 picks a free port and prints the real URL, then what to paste for the JS and Python SDKs", async () => {
     const dataDir = tempDataDir();
     const lines: string[] = [];
-    const s = await startServer(loadConfig({ port: 0, dataDir, logLevel: "silent" }, {}, dataDir), { print: (l) => lines.push(l) });
+    const s = await startServer(loadConfig({ port: 0, dataDir, logLevel: "silent" }, {}, dataDir), {
+      print: (l) => lines.push(l),
+    });
     try {
       expect(s.port).toBeGreaterThan(0);
       expect(s.url).toBe(`https://localhost:${s.port}`);
       const urlLine = lines.find((l) => l.startsWith("Lazurite ARM emulator listening on"));
       expect(urlLine).toContain(s.url);
-      expect(lines.some((l) => l.includes(`NODE_EXTRA_CA_CERTS=${s.caFile}`) && l.includes(`endpoint: "${s.url}"`))).toBe(true);
-      expect(lines.some((l) => l.includes(`REQUESTS_CA_BUNDLE=${s.caFile}`) && l.includes(`base_url="${s.url}"`))).toBe(true);
+      expect(
+        lines.some(
+          (l) => l.includes(`NODE_EXTRA_CA_CERTS=${s.caFile}`) && l.includes(`endpoint: "${s.url}"`),
+        ),
+      ).toBe(true);
+      expect(
+        lines.some((l) => l.includes(`REQUESTS_CA_BUNDLE=${s.caFile}`) && l.includes(`base_url="${s.url}"`)),
+      ).toBe(true);
       expect(lines[0]).toContain("Generated a local CA");
       const cert = new X509Certificate(readFileSync(`${dataDir}/tls/server.pem`));
       expect(cert.subjectAltName).toContain("DNS:localhost");
@@ -34,12 +42,21 @@ describe("serve", () => {
 
   it("--demo loads the quickstart network through the providers (endpoint locations, NIC addresses, back references)", async () => {
     const dataDir = tempDataDir();
-    const s = await startServer(loadConfig({ port: 0, dataDir, logLevel: "silent", demo: true }, {}, dataDir), { print: () => undefined });
+    const s = await startServer(
+      loadConfig({ port: 0, dataDir, logLevel: "silent", demo: true }, {}, dataDir),
+      { print: () => undefined },
+    );
     try {
       const sub = s.deps.tenancy.subscriptionId;
-      const net = new NetworkManagementClient(credential, sub, { endpoint: s.url, tlsOptions: { ca: readFileSync(s.caFile) } });
+      const net = new NetworkManagementClient(credential, sub, {
+        endpoint: s.url,
+        tlsOptions: { ca: readFileSync(s.caFile) },
+      });
       const subnet1 = await net.subnets.get(DEMO_RESOURCE_GROUP, "VNet1", "subnet1");
-      expect(subnet1.serviceEndpoints?.[0]).toMatchObject({ service: "Microsoft.Storage", locations: ["westus", "eastus"] });
+      expect(subnet1.serviceEndpoints?.[0]).toMatchObject({
+        service: "Microsoft.Storage",
+        locations: ["westus", "eastus"],
+      });
       expect(subnet1.ipConfigurations?.map((c) => c.id?.split("/")[8])).toEqual(["nic0"]);
       const nic1 = await net.networkInterfaces.get(DEMO_RESOURCE_GROUP, "nic1");
       expect(nic1.ipConfigurations?.[0]?.privateIPAddress).toBe("10.0.2.4");
@@ -51,7 +68,9 @@ describe("serve", () => {
         url: `/subscriptions/${sub}/resourceGroups/${DEMO_RESOURCE_GROUP}/resources?api-version=2021-04-01`,
         headers: { host: "localhost" },
       });
-      expect(JSON.parse(account.body).value.map((r: { type: string }) => r.type)).toContain("Microsoft.Storage/storageAccounts");
+      expect(JSON.parse(account.body).value.map((r: { type: string }) => r.type)).toContain(
+        "Microsoft.Storage/storageAccounts",
+      );
       const sa = await s.app.inject({
         method: "GET",
         url: `/subscriptions/${sub}/resourceGroups/${DEMO_RESOURCE_GROUP}/providers/Microsoft.Storage/storageAccounts/${DEMO_STORAGE_ACCOUNT}?api-version=2023-01-01`,
@@ -63,7 +82,10 @@ describe("serve", () => {
     } finally {
       await s.close();
     }
-    const again = await startServer(loadConfig({ port: 0, dataDir, logLevel: "silent", demo: true }, {}, dataDir), { print: () => undefined });
+    const again = await startServer(
+      loadConfig({ port: 0, dataDir, logLevel: "silent", demo: true }, {}, dataDir),
+      { print: () => undefined },
+    );
     try {
       const res = await again.app.inject({
         method: "GET",
@@ -81,16 +103,34 @@ describe("serve", () => {
     const dataDir = tempDataDir();
     const file = resolve(import.meta.dirname, "../../../shared/data/ServiceTags_Public_20260626.subset.json");
     const raw = JSON.parse(readFileSync(file, "utf8")) as { changeNumber: number };
-    const s = await startServer(loadConfig({ port: 0, dataDir, logLevel: "silent", serviceTags: file }, {}, dataDir), { print: () => undefined });
+    const s = await startServer(
+      loadConfig({ port: 0, dataDir, logLevel: "silent", serviceTags: file }, {}, dataDir),
+      { print: () => undefined },
+    );
     try {
       const sub = s.deps.tenancy.subscriptionId;
-      const net = new NetworkManagementClient(credential, sub, { endpoint: s.url, tlsOptions: { ca: readFileSync(s.caFile) } });
+      const net = new NetworkManagementClient(credential, sub, {
+        endpoint: s.url,
+        tlsOptions: { ca: readFileSync(s.caFile) },
+      });
       const tags = await net.serviceTags.list("westus");
       expect(tags.changeNumber).toBe(String(raw.changeNumber));
       expect(tags.values?.length).toBe(s.deps.serviceTags.tags.length);
-      await s.app.inject({ method: "PUT", url: `/subscriptions/${sub}/resourceGroups/g?api-version=2021-04-01`, payload: { location: "westus" }, headers: { host: "localhost" } });
-      const pip = await net.publicIPAddresses.beginCreateOrUpdateAndWait("g", "p", { location: "westus" }, { updateIntervalInMs: 10 });
-      expect(s.deps.serviceTags.tagsContaining(pip.ipAddress!).map((n) => n.toLowerCase())).toContain("azurecloud.westus");
+      await s.app.inject({
+        method: "PUT",
+        url: `/subscriptions/${sub}/resourceGroups/g?api-version=2021-04-01`,
+        payload: { location: "westus" },
+        headers: { host: "localhost" },
+      });
+      const pip = await net.publicIPAddresses.beginCreateOrUpdateAndWait(
+        "g",
+        "p",
+        { location: "westus" },
+        { updateIntervalInMs: 10 },
+      );
+      expect(s.deps.serviceTags.tagsContaining(pip.ipAddress!).map((n) => n.toLowerCase())).toContain(
+        "azurecloud.westus",
+      );
     } finally {
       await s.close();
       rmSync(dataDir, { recursive: true, force: true });

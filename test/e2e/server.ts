@@ -29,7 +29,12 @@ export interface TestServer {
   resources(sub?: string): ResourceManagementClient;
   compute(sub?: string): ComputeManagementClient;
   /** Raw HTTPS request (for paths no SDK covers). */
-  fetch(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; json: any }>;
+  fetch(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: Headers; json: any }>;
   stop(): Promise<void>;
   /** Stops the server and removes the data dir. */
   dispose(): Promise<void>;
@@ -39,7 +44,9 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), "lazurite-e2e-"));
 }
 
-export async function startTestServer(opts: { dataDir?: string; flags?: ConfigFlags } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { dataDir?: string; flags?: ConfigFlags } = {},
+): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
   const config = loadConfig({ port: 0, dataDir, logLevel: "silent", ...(opts.flags ?? {}) }, {}, dataDir);
   const server = await startServer(config, { print: () => undefined });
@@ -58,7 +65,8 @@ export async function startTestServer(opts: { dataDir?: string; flags?: ConfigFl
     fetch: (method, path, body, headers = {}) =>
       new Promise((resolve, reject) => {
         const url = new URL(path.startsWith("http") ? path : `${server.url}${path}`);
-        const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+        const payload =
+          body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
         const req = https.request(
           url,
           {
@@ -66,7 +74,9 @@ export async function startTestServer(opts: { dataDir?: string; flags?: ConfigFl
             agent,
             headers: {
               authorization: "Bearer x",
-              ...(payload !== undefined ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
+              ...(payload !== undefined
+                ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
+                : {}),
               ...headers,
             },
           },
@@ -99,7 +109,9 @@ export async function startTestServer(opts: { dataDir?: string; flags?: ConfigFl
 }
 
 /** Awaits a promise expected to reject with a RestError; returns it. */
-export async function restError(p: Promise<unknown>): Promise<{ statusCode?: number; code?: string; message: string }> {
+export async function restError(
+  p: Promise<unknown>,
+): Promise<{ statusCode?: number; code?: string; message: string }> {
   try {
     await p;
   } catch (e) {
@@ -109,9 +121,13 @@ export async function restError(p: Promise<unknown>): Promise<{ statusCode?: num
 }
 
 /** The real server in a child process (test/e2e/fixtures/child-server.ts); resolves once it listens. */
-export async function spawnServer(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+export async function spawnServer(
+  dataDir: string,
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const script = resolve(import.meta.dirname, "fixtures/child-server.ts");
-  const child = spawn(process.execPath, ["--import", "tsx", script, dataDir], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", script, dataDir], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   const url = await new Promise<string>((ok, fail) => {

@@ -17,16 +17,25 @@ import { SUB, credential, type TestServer } from "./server.js";
 export function clients(t: TestServer, sub = SUB) {
   const o = { endpoint: t.url, tlsOptions: { ca: t.ca }, retryOptions: { maxRetries: 0 } };
   return {
-    storage: new StorageManagementClient(credential, sub, { ...o, credentials: { scopes: [`${t.url}/.default`] } }),
+    storage: new StorageManagementClient(credential, sub, {
+      ...o,
+      credentials: { scopes: [`${t.url}/.default`] },
+    }),
     sql: new SqlManagementClient(credential, sub, o),
     postgresql: new PostgreSQLManagementClient(credential, sub, o),
     mysql: new MySQLManagementClient(credential, sub, o),
     mariadb: new MariaDBManagementClient(credential, sub, o),
     cosmos: new CosmosDBManagementClient(credential, sub, o),
-    keyvault: new KeyVaultManagementClient(credential, sub, { ...o, credentials: { scopes: [`${t.url}/.default`] } }),
+    keyvault: new KeyVaultManagementClient(credential, sub, {
+      ...o,
+      credentials: { scopes: [`${t.url}/.default`] },
+    }),
     servicebus: new ServiceBusManagementClient(credential, sub, o),
     eventhub: new EventHubManagementClient(credential, sub, o),
-    acr: new ContainerRegistryManagementClient(credential, sub, { ...o, credentials: { scopes: [`${t.url}/.default`] } }),
+    acr: new ContainerRegistryManagementClient(credential, sub, {
+      ...o,
+      credentials: { scopes: [`${t.url}/.default`] },
+    }),
   };
 }
 
@@ -67,12 +76,29 @@ export async function createVnet(
 }
 
 /** Sets a subnet's endpoints (a subnet PUT replaces them, SE-CFG-7) and waits for it. */
-export async function setEndpoints(t: TestServer, rg: string, vnet: string, subnet: string, prefix: string, endpoints: string[]): Promise<void> {
-  await t.network().subnets.beginCreateOrUpdateAndWait(rg, vnet, subnet, { addressPrefix: prefix, serviceEndpoints: endpoints.map((service) => ({ service })) }, POLL);
+export async function setEndpoints(
+  t: TestServer,
+  rg: string,
+  vnet: string,
+  subnet: string,
+  prefix: string,
+  endpoints: string[],
+): Promise<void> {
+  await t
+    .network()
+    .subnets.beginCreateOrUpdateAndWait(
+      rg,
+      vnet,
+      subnet,
+      { addressPrefix: prefix, serviceEndpoints: endpoints.map((service) => ({ service })) },
+      POLL,
+    );
 }
 
 /** Awaits a promise expected to fail; returns the error (RestError or, for core-lro 2 LRO failures, Error). */
-export async function failure(p: Promise<unknown> | PromiseLike<unknown>): Promise<{ statusCode?: number; code?: string; message: string }> {
+export async function failure(
+  p: Promise<unknown> | PromiseLike<unknown>,
+): Promise<{ statusCode?: number; code?: string; message: string }> {
   try {
     await p;
   } catch (e) {

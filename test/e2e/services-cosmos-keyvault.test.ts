@@ -34,15 +34,23 @@ describe("SE-RES-4: Cosmos DB accounts", () => {
         databaseAccountOfferType: "Standard",
         ipRangeFilter: "13.91.6.132,13.91.6.1/24",
         isVirtualNetworkFilterEnabled: true,
-        virtualNetworkRules: [{ id: subnetId(RG, "vnet1", "cosmos"), ignoreMissingVNetServiceEndpoint: false }],
+        virtualNetworkRules: [
+          { id: subnetId(RG, "vnet1", "cosmos"), ignoreMissingVNetServiceEndpoint: false },
+        ],
         locations: [{ locationName: "westus", failoverPriority: 0 }],
       },
     });
     expect(put.status).toBe(200);
     expect(put.json.properties.provisioningState).toBe("Initializing");
-    expect(put.json.properties.locations[0]).toMatchObject({ id: "rawcosmos-westus", locationName: "West US", provisioningState: "Initializing" });
+    expect(put.json.properties.locations[0]).toMatchObject({
+      id: "rawcosmos-westus",
+      locationName: "West US",
+      provisioningState: "Initializing",
+    });
     const status = put.headers.get("azure-asyncoperation")!;
-    expect((await t.fetch("GET", `${docdb}/rawcosmos?api-version=2019-08-01`)).json.properties.provisioningState).toBe("Initializing");
+    expect(
+      (await t.fetch("GET", `${docdb}/rawcosmos?api-version=2019-08-01`)).json.properties.provisioningState,
+    ).toBe("Initializing");
     expect((await t.fetch("GET", status)).json.status).toBe("InProgress");
     expect((await t.fetch("GET", status)).json.status).toBe("Succeeded");
     const got = await t.fetch("GET", `${docdb}/rawcosmos?api-version=2019-08-01`);
@@ -57,7 +65,11 @@ describe("SE-RES-4: Cosmos DB accounts", () => {
   it("SE-ACL-2: a rule on a subnet without Microsoft.AzureCosmosDB fails through the operation status as Conflict", async () => {
     const put = await t.fetch("PUT", `${docdb}/failcosmos?api-version=2019-08-01`, {
       location: "westus",
-      properties: { databaseAccountOfferType: "Standard", isVirtualNetworkFilterEnabled: true, virtualNetworkRules: [{ id: subnetId(RG, "vnet1", "plain") }] },
+      properties: {
+        databaseAccountOfferType: "Standard",
+        isVirtualNetworkFilterEnabled: true,
+        virtualNetworkRules: [{ id: subnetId(RG, "vnet1", "plain") }],
+      },
     });
     expect(put.status).toBe(200);
     expect(put.json.properties.provisioningState).toBe("Initializing");
@@ -81,15 +93,27 @@ describe("SE-RES-4: Cosmos DB accounts", () => {
       isVirtualNetworkFilterEnabled: true,
       virtualNetworkRules: [{ id: subnetId(RG, "vnet1", "plain"), ignoreMissingVNetServiceEndpoint: ignore }],
     });
-    const e = await failure(cosmos.databaseAccounts.beginCreateOrUpdateAndWait(RG, "sdkcosmos", params(false), POLL));
+    const e = await failure(
+      cosmos.databaseAccounts.beginCreateOrUpdateAndWait(RG, "sdkcosmos", params(false), POLL),
+    );
     expect(e.message).toContain("Conflict");
     expect(e.message).toContain("SubnetsHaveNoServiceEndpointsConfigured");
     const ok = await cosmos.databaseAccounts.beginCreateOrUpdateAndWait(RG, "sdkcosmos", params(true), POLL);
     expect(ok.provisioningState).toBe("Succeeded");
-    expect(ok.virtualNetworkRules).toEqual([{ id: subnetId(RG, "vnet1", "plain"), ignoreMissingVNetServiceEndpoint: true }]);
+    expect(ok.virtualNetworkRules).toEqual([
+      { id: subnetId(RG, "vnet1", "plain"), ignoreMissingVNetServiceEndpoint: true },
+    ]);
     const raw = await t.fetch("GET", `${docdb}/sdkcosmos?api-version=2024-11-15`);
-    expect(raw.json.properties.virtualNetworkRules[0]).toHaveProperty("ignoreMissingVNetServiceEndpoint", true);
-    const updated = await cosmos.databaseAccounts.beginUpdateAndWait(RG, "sdkcosmos", { ipRules: [{ ipAddressOrRange: "203.0.113.0/24" }] }, POLL);
+    expect(raw.json.properties.virtualNetworkRules[0]).toHaveProperty(
+      "ignoreMissingVNetServiceEndpoint",
+      true,
+    );
+    const updated = await cosmos.databaseAccounts.beginUpdateAndWait(
+      RG,
+      "sdkcosmos",
+      { ipRules: [{ ipAddressOrRange: "203.0.113.0/24" }] },
+      POLL,
+    );
     expect(updated.ipRules).toEqual([{ ipAddressOrRange: "203.0.113.0/24" }]);
   });
 
@@ -98,19 +122,35 @@ describe("SE-RES-4: Cosmos DB accounts", () => {
     const east = await cosmos.databaseAccounts.beginCreateOrUpdateAndWait(
       RG,
       "eastcosmos",
-      { location: "eastus", databaseAccountOfferType: "Standard", locations: [{ locationName: "eastus" }], virtualNetworkRules: [{ id: subnetId(RG, "vnet1", "cosmos") }], isVirtualNetworkFilterEnabled: true },
+      {
+        location: "eastus",
+        databaseAccountOfferType: "Standard",
+        locations: [{ locationName: "eastus" }],
+        virtualNetworkRules: [{ id: subnetId(RG, "vnet1", "cosmos") }],
+        isVirtualNetworkFilterEnabled: true,
+      },
       POLL,
     );
     expect(east.virtualNetworkRules?.[0]?.id).toBe(subnetId(RG, "vnet1", "cosmos"));
     const many = Array.from({ length: 65 }, () => ({ id: subnetId(RG, "vnet1", "cosmos") }));
-    const e = await failure(cosmos.databaseAccounts.beginUpdateAndWait(RG, "eastcosmos", { virtualNetworkRules: many }, POLL));
-    expect(e).toMatchObject({ statusCode: 400, code: "BadRequest", message: expect.stringContaining("at most 64") });
+    const e = await failure(
+      cosmos.databaseAccounts.beginUpdateAndWait(RG, "eastcosmos", { virtualNetworkRules: many }, POLL),
+    );
+    expect(e).toMatchObject({
+      statusCode: 400,
+      code: "BadRequest",
+      message: expect.stringContaining("at most 64"),
+    });
   });
 });
 
 describe("SE-RES-4: Key Vaults and their normalisations", () => {
   const kv = () => clients(t).keyvault;
-  const base = { tenantId: DEFAULT_TENANCY.tenantId, sku: { family: "A" as const, name: "standard" as const }, accessPolicies: [] };
+  const base = {
+    tenantId: DEFAULT_TENANCY.tenantId,
+    sku: { family: "A" as const, name: "standard" as const },
+    accessPolicies: [],
+  };
 
   it("a bare IP is echoed as /32 and subnet ids come back lower-cased", async () => {
     const vault = await kv().vaults.createOrUpdate(
@@ -120,7 +160,12 @@ describe("SE-RES-4: Key Vaults and their normalisations", () => {
         location: "westus",
         properties: {
           ...base,
-          networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [{ value: "124.56.78.91" }], virtualNetworkRules: [{ id: subnetId(RG, "vnet1", "cosmos") }] },
+          networkAcls: {
+            defaultAction: "Deny",
+            bypass: "AzureServices",
+            ipRules: [{ value: "124.56.78.91" }],
+            virtualNetworkRules: [{ id: subnetId(RG, "vnet1", "cosmos") }],
+          },
         },
       },
       POLL,
@@ -132,14 +177,32 @@ describe("SE-RES-4: Key Vaults and their normalisations", () => {
       ipRules: [{ value: "124.56.78.91/32" }],
       virtualNetworkRules: [{ id: subnetId(RG, "vnet1", "cosmos").toLowerCase() }],
     });
-    const patched = await kv().vaults.update(RG, "kv-norm", { properties: { networkAcls: { defaultAction: "Allow", ipRules: [{ value: "198.51.100.0/24" }] } } });
+    const patched = await kv().vaults.update(RG, "kv-norm", {
+      properties: { networkAcls: { defaultAction: "Allow", ipRules: [{ value: "198.51.100.0/24" }] } },
+    });
     expect(patched.properties.networkAcls?.ipRules).toEqual([{ value: "198.51.100.0/24" }]);
-    expect(patched.properties.networkAcls?.virtualNetworkRules).toEqual([{ id: subnetId(RG, "vnet1", "cosmos").toLowerCase() }]);
+    expect(patched.properties.networkAcls?.virtualNetworkRules).toEqual([
+      { id: subnetId(RG, "vnet1", "cosmos").toLowerCase() },
+    ]);
   });
 
   it("SE-ACL-2: a subnet without Microsoft.KeyVault is refused with VirtualNetworkNotValid, even with defaultAction Allow", async () => {
     const e = await failure(
-      kv().vaults.createOrUpdate(RG, "kv-noep", { location: "westus", properties: { ...base, networkAcls: { defaultAction: "Allow", virtualNetworkRules: [{ id: subnetId(RG, "vnet1", "plain") }] } } }, POLL),
+      kv().vaults.createOrUpdate(
+        RG,
+        "kv-noep",
+        {
+          location: "westus",
+          properties: {
+            ...base,
+            networkAcls: {
+              defaultAction: "Allow",
+              virtualNetworkRules: [{ id: subnetId(RG, "vnet1", "plain") }],
+            },
+          },
+        },
+        POLL,
+      ),
     );
     expect(e).toMatchObject({ statusCode: 400, code: "VirtualNetworkNotValid" });
     expect(e.message).toBe(
@@ -148,10 +211,23 @@ describe("SE-RES-4: Key Vaults and their normalisations", () => {
     const ignored = await kv().vaults.createOrUpdate(
       RG,
       "kv-ignore",
-      { location: "westus", properties: { ...base, networkAcls: { defaultAction: "Deny", virtualNetworkRules: [{ id: subnetId(RG, "vnet1", "plain"), ignoreMissingVnetServiceEndpoint: true }] } } },
+      {
+        location: "westus",
+        properties: {
+          ...base,
+          networkAcls: {
+            defaultAction: "Deny",
+            virtualNetworkRules: [
+              { id: subnetId(RG, "vnet1", "plain"), ignoreMissingVnetServiceEndpoint: true },
+            ],
+          },
+        },
+      },
       POLL,
     );
-    expect(ignored.properties.networkAcls?.virtualNetworkRules?.[0]).toMatchObject({ ignoreMissingVnetServiceEndpoint: true });
+    expect(ignored.properties.networkAcls?.virtualNetworkRules?.[0]).toMatchObject({
+      ignoreMissingVnetServiceEndpoint: true,
+    });
   });
 
   it.each([
@@ -159,19 +235,38 @@ describe("SE-RES-4: Key Vaults and their normalisations", () => {
     ["172.16.0.5", "172.16.0.0–172.31.255.255"],
     ["192.168.10.0/24", "192.168.0.0–192.168.255.255"],
   ])("SE-ACL-5: %s belongs to a forbidden range", async (value, range) => {
-    const e = await failure(kv().vaults.update(RG, "kv-norm", { properties: { networkAcls: { ipRules: [{ value }] } } }));
+    const e = await failure(
+      kv().vaults.update(RG, "kv-norm", { properties: { networkAcls: { ipRules: [{ value }] } } }),
+    );
     expect(e).toMatchObject({ statusCode: 400, code: "BadRequest" });
-    expect(e.message).toBe(`Invalid value found at properties.networkAcls.ipRules[0].value: ${value} belongs to forbidden range ${range} (private IP addresses)`);
+    expect(e.message).toBe(
+      `Invalid value found at properties.networkAcls.ipRules[0].value: ${value} belongs to forbidden range ${range} (private IP addresses)`,
+    );
   });
 
   it("SE-ACL-6, SE-REG-4: 128 IP rules are refused; an eastus vault may name a westus subnet", async () => {
     const ips = Array.from({ length: 128 }, (_, i) => ({ value: `203.0.113.${i + 1}` }));
-    const e = await failure(kv().vaults.update(RG, "kv-norm", { properties: { networkAcls: { ipRules: ips } } }));
-    expect(e).toMatchObject({ statusCode: 400, code: "BadRequest", message: expect.stringContaining("at most 127") });
+    const e = await failure(
+      kv().vaults.update(RG, "kv-norm", { properties: { networkAcls: { ipRules: ips } } }),
+    );
+    expect(e).toMatchObject({
+      statusCode: 400,
+      code: "BadRequest",
+      message: expect.stringContaining("at most 127"),
+    });
     const east = await kv().vaults.createOrUpdate(
       RG,
       "kv-east",
-      { location: "eastus", properties: { ...base, networkAcls: { defaultAction: "Deny", virtualNetworkRules: [{ id: subnetId(RG, "vnet1", "cosmos") }] } } },
+      {
+        location: "eastus",
+        properties: {
+          ...base,
+          networkAcls: {
+            defaultAction: "Deny",
+            virtualNetworkRules: [{ id: subnetId(RG, "vnet1", "cosmos") }],
+          },
+        },
+      },
       POLL,
     );
     expect(east.location).toBe("eastus");

@@ -58,14 +58,24 @@ beforeAll(async () => {
       location: "westus",
       addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
       subnets: [
-        { name: "subnet1", addressPrefix: "10.0.1.0/24", serviceEndpoints: [{ service: "Microsoft.Storage" }], networkSecurityGroup: { id: `${net}/networkSecurityGroups/default-NSG` } },
+        {
+          name: "subnet1",
+          addressPrefix: "10.0.1.0/24",
+          serviceEndpoints: [{ service: "Microsoft.Storage" }],
+          networkSecurityGroup: { id: `${net}/networkSecurityGroups/default-NSG` },
+        },
         { name: "subnet2", addressPrefix: "10.0.2.0/24" },
       ],
     },
     POLL,
   );
   for (const i of [0, 1]) {
-    await network.publicIPAddresses.beginCreateOrUpdateAndWait(RG, `pip${i}`, { location: "westus", publicIPAllocationMethod: "Dynamic" }, POLL);
+    await network.publicIPAddresses.beginCreateOrUpdateAndWait(
+      RG,
+      `pip${i}`,
+      { location: "westus", publicIPAllocationMethod: "Dynamic" },
+      POLL,
+    );
     await network.networkInterfaces.beginCreateOrUpdateAndWait(
       RG,
       `nic${i}`,
@@ -90,7 +100,13 @@ beforeAll(async () => {
       location: "westus",
       sku: { name: "Standard_LRS" },
       kind: "Storage",
-      networkRuleSet: { bypass: "None", defaultAction: "Deny", virtualNetworkRules: [{ virtualNetworkResourceId: subnetId(RG, "VNet1", "subnet1"), action: "Allow" }] },
+      networkRuleSet: {
+        bypass: "None",
+        defaultAction: "Deny",
+        virtualNetworkRules: [
+          { virtualNetworkResourceId: subnetId(RG, "VNet1", "subnet1"), action: "Allow" },
+        ],
+      },
     },
     POLL,
   );
@@ -98,7 +114,11 @@ beforeAll(async () => {
     await t.compute().virtualMachines.beginCreateOrUpdateAndWait(
       RG,
       `testvm${i}`,
-      { location: "westus", hardwareProfile: { vmSize: "Standard_A1" }, networkProfile: { networkInterfaces: [{ id: `${net}/networkInterfaces/nic${i}` }] } },
+      {
+        location: "westus",
+        hardwareProfile: { vmSize: "Standard_A1" },
+        networkProfile: { networkInterfaces: [{ id: `${net}/networkInterfaces/nic${i}` }] },
+      },
       POLL,
     );
   }
@@ -136,7 +156,10 @@ describe("SE-RES-4, SE-ACL-1: resources created through the API feed the engine"
 
   it("SE-ACL-1, SE-SRC-2: testvm0 (subnet1, endpoint) is Allowed over the endpoint with its private address", () => {
     const snap = new Snapshot(resources, { serviceTags: t.server.deps.serviceTags });
-    const d = evaluate(snap, { source: { kind: "vm", vmId: vm(0) }, destination: { kind: "resource", resourceId: account, endpoint: "blob" } });
+    const d = evaluate(snap, {
+      source: { kind: "vm", vmId: vm(0) },
+      destination: { kind: "resource", resourceId: account, endpoint: "blob" },
+    });
     expect(d.decision).toBe("Allowed");
     expect(d.viaServiceEndpoint).toBe(true);
     expect(d.sourceAddress).toBe("10.0.1.4");
@@ -144,19 +167,27 @@ describe("SE-RES-4, SE-ACL-1: resources created through the API feed the engine"
 
   it("SE-ACL-9: testvm1 (subnet2, no endpoint) gets 403 AuthorizationFailure", () => {
     const snap = new Snapshot(resources, { serviceTags: t.server.deps.serviceTags });
-    const d = evaluate(snap, { source: { kind: "vm", vmId: vm(1) }, destination: { kind: "resource", resourceId: account } });
+    const d = evaluate(snap, {
+      source: { kind: "vm", vmId: vm(1) },
+      destination: { kind: "resource", resourceId: account },
+    });
     expect(d.decision).toBe("Denied");
     expect(d.error).toMatchObject({ status: 403, code: "AuthorizationFailure" });
   });
 
   it("SE-SRC-4: the account's host name resolves to its public address, drawn from Storage.westus (the control plane's and the engine's agree)", () => {
     const snap = new Snapshot(resources, { serviceTags: t.server.deps.serviceTags });
-    const d = evaluate(snap, { source: { kind: "vm", vmId: vm(1) }, destination: { kind: "host", host: "qsstore0.blob.core.windows.net" } });
+    const d = evaluate(snap, {
+      source: { kind: "vm", vmId: vm(1) },
+      destination: { kind: "host", host: "qsstore0.blob.core.windows.net" },
+    });
     expect(d.destinationResourceId).toBe(account);
     const acct = resources.find((r) => r.id === account)!;
     expect(d.destinationAddress).toBe(servicePublicAddress(acct, t.server.deps.serviceTags));
     const a = tryParseAddress(d.destinationAddress)!;
-    expect(snap.catalog.regional("Storage", "westus")!.prefixes.some((p) => prefixContainsAddress(p, a))).toBe(true);
+    expect(
+      snap.catalog.regional("Storage", "westus")!.prefixes.some((p) => prefixContainsAddress(p, a)),
+    ).toBe(true);
   });
 
   it("lazurite check --config works on the exported resources: testvm0 exit 0, testvm1 exit 1 with 403", async () => {
@@ -166,15 +197,29 @@ describe("SE-RES-4, SE-ACL-1: resources created through the API feed the engine"
       writeFileSync(file, JSON.stringify({ value: resources }));
       const run = async (...args: string[]) => {
         let out = "";
-        const code = await main(["node", "lazurite", ...args], { out: (s) => (out += s), err: () => undefined });
+        const code = await main(["node", "lazurite", ...args], {
+          out: (s) => (out += s),
+          err: () => undefined,
+        });
         return { code, out };
       };
       const ok = await run("check", "--config", file, "--from", vm(0), "--to", `${account}#blob`);
       expect(ok.code).toBe(0);
       expect(JSON.parse(ok.out)).toMatchObject({ decision: "Allowed", viaServiceEndpoint: true });
-      const denied = await run("check", "--config", file, "--from", vm(1), "--to", "qsstore0.blob.core.windows.net");
+      const denied = await run(
+        "check",
+        "--config",
+        file,
+        "--from",
+        vm(1),
+        "--to",
+        "qsstore0.blob.core.windows.net",
+      );
       expect(denied.code).toBe(1);
-      expect(JSON.parse(denied.out)).toMatchObject({ decision: "Denied", error: { status: 403, code: "AuthorizationFailure" } });
+      expect(JSON.parse(denied.out)).toMatchObject({
+        decision: "Denied",
+        error: { status: 403, code: "AuthorizationFailure" },
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

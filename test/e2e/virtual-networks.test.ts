@@ -28,7 +28,9 @@ describe("virtual networks and subnets (SE-RES-3)", () => {
       FAST,
     );
     expect(created.provisioningState).toBe("Succeeded");
-    expect(created.id).toBe(`/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/virtualNetworks/vnet1`);
+    expect(created.id).toBe(
+      `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/virtualNetworks/vnet1`,
+    );
     expect(created.type).toBe("Microsoft.Network/virtualNetworks");
     expect(created.etag).toMatch(/^W\/"/);
     expect(created.subnets?.map((s) => s.name)).toEqual(["app"]);
@@ -46,11 +48,17 @@ describe("virtual networks and subnets (SE-RES-3)", () => {
       "endpoints",
       {
         addressPrefix: "10.0.2.0/24",
-        serviceEndpoints: [{ service: "Microsoft.Storage" }, { service: "Microsoft.Sql" }, { service: "Microsoft.KeyVault" }],
+        serviceEndpoints: [
+          { service: "Microsoft.Storage" },
+          { service: "Microsoft.Sql" },
+          { service: "Microsoft.KeyVault" },
+        ],
       },
       FAST,
     );
-    const byService = Object.fromEntries((subnet.serviceEndpoints ?? []).map((e) => [e.service, e.locations]));
+    const byService = Object.fromEntries(
+      (subnet.serviceEndpoints ?? []).map((e) => [e.service, e.locations]),
+    );
     expect(byService).toEqual({
       "Microsoft.Storage": ["westus", "eastus"],
       "Microsoft.Sql": ["westus"],
@@ -66,7 +74,10 @@ describe("virtual networks and subnets (SE-RES-3)", () => {
       RG,
       "vnet1",
       "explicit",
-      { addressPrefix: "10.0.3.0/24", serviceEndpoints: [{ service: "Microsoft.Storage", locations: ["West US", "westus2"] }] },
+      {
+        addressPrefix: "10.0.3.0/24",
+        serviceEndpoints: [{ service: "Microsoft.Storage", locations: ["West US", "westus2"] }],
+      },
       FAST,
     );
     expect(subnet.serviceEndpoints?.[0]?.locations).toEqual(["westus", "westus2"]);
@@ -90,7 +101,13 @@ describe("virtual networks and subnets (SE-RES-3)", () => {
     const before = await net.subnets.get(RG, "vnet1", "endpoints");
     expect(before.serviceEndpoints?.length).toBe(3);
     // What a user does when they 'just change the NSG' with a hand-written body: the endpoints are gone.
-    const after = await net.subnets.beginCreateOrUpdateAndWait(RG, "vnet1", "endpoints", { addressPrefix: "10.0.2.0/24" }, FAST);
+    const after = await net.subnets.beginCreateOrUpdateAndWait(
+      RG,
+      "vnet1",
+      "endpoints",
+      { addressPrefix: "10.0.2.0/24" },
+      FAST,
+    );
     expect(after.serviceEndpoints ?? []).toEqual([]);
     expect((await net.subnets.get(RG, "vnet1", "endpoints")).serviceEndpoints ?? []).toEqual([]);
   });
@@ -107,7 +124,11 @@ describe("virtual networks and subnets (SE-RES-3)", () => {
     const vnet = await net.virtualNetworks.beginCreateOrUpdateAndWait(
       RG,
       "vnet1",
-      { location: "westus", addressSpace: { addressPrefixes: ["10.0.0.0/16"] }, subnets: [{ name: "app", addressPrefix: "10.0.1.0/24" }] },
+      {
+        location: "westus",
+        addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+        subnets: [{ name: "app", addressPrefix: "10.0.1.0/24" }],
+      },
       FAST,
     );
     expect(vnet.subnets?.map((s) => s.name)).toEqual(["app"]);

@@ -13,7 +13,9 @@ function codesInSource(): Set<string> {
 
 function codesInDoc(): Map<string, number> {
   const text = readFileSync(resolve(root, "docs/errors.md"), "utf8");
-  return new Map([...text.matchAll(/^\| `([A-Za-z0-9.]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])]));
+  return new Map(
+    [...text.matchAll(/^\| `([A-Za-z0-9.]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])]),
+  );
 }
 
 describe("docs/errors.md", () => {
@@ -29,7 +31,8 @@ describe("docs/errors.md", () => {
       const args = Array.from({ length: (make as (...a: unknown[]) => unknown).length }, () => ["x"]);
       const err = (make as (...a: unknown[]) => unknown)(...args);
       if (!isArmError(err)) continue;
-      if (doc.get(err.code) !== err.status) mismatches.push(`${name}: ${err.code} ${err.status} (doc: ${doc.get(err.code)})`);
+      if (doc.get(err.code) !== err.status)
+        mismatches.push(`${name}: ${err.code} ${err.status} (doc: ${doc.get(err.code)})`);
     }
     expect(mismatches).toEqual([]);
   });

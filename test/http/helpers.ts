@@ -12,7 +12,12 @@ export interface Harness {
   app: FastifyInstance;
   deps: ArmDeps;
   clock: { t: number };
-  req(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  req(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
   /** PUT + wait for the operation (polls until Succeeded). */
   put(url: string, body: unknown): Promise<LightMyRequestResponse>;
   del(url: string): Promise<LightMyRequestResponse>;
@@ -25,7 +30,9 @@ export function sequentialIds(prefix = "00000000-0000-4000-8000"): { guid(): str
   return { guid: () => `${prefix}-${(++n).toString(16).padStart(12, "0")}` };
 }
 
-export async function harness(opts: { lro?: Partial<LroPolicy>; pageSize?: number; bodyLimit?: number } = {}): Promise<Harness> {
+export async function harness(
+  opts: { lro?: Partial<LroPolicy>; pageSize?: number; bodyLimit?: number } = {},
+): Promise<Harness> {
   const { store } = await openSqliteStore({ filename: ":memory:" });
   const clock = { t: Date.UTC(2026, 0, 1) };
   const deps = await createArmDeps({
@@ -36,12 +43,17 @@ export async function harness(opts: { lro?: Partial<LroPolicy>; pageSize?: numbe
     ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
   });
   const app = buildApp({ arm: deps, ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}) });
-  const withApi = (url: string) => (/[?&]api-version=/i.test(url) ? url : `${url}${url.includes("?") ? "&" : "?"}${API}`);
+  const withApi = (url: string) =>
+    /[?&]api-version=/i.test(url) ? url : `${url}${url.includes("?") ? "&" : "?"}${API}`;
   const req = (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
     app.inject({
       method: method as "GET",
       url: withApi(url),
-      headers: { host: "localhost:8443", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+      headers: {
+        host: "localhost:8443",
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...headers,
+      },
       ...(body !== undefined ? { payload: typeof body === "string" ? body : JSON.stringify(body) } : {}),
     });
   const json = (res: LightMyRequestResponse) => (res.body ? JSON.parse(res.body) : undefined);

@@ -15,7 +15,10 @@ afterEach(async () => {
   await h.close();
 });
 
-const vnetBody = (prefix = "10.0.0.0/16") => ({ location: "westus", properties: { addressSpace: { addressPrefixes: [prefix] } } });
+const vnetBody = (prefix = "10.0.0.0/16") => ({
+  location: "westus",
+  properties: { addressSpace: { addressPrefixes: [prefix] } },
+});
 
 describe("api-version", () => {
   it("is required: 400 MissingApiVersionParameter with ARM's message", async () => {
@@ -30,7 +33,14 @@ describe("api-version", () => {
   });
 
   it("accepts the versions real clients send, 2017 to 2026, previews included", async () => {
-    for (const v of ["2017-06-01", "2019-11-01", "2020-11-01-preview", "2022-08-01-preview", "2025-05-01", "2026-09-01"]) {
+    for (const v of [
+      "2017-06-01",
+      "2019-11-01",
+      "2020-11-01-preview",
+      "2022-08-01-preview",
+      "2025-05-01",
+      "2026-09-01",
+    ]) {
       const res = await h.req("GET", `${rg()}?api-version=${v}`);
       expect(res.statusCode, v).toBe(200);
     }
@@ -61,7 +71,10 @@ describe("bad input always gets an ARM-shaped 4xx", () => {
   });
 
   it("wrong types inside the body → 400 InvalidRequestFormat naming the path", async () => {
-    const res = await h.req("PUT", `${net()}/virtualNetworks/v1`, { location: "westus", properties: { subnets: "all of them" } });
+    const res = await h.req("PUT", `${net()}/virtualNetworks/v1`, {
+      location: "westus",
+      properties: { subnets: "all of them" },
+    });
     expect(res.statusCode).toBe(400);
     expect(h.json(res).error.code).toBe("InvalidRequestFormat");
     expect(h.json(res).error.message).toContain("properties.subnets");
@@ -74,7 +87,10 @@ describe("bad input always gets an ARM-shaped 4xx", () => {
   it("a body over the limit → 413 in ARM's shape", async () => {
     const small = await harness({ bodyLimit: 1024 });
     try {
-      const res = await small.req("PUT", `${net()}/virtualNetworks/v1`, { location: "westus", tags: { big: "x".repeat(5000) } });
+      const res = await small.req("PUT", `${net()}/virtualNetworks/v1`, {
+        location: "westus",
+        tags: { big: "x".repeat(5000) },
+      });
       expect(res.statusCode).toBe(413);
       expect(small.json(res).error.code).toBe("RequestEntityTooLarge");
     } finally {
@@ -83,7 +99,9 @@ describe("bad input always gets an ARM-shaped 4xx", () => {
   });
 
   it("a non-JSON content type with a body → 415 UnsupportedMediaType", async () => {
-    const res = await h.req("PUT", `${net()}/virtualNetworks/v1`, "location=westus", { "content-type": "text/plain" });
+    const res = await h.req("PUT", `${net()}/virtualNetworks/v1`, "location=westus", {
+      "content-type": "text/plain",
+    });
     expect(res.statusCode).toBe(415);
     expect(h.json(res).error.code).toBe("UnsupportedMediaType");
   });
@@ -122,7 +140,9 @@ describe("bad input always gets an ARM-shaped 4xx", () => {
 
   it("unsupported methods → 405 MethodNotAllowed", async () => {
     await h.put(`${net()}/networkSecurityGroups/n1`, { location: "westus" });
-    const res = await h.req("PUT", `${net()}/networkSecurityGroups/n1/defaultSecurityRules/DenyAllInBound`, { properties: {} });
+    const res = await h.req("PUT", `${net()}/networkSecurityGroups/n1/defaultSecurityRules/DenyAllInBound`, {
+      properties: {},
+    });
     expect(res.statusCode).toBe(405);
     expect(h.json(res).error.code).toBe("MethodNotAllowed");
   });
@@ -131,14 +151,23 @@ describe("bad input always gets an ARM-shaped 4xx", () => {
 describe("paths", () => {
   it("SE-RES-1: match case-insensitively and echo the casing the resource was created with", async () => {
     await h.put(`${net()}/virtualNetworks/MyVNet`, vnetBody());
-    const res = await h.req("GET", `/SUBSCRIPTIONS/${SUB}/resourcegroups/RG1/providers/microsoft.network/VIRTUALNETWORKS/myvnet`);
+    const res = await h.req(
+      "GET",
+      `/SUBSCRIPTIONS/${SUB}/resourcegroups/RG1/providers/microsoft.network/VIRTUALNETWORKS/myvnet`,
+    );
     expect(res.statusCode).toBe(200);
     expect(h.json(res).name).toBe("MyVNet");
-    expect(h.json(res).id).toBe(`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/MyVNet`);
+    expect(h.json(res).id).toBe(
+      `/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/MyVNet`,
+    );
   });
 
   it("collapse leading double slashes (az's //metadata/endpoints) and duplicate slashes", async () => {
-    const res = await h.app.inject({ method: "GET", url: "//metadata/endpoints?api-version=2015-01-01", headers: { host: "localhost:8443" } });
+    const res = await h.app.inject({
+      method: "GET",
+      url: "//metadata/endpoints?api-version=2015-01-01",
+      headers: { host: "localhost:8443" },
+    });
     expect(res.statusCode).toBe(200);
     expect(h.json(res).authentication.loginEndpoint).toBe("https://localhost:8443/adfs");
     const res2 = await h.req("GET", `//subscriptions//${SUB}//resourceGroups//rg1`);
@@ -148,7 +177,10 @@ describe("paths", () => {
 
 describe("headers", () => {
   it("every answer carries x-ms-request-id and x-ms-correlation-request-id (echoing the client's)", async () => {
-    const res = await h.req("GET", rg(), undefined, { "x-ms-correlation-request-id": "corr-1", "x-ms-client-request-id": "cli-1" });
+    const res = await h.req("GET", rg(), undefined, {
+      "x-ms-correlation-request-id": "corr-1",
+      "x-ms-client-request-id": "cli-1",
+    });
     expect(res.headers["x-ms-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.headers["x-ms-correlation-request-id"]).toBe("corr-1");
     expect(res.headers["x-ms-client-request-id"]).toBe("cli-1");
@@ -164,20 +196,30 @@ describe("long-running operations (azure-facts §4.9)", () => {
     expect(h.json(res).properties.provisioningState).toBe("Updating");
     expect(res.headers["retry-after"]).toBe("1");
     const op = String(res.headers["azure-asyncoperation"]);
-    expect(op).toMatch(new RegExp(`^https://localhost:8443/subscriptions/${SUB}/providers/Microsoft.Network/locations/westus/operations/[0-9a-f-]+\\?api-version=2025-05-01$`));
-    expect(h.json(await h.req("GET", `${net()}/virtualNetworks/v1`)).properties.provisioningState).toBe("Updating");
+    expect(op).toMatch(
+      new RegExp(
+        `^https://localhost:8443/subscriptions/${SUB}/providers/Microsoft.Network/locations/westus/operations/[0-9a-f-]+\\?api-version=2025-05-01$`,
+      ),
+    );
+    expect(h.json(await h.req("GET", `${net()}/virtualNetworks/v1`)).properties.provisioningState).toBe(
+      "Updating",
+    );
     const path = op.replace("https://localhost:8443", "");
     const first = await h.req("GET", path);
     expect(h.json(first).status).toBe("InProgress");
     expect(first.headers["retry-after"]).toBe("1");
     expect(h.json(await h.req("GET", path)).status).toBe("Succeeded");
     expect(h.json(await h.req("GET", path)).status).toBe("Succeeded");
-    expect(h.json(await h.req("GET", `${net()}/virtualNetworks/v1`)).properties.provisioningState).toBe("Succeeded");
+    expect(h.json(await h.req("GET", `${net()}/virtualNetworks/v1`)).properties.provisioningState).toBe(
+      "Succeeded",
+    );
   });
 
   it("a second write while the first runs → 409 AnotherOperationInProgress naming the running operation", async () => {
     const first = await h.req("PUT", `${net()}/virtualNetworks/v1`, vnetBody());
-    const second = await h.req("PUT", `${net()}/virtualNetworks/v1/subnets/s1`, { properties: { addressPrefix: "10.0.1.0/24" } });
+    const second = await h.req("PUT", `${net()}/virtualNetworks/v1/subnets/s1`, {
+      properties: { addressPrefix: "10.0.1.0/24" },
+    });
     expect(second.statusCode).toBe(409);
     expect(h.json(second).error.code).toBe("AnotherOperationInProgress");
     expect(h.json(second).error.message).toContain(String(first.headers["azure-asyncoperation"]));
@@ -186,16 +228,31 @@ describe("long-running operations (azure-facts §4.9)", () => {
   it("an operation nobody polls completes after maxDurationMs of the injected clock", async () => {
     await h.req("PUT", `${net()}/virtualNetworks/v1`, vnetBody());
     h.clock.t += 59_000;
-    expect(h.json(await h.req("GET", `${net()}/virtualNetworks/v1`)).properties.provisioningState).toBe("Updating");
+    expect(h.json(await h.req("GET", `${net()}/virtualNetworks/v1`)).properties.provisioningState).toBe(
+      "Updating",
+    );
     h.clock.t += 1_000;
-    expect(h.json(await h.req("GET", `${net()}/virtualNetworks/v1`)).properties.provisioningState).toBe("Succeeded");
+    expect(h.json(await h.req("GET", `${net()}/virtualNetworks/v1`)).properties.provisioningState).toBe(
+      "Succeeded",
+    );
     const again = await h.req("PUT", `${net()}/virtualNetworks/v1`, vnetBody());
     expect(again.statusCode).toBe(200);
   });
 
   it("SE-CFG-6: a subnet whose endpoints change reads Updating (endpoints too) until the operation completes", async () => {
-    await h.put(`${net()}/virtualNetworks/v1`, { ...vnetBody(), properties: { ...vnetBody().properties, subnets: [{ name: "s1", properties: { addressPrefix: "10.0.1.0/24" } }, { name: "s2", properties: { addressPrefix: "10.0.2.0/24" } }] } });
-    await h.req("PUT", `${net()}/virtualNetworks/v1/subnets/s1`, { properties: { addressPrefix: "10.0.1.0/24", serviceEndpoints: [{ service: "Microsoft.Storage" }] } });
+    await h.put(`${net()}/virtualNetworks/v1`, {
+      ...vnetBody(),
+      properties: {
+        ...vnetBody().properties,
+        subnets: [
+          { name: "s1", properties: { addressPrefix: "10.0.1.0/24" } },
+          { name: "s2", properties: { addressPrefix: "10.0.2.0/24" } },
+        ],
+      },
+    });
+    await h.req("PUT", `${net()}/virtualNetworks/v1/subnets/s1`, {
+      properties: { addressPrefix: "10.0.1.0/24", serviceEndpoints: [{ service: "Microsoft.Storage" }] },
+    });
     const s1 = h.json(await h.req("GET", `${net()}/virtualNetworks/v1/subnets/s1`));
     expect(s1.properties.provisioningState).toBe("Updating");
     expect(s1.properties.serviceEndpoints[0].provisioningState).toBe("Updating");
@@ -220,7 +277,10 @@ describe("long-running operations (azure-facts §4.9)", () => {
   });
 
   it("an unknown operation id → 404 OperationNotFound", async () => {
-    const res = await h.req("GET", `/subscriptions/${SUB}/providers/Microsoft.Network/locations/westus/operations/00000000-0000-0000-0000-000000000000`);
+    const res = await h.req(
+      "GET",
+      `/subscriptions/${SUB}/providers/Microsoft.Network/locations/westus/operations/00000000-0000-0000-0000-000000000000`,
+    );
     expect(res.statusCode).toBe(404);
     expect(h.json(res).error.code).toBe("OperationNotFound");
   });
@@ -247,11 +307,29 @@ describe("etags and conditional requests", () => {
   });
 
   it("a subnet shares its VNet's etag; If-Match on a subnet uses it", async () => {
-    const vnet = h.json(await h.put(`${net()}/virtualNetworks/v1`, { ...vnetBody(), properties: { ...vnetBody().properties, subnets: [{ name: "s1", properties: { addressPrefix: "10.0.1.0/24" } }] } }));
+    const vnet = h.json(
+      await h.put(`${net()}/virtualNetworks/v1`, {
+        ...vnetBody(),
+        properties: {
+          ...vnetBody().properties,
+          subnets: [{ name: "s1", properties: { addressPrefix: "10.0.1.0/24" } }],
+        },
+      }),
+    );
     expect(vnet.properties.subnets[0].etag).toBe(vnet.etag);
-    const bad = await h.req("PUT", `${net()}/virtualNetworks/v1/subnets/s1`, { properties: { addressPrefix: "10.0.1.0/24" } }, { "if-match": 'W/"nope"' });
+    const bad = await h.req(
+      "PUT",
+      `${net()}/virtualNetworks/v1/subnets/s1`,
+      { properties: { addressPrefix: "10.0.1.0/24" } },
+      { "if-match": 'W/"nope"' },
+    );
     expect(bad.statusCode).toBe(412);
-    const ok = await h.req("PUT", `${net()}/virtualNetworks/v1/subnets/s1`, { properties: { addressPrefix: "10.0.1.0/24" } }, { "if-match": vnet.etag });
+    const ok = await h.req(
+      "PUT",
+      `${net()}/virtualNetworks/v1/subnets/s1`,
+      { properties: { addressPrefix: "10.0.1.0/24" } },
+      { "if-match": vnet.etag },
+    );
     expect(ok.statusCode).toBe(200);
   });
 });
@@ -261,7 +339,8 @@ describe("paging", () => {
     const small = await harness({ pageSize: 2, lro: { inProgressPolls: 0, maxDurationMs: 0 } });
     try {
       await small.req("PUT", rg(), { location: "westus" });
-      for (let i = 0; i < 5; i++) await small.req("PUT", `${net()}/networkSecurityGroups/nsg${i}`, { location: "westus" });
+      for (let i = 0; i < 5; i++)
+        await small.req("PUT", `${net()}/networkSecurityGroups/nsg${i}`, { location: "westus" });
       const names: string[] = [];
       let url: string | undefined = `${net()}/networkSecurityGroups?${API}`;
       let pages = 0;
@@ -270,7 +349,8 @@ describe("paging", () => {
         const body = small.json(res);
         names.push(...body.value.map((v: { name: string }) => v.name));
         pages++;
-        if (body.nextLink) expect(body.nextLink).toMatch(/^https:\/\/example\.test:9443\/subscriptions\/.*\$skiptoken=/);
+        if (body.nextLink)
+          expect(body.nextLink).toMatch(/^https:\/\/example\.test:9443\/subscriptions\/.*\$skiptoken=/);
         url = body.nextLink?.replace("https://example.test:9443", "");
       }
       expect(pages).toBe(3);
@@ -301,23 +381,40 @@ describe("tenancy", () => {
 
   it("the /_emulator admin API creates tenants and moves subscriptions into them", async () => {
     const tid = "aaaaaaaa-0000-4000-8000-000000000001";
-    const created = await h.app.inject({ method: "PUT", url: `/_emulator/tenants/${tid}`, payload: { displayName: "Contoso" }, headers: { "content-type": "application/json" } });
+    const created = await h.app.inject({
+      method: "PUT",
+      url: `/_emulator/tenants/${tid}`,
+      payload: { displayName: "Contoso" },
+      headers: { "content-type": "application/json" },
+    });
     expect(created.statusCode).toBe(201);
-    const moved = await h.app.inject({ method: "PUT", url: `/_emulator/tenants/${tid}/subscriptions/${SUB}`, payload: {}, headers: { "content-type": "application/json" } });
+    const moved = await h.app.inject({
+      method: "PUT",
+      url: `/_emulator/tenants/${tid}/subscriptions/${SUB}`,
+      payload: {},
+      headers: { "content-type": "application/json" },
+    });
     expect(moved.statusCode).toBe(200);
     expect(h.json(await h.req("GET", `/subscriptions/${SUB}`)).tenantId).toBe(tid);
     const tenants = h.json(await h.req("GET", "/tenants?api-version=2020-01-01"));
     expect(tenants.value.map((t: { tenantId: string }) => t.tenantId)).toContain(tid);
-    const missing = await h.app.inject({ method: "GET", url: "/_emulator/tenants/bbbbbbbb-0000-4000-8000-000000000001" });
+    const missing = await h.app.inject({
+      method: "GET",
+      url: "/_emulator/tenants/bbbbbbbb-0000-4000-8000-000000000001",
+    });
     expect(missing.statusCode).toBe(404);
     expect(h.json(missing).error.code).toBe("TenantNotFound");
   });
 
   it("providers list/register/unregister; an unregistered namespace answers 409 MissingSubscriptionRegistration", async () => {
-    const p = h.json(await h.req("GET", `/subscriptions/${SUB}/providers/microsoft.network?api-version=2019-10-01`));
+    const p = h.json(
+      await h.req("GET", `/subscriptions/${SUB}/providers/microsoft.network?api-version=2019-10-01`),
+    );
     expect(p.namespace).toBe("Microsoft.Network");
     expect(p.registrationState).toBe("Registered");
-    const subnets = p.resourceTypes.find((t: { resourceType: string }) => t.resourceType === "virtualNetworks/subnets");
+    const subnets = p.resourceTypes.find(
+      (t: { resourceType: string }) => t.resourceType === "virtualNetworks/subnets",
+    );
     expect(subnets.apiVersions[0]).toBe("2025-05-01");
     await h.req("POST", `/subscriptions/${SUB}/providers/Microsoft.Network/unregister`);
     const refused = await h.req("GET", `${net()}/virtualNetworks`);
@@ -344,7 +441,11 @@ describe("tenancy", () => {
 
 describe("az login endpoints (real-clients §2.2)", () => {
   it("serves the ADFS discovery document and a token for any client", async () => {
-    const disc = await h.app.inject({ method: "GET", url: "/adfs/.well-known/openid-configuration", headers: { host: "localhost:8443" } });
+    const disc = await h.app.inject({
+      method: "GET",
+      url: "/adfs/.well-known/openid-configuration",
+      headers: { host: "localhost:8443" },
+    });
     expect(h.json(disc)).toMatchObject({
       issuer: "https://localhost:8443/adfs",
       token_endpoint: "https://localhost:8443/adfs/oauth2/token",
@@ -354,7 +455,8 @@ describe("az login endpoints (real-clients §2.2)", () => {
       method: "POST",
       url: "/adfs/oauth2/token",
       headers: { host: "localhost:8443", "content-type": "application/x-www-form-urlencoded" },
-      payload: "client_id=abc&grant_type=client_credentials&client_secret=s&scope=https%3A%2F%2Flocalhost%3A8443%2F%2F.default",
+      payload:
+        "client_id=abc&grant_type=client_credentials&client_secret=s&scope=https%3A%2F%2Flocalhost%3A8443%2F%2F.default",
     });
     expect(tok.statusCode).toBe(200);
     expect(h.json(tok)).toMatchObject({ token_type: "Bearer", expires_in: 86399 });

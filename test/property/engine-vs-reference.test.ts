@@ -19,10 +19,18 @@ import { defaultServiceTagCatalog } from "../../src/model/catalog/synthetic-serv
 import { referenceEvaluate } from "../reference/evaluate-reference.js";
 import { differences, run } from "../reference/compare.js";
 import { AVOID_OPEN_ENGINE_ISSUES, generateFlows, generateNetwork } from "./network-gen.js";
-import { BGP_INSIDE_VNET_UNDER_USER_ROUTE, USER_VNETLOCAL_VS_BGP, mutualRemoteGateways, type OpenIssue } from "./open-engine-issues.js";
+import {
+  BGP_INSIDE_VNET_UNDER_USER_ROUTE,
+  USER_VNETLOCAL_VS_BGP,
+  mutualRemoteGateways,
+  type OpenIssue,
+} from "./open-engine-issues.js";
 
 const BASE_SEED = Number(process.env.LAZURITE_PROPERTY_SEED ?? 20260626);
-const REAL_TAGS = resolve(import.meta.dirname, "../../../shared/data/ServiceTags_Public_20260626.subset.json");
+const REAL_TAGS = resolve(
+  import.meta.dirname,
+  "../../../shared/data/ServiceTags_Public_20260626.subset.json",
+);
 
 interface Tally {
   flows: number;
@@ -35,12 +43,25 @@ interface Tally {
 }
 
 function newTally(): Tally {
-  return { flows: 0, failures: [], nextHops: new Map(), blockerKinds: new Map(), decisions: new Map(), viaEndpoint: 0, threw: 0 };
+  return {
+    flows: 0,
+    failures: [],
+    nextHops: new Map(),
+    blockerKinds: new Map(),
+    decisions: new Map(),
+    viaEndpoint: 0,
+    threw: 0,
+  };
 }
 
 const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
 
-function compareOn(catalog: ServiceTagCatalog, networks: number, flowsPerNetwork: number, seedOffset: number): Tally {
+function compareOn(
+  catalog: ServiceTagCatalog,
+  networks: number,
+  flowsPerNetwork: number,
+  seedOffset: number,
+): Tally {
   const tally = newTally();
   for (let n = 0; n < networks; n++) {
     const seed = BASE_SEED + seedOffset + n;
@@ -55,7 +76,9 @@ function compareOn(catalog: ServiceTagCatalog, networks: number, flowsPerNetwork
       tally.flows++;
       const diff = differences(e, r);
       if (diff.length > 0 && tally.failures.length < 10) {
-        tally.failures.push(`network seed ${seed}, flow #${i} ${JSON.stringify(flow)}\n    ${diff.join("\n    ")}`);
+        tally.failures.push(
+          `network seed ${seed}, flow #${i} ${JSON.stringify(flow)}\n    ${diff.join("\n    ")}`,
+        );
       } else if (diff.length > 0) {
         tally.failures.push("…");
       }
@@ -76,7 +99,15 @@ function expectAgreementAndCoverage(t: Tally, minFlows: number): void {
   expect(failures, `${t.failures.length} disagreements, first:\n${failures.join("\n")}`).toEqual([]);
   expect(t.flows).toBeGreaterThanOrEqual(minFlows);
   // The generator must exercise every path the engine has, or agreement proves little.
-  for (const hop of ["VirtualNetworkServiceEndpoint", "Internet", "VirtualAppliance", "VirtualNetworkGateway", "None", "VnetLocal", "ExpressRoute"]) {
+  for (const hop of [
+    "VirtualNetworkServiceEndpoint",
+    "Internet",
+    "VirtualAppliance",
+    "VirtualNetworkGateway",
+    "None",
+    "VnetLocal",
+    "ExpressRoute",
+  ]) {
     expect(t.nextHops.get(hop) ?? 0, `next hop ${hop}`).toBeGreaterThan(0);
   }
   for (const kind of ["Route", "NetworkSecurityGroup", "ServiceEndpointPolicy", "ServiceFirewall", "Dns"]) {
@@ -99,7 +130,12 @@ describe("engine vs naive reference", () => {
   });
 
   it("SE-DIAG-3, SE-ROUTE-3: engine and reference agree on 10,000 random flows with the real service tags (ServiceTags_Public_20260626 subset)", () => {
-    const catalog = ServiceTagCatalog.fromFile(parseServiceTagFile(JSON.parse(readFileSync(REAL_TAGS, "utf8")), "ServiceTags_Public_20260626.subset.json"));
+    const catalog = ServiceTagCatalog.fromFile(
+      parseServiceTagFile(
+        JSON.parse(readFileSync(REAL_TAGS, "utf8")),
+        "ServiceTags_Public_20260626.subset.json",
+      ),
+    );
     expect(catalog.synthetic).toBe(false);
     const t = compareOn(catalog, 40, 250, 1_000_000);
     console.log(
@@ -116,7 +152,9 @@ describe("engine vs naive reference", () => {
 describe("route selection regressions found by the reference", () => {
   const agree = (issue: OpenIssue) => {
     const snap = new Snapshot(issue.resources, { serviceTags: defaultServiceTagCatalog() });
-    expect(differences(run(evaluate, snap, issue.flow), run(referenceEvaluate, snap, issue.flow))).toEqual([]);
+    expect(differences(run(evaluate, snap, issue.flow), run(referenceEvaluate, snap, issue.flow))).toEqual(
+      [],
+    );
   };
 
   it("the random generator produces these constructs", () => {

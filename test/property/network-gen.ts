@@ -66,7 +66,8 @@ export const AVOID_OPEN_ENGINE_ISSUES = false;
 export const SUB = "00000000-0000-0000-0000-00000000000a";
 const RGS = ["rg-net", "rg-data"];
 const rgId = (rg: string) => `/subscriptions/${SUB}/resourceGroups/${rg}`;
-const netId = (type: string, name: string, rg = RGS[0]!) => `${rgId(rg)}/providers/Microsoft.Network/${type}/${name}`;
+const netId = (type: string, name: string, rg = RGS[0]!) =>
+  `${rgId(rg)}/providers/Microsoft.Network/${type}/${name}`;
 
 /** Regions with a pair (incl. one-way brazilsouth, westindia) present in both catalogs. */
 export const REGION_POOL = [
@@ -178,7 +179,13 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
       if (rng.bool(0.3)) endpoints.push("Microsoft.Sql");
       if (rng.bool(0.25)) endpoints.push("Microsoft.KeyVault");
       if (rng.bool(0.1)) endpoints.push("Microsoft.AzureCosmosDB");
-      subnets.push({ id: `${id}/subnets/s${s}`, vnet: v, cidr: `10.${spaceIdx}.${s + 1}.0/24`, base: `10.${spaceIdx}.${s + 1}`, endpoints });
+      subnets.push({
+        id: `${id}/subnets/s${s}`,
+        vnet: v,
+        cidr: `10.${spaceIdx}.${s + 1}.0/24`,
+        base: `10.${spaceIdx}.${s + 1}`,
+        endpoints,
+      });
     }
     vnets.push({ name, id, region, space, subnets, peerings: [], hasGateway: false });
   }
@@ -199,10 +206,24 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
       location: hub.region,
       properties: {
         gatewayType: "Vpn",
-        ipConfigurations: [{ name: "c", properties: { subnet: { id: `${hub.id}/subnets/GatewaySubnet` }, privateIPAddress: `10.${hubIdx}.255.4` } }],
+        ipConfigurations: [
+          {
+            name: "c",
+            properties: {
+              subnet: { id: `${hub.id}/subnets/GatewaySubnet` },
+              privateIPAddress: `10.${hubIdx}.255.4`,
+            },
+          },
+        ],
       },
     });
-    const onpremChoices = [["192.168.100.0/24"], ["0.0.0.0/0"], ["172.20.0.0/16", "192.168.0.0/16"], [`10.${hubIdx}.1.0/25`], ["0.0.0.0/0", "192.168.100.0/24"]];
+    const onpremChoices = [
+      ["192.168.100.0/24"],
+      ["0.0.0.0/0"],
+      ["172.20.0.0/16", "192.168.0.0/16"],
+      [`10.${hubIdx}.1.0/25`],
+      ["0.0.0.0/0", "192.168.100.0/24"],
+    ];
     // A BGP route inside the VNet space, wider than one subnet: user routes for that subnet are more specific.
     if (!AVOID_OPEN_ENGINE_ISSUES) onpremChoices.push([`10.${hubIdx}.0.0/17`, "192.168.100.0/24"]);
     if (rng.bool(0.7)) {
@@ -215,14 +236,21 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
         name: "onprem",
         type: "Microsoft.Network/localNetworkGateways",
         location: hub.region,
-        properties: { gatewayIpAddress: edge, localNetworkAddressSpace: { addressPrefixes: rng.pick(onpremChoices) } },
+        properties: {
+          gatewayIpAddress: edge,
+          localNetworkAddressSpace: { addressPrefixes: rng.pick(onpremChoices) },
+        },
       });
       out.push({
         id: netId("connections", "vpn"),
         name: "vpn",
         type: "Microsoft.Network/connections",
         location: hub.region,
-        properties: { connectionType: "IPsec", virtualNetworkGateway1: { id: gatewayId }, localNetworkGateway2: { id: lgwId } },
+        properties: {
+          connectionType: "IPsec",
+          virtualNetworkGateway1: { id: gatewayId },
+          localNetworkGateway2: { id: lgwId },
+        },
       });
     }
     if (rng.bool(0.5)) {
@@ -236,7 +264,11 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
           id: `${cktId}/peerings/AzurePublicPeering`,
           name: "AzurePublicPeering",
           type: "Microsoft.Network/expressRouteCircuits/peerings",
-          properties: { peeringType: "AzurePublicPeering", state: rng.bool(0.85) ? "Enabled" : "Disabled", natAddresses: nat },
+          properties: {
+            peeringType: "AzurePublicPeering",
+            state: rng.bool(0.85) ? "Enabled" : "Disabled",
+            natAddresses: nat,
+          },
         });
       }
       if (rng.bool(0.35)) {
@@ -246,7 +278,11 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
           id: `${cktId}/peerings/MicrosoftPeering`,
           name: "MicrosoftPeering",
           type: "Microsoft.Network/expressRouteCircuits/peerings",
-          properties: { peeringType: "MicrosoftPeering", state: "Enabled", microsoftPeeringConfig: { advertisedPublicPrefixes: [msPrefix] } },
+          properties: {
+            peeringType: "MicrosoftPeering",
+            state: "Enabled",
+            microsoftPeeringConfig: { advertisedPublicPrefixes: [msPrefix] },
+          },
         });
       }
       out.push({
@@ -262,7 +298,11 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
           name: "er-conn",
           type: "Microsoft.Network/connections",
           location: hub.region,
-          properties: { connectionType: "ExpressRoute", virtualNetworkGateway1: { id: gatewayId }, peer: { id: cktId } },
+          properties: {
+            connectionType: "ExpressRoute",
+            virtualNetworkGateway1: { id: gatewayId },
+            peer: { id: cktId },
+          },
         });
       }
     }
@@ -277,7 +317,10 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
       name: "branch",
       type: "Microsoft.Network/localNetworkGateways",
       location: rng.pick(regions),
-      properties: { gatewayIpAddress: rng.bool(0.5) ? edge : `203.0.113.${1 + rng.int(9)}`, localNetworkAddressSpace: { addressPrefixes: ["192.168.50.0/24"] } },
+      properties: {
+        gatewayIpAddress: rng.bool(0.5) ? edge : `203.0.113.${1 + rng.int(9)}`,
+        localNetworkAddressSpace: { addressPrefixes: ["192.168.50.0/24"] },
+      },
     });
   }
 
@@ -301,14 +344,26 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
           ...extra,
         },
       });
-      a.peerings.push(mk(a, b, { ...(half ? { peeringState: "Initiated" } : {}), ...(gatewayTransit ? { allowGatewayTransit: true } : {}) }));
+      a.peerings.push(
+        mk(a, b, {
+          ...(half ? { peeringState: "Initiated" } : {}),
+          ...(gatewayTransit ? { allowGatewayTransit: true } : {}),
+        }),
+      );
       if (!half) b.peerings.push(mk(b, a, gatewayTransit ? { useRemoteGateways: true } : {}));
     }
   }
 
   // ---- Application security groups (NIC ip configurations join them; NSG rules name them)
   const asgIds = [netId("applicationSecurityGroups", "web"), netId("applicationSecurityGroups", "db")];
-  for (const id of asgIds) out.push({ id, name: id.split("/").pop()!, type: "Microsoft.Network/applicationSecurityGroups", location: rng.pick(regions), properties: {} });
+  for (const id of asgIds)
+    out.push({
+      id,
+      name: id.split("/").pop()!,
+      type: "Microsoft.Network/applicationSecurityGroups",
+      location: rng.pick(regions),
+      properties: {},
+    });
 
   // ---- NSGs
   const nsgIds: string[] = [];
@@ -337,7 +392,8 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
           () => "AzureCloud",
           () => `AzureCloud.${region}`,
           () => rng.pick(allSubnets).cidr,
-          () => rng.pick(["20.0.0.0/8", "52.0.0.0/8", "40.64.0.0/10", "13.64.0.0/11", "0.0.0.0/0", "10.0.0.0/8"]),
+          () =>
+            rng.pick(["20.0.0.0/8", "52.0.0.0/8", "40.64.0.0/10", "13.64.0.0/11", "0.0.0.0/0", "10.0.0.0/8"]),
           () => {
             const p = prefixInTag(rng, catalog, tagName("Storage", region));
             return p ? formatPrefix(p) : "*";
@@ -350,15 +406,39 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
         ];
         return rng.pick(choices)();
       };
-      const local = () => rng.pick<() => string | string[]>([() => "*", () => "*", () => "VirtualNetwork", () => rng.pick(allSubnets).cidr, () => "10.0.0.0/8"])();
+      const local = () =>
+        rng.pick<() => string | string[]>([
+          () => "*",
+          () => "*",
+          () => "VirtualNetwork",
+          () => rng.pick(allSubnets).cidr,
+          () => "10.0.0.0/8",
+        ])();
       let [src, dst] = direction === "Outbound" ? [local(), remote()] : [remote(), local()];
       // The NIC's own side may name an application security group instead of addresses.
-      const asgSide = rng.bool(0.12) ? { [`${direction === "Outbound" ? "source" : "destination"}ApplicationSecurityGroups`]: [{ id: rng.pick(asgIds) }] } : undefined;
+      const asgSide = rng.bool(0.12)
+        ? {
+            [`${direction === "Outbound" ? "source" : "destination"}ApplicationSecurityGroups`]: [
+              { id: rng.pick(asgIds) },
+            ],
+          }
+        : undefined;
       if (asgSide) {
         if (direction === "Outbound") src = [];
         else dst = [];
       }
-      const dstPort = rng.pick<string | string[]>(["*", "*", "443", "1433", "80-1500", "3306", "1000-2000", ["443", "1433"], ["22", "5432-5433"], "70000"]);
+      const dstPort = rng.pick<string | string[]>([
+        "*",
+        "*",
+        "443",
+        "1433",
+        "80-1500",
+        "3306",
+        "1000-2000",
+        ["443", "1433"],
+        ["22", "5432-5433"],
+        "70000",
+      ]);
       const srcPort = rng.pick<string>(["*", "*", "*", "*", "49152", "1024-65535", "0-100"]);
       const addr = (side: "source" | "destination", v: string | string[]) =>
         Array.isArray(v) ? { [`${side}AddressPrefixes`]: v } : { [`${side}AddressPrefix`]: v };
@@ -383,7 +463,13 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
     }
     // Rules inline or as separate child resources (both shapes ARM returns).
     const separate = rng.bool(0.3);
-    out.push({ id, name: `nsg${g}`, type: "Microsoft.Network/networkSecurityGroups", location: rng.pick(regions), properties: { securityRules: separate ? [] : rules } });
+    out.push({
+      id,
+      name: `nsg${g}`,
+      type: "Microsoft.Network/networkSecurityGroups",
+      location: rng.pick(regions),
+      properties: { securityRules: separate ? [] : rules },
+    });
     if (separate) out.push(...rules);
   }
   for (const s of allSubnets) if (nsgIds.length && rng.bool(0.5)) s.nsg = rng.pick(nsgIds);
@@ -455,7 +541,8 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
       () => pubOctet(),
       () => addressInTag(rng, catalog, `AzureCloud.${rng.pick(regions)}`) ?? "8.8.4.4",
     ])();
-  const subnetRef = () => (rng.bool(0.9) ? rng.pick(allSubnets).id : `${rng.pick(vnets).id}/subnets/deleted${rng.int(3)}`);
+  const subnetRef = () =>
+    rng.bool(0.9) ? rng.pick(allSubnets).id : `${rng.pick(vnets).id}/subnets/deleted${rng.int(3)}`;
   const nSvc = rng.range(3, 8);
   for (let k = 0; k < nSvc; k++) {
     const region = rng.pick(rng.bool(0.8) ? regions : REGION_POOL);
@@ -473,11 +560,24 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
             virtualNetworkRules: Array.from({ length: rng.range(0, 4) }, () => ({
               id: subnetRef(),
               action: "Allow",
-              ...(rng.bool(0.4) ? { state: rng.pick(["succeeded", "networkSourceDeleted", "failed", "provisioning", "deprovisioning"]) } : {}),
+              ...(rng.bool(0.4)
+                ? {
+                    state: rng.pick([
+                      "succeeded",
+                      "networkSourceDeleted",
+                      "failed",
+                      "provisioning",
+                      "deprovisioning",
+                    ]),
+                  }
+                : {}),
             })),
             ipRules: Array.from({ length: rng.range(0, 3) }, () => {
               const a = randomPublic();
-              return { value: rng.bool(0.2) ? `${a.split(".").slice(0, 3).join(".")}.0/24` : a, action: "Allow" };
+              return {
+                value: rng.bool(0.2) ? `${a.split(".").slice(0, 3).join(".")}.0/24` : a,
+                action: "Allow",
+              };
             }),
           };
       services.push({
@@ -487,13 +587,27 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
         location: region,
         sku: { name: rng.pick(["Standard_LRS", "Standard_GRS", "Standard_RAGRS"]) },
         kind: rng.pick(["StorageV2", "Storage", "BlobStorage"]),
-        properties: { ...(acls ? { networkAcls: acls } : {}), ...(rng.bool(0.03) ? { publicNetworkAccess: "Disabled" } : {}) },
+        properties: {
+          ...(acls ? { networkAcls: acls } : {}),
+          ...(rng.bool(0.03) ? { publicNetworkAccess: "Disabled" } : {}),
+        },
       });
     } else if (what < 0.8) {
-      const flavor = rng.pick(["Microsoft.Sql/servers", "Microsoft.Sql/servers", "Microsoft.DBforPostgreSQL/servers", "Microsoft.DBforMySQL/servers"]);
+      const flavor = rng.pick([
+        "Microsoft.Sql/servers",
+        "Microsoft.Sql/servers",
+        "Microsoft.DBforPostgreSQL/servers",
+        "Microsoft.DBforMySQL/servers",
+      ]);
       const name = `sql${seed % 100000}x${k}`;
       const id = `${rgId(rg)}/providers/${flavor}/${name}`;
-      services.push({ id, name, type: flavor, location: region, properties: { ...(rng.bool(0.03) ? { publicNetworkAccess: "Disabled" } : {}) } });
+      services.push({
+        id,
+        name,
+        type: flavor,
+        location: region,
+        properties: { ...(rng.bool(0.03) ? { publicNetworkAccess: "Disabled" } : {}) },
+      });
       for (let r = rng.range(0, 3); r > 0; r--) {
         services.push({
           id: `${id}/virtualNetworkRules/vr${r}`,
@@ -551,7 +665,10 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
         properties: {
           isVirtualNetworkFilterEnabled: rng.bool(0.7),
           ipRangeFilter: rng.bool(0.5) ? `${randomPublic()},0.0.0.0` : "",
-          virtualNetworkRules: Array.from({ length: rng.range(0, 2) }, () => ({ id: subnetRef(), ignoreMissingVNetServiceEndpoint: false })),
+          virtualNetworkRules: Array.from({ length: rng.range(0, 2) }, () => ({
+            id: subnetRef(),
+            ignoreMissingVNetServiceEndpoint: false,
+          })),
         },
       });
     }
@@ -576,12 +693,18 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
         location: rng.pick(regions),
         properties: {
           serviceEndpointPolicyDefinitions: [
-            { id: `${id}/serviceEndpointPolicyDefinitions/d`, name: "d", properties: { service: "Microsoft.Storage", serviceResources: listed } },
+            {
+              id: `${id}/serviceEndpointPolicyDefinitions/d`,
+              name: "d",
+              properties: { service: "Microsoft.Storage", serviceResources: listed },
+            },
           ],
         },
       });
     }
-    for (const s of allSubnets) if (s.endpoints.includes("Microsoft.Storage") && rng.bool(0.5)) s.policies = rng.sample(policyIds, rng.range(1, policyIds.length));
+    for (const s of allSubnets)
+      if (s.endpoints.includes("Microsoft.Storage") && rng.bool(0.5))
+        s.policies = rng.sample(policyIds, rng.range(1, policyIds.length));
   }
 
   // ---- Emit VNets (subnets inline; endpoint locations default or explicit)
@@ -616,7 +739,12 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
     }));
     if (v.hasGateway) {
       const idx = Number(v.space[0]!.split(".")[1]);
-      subnets.push({ id: `${v.id}/subnets/GatewaySubnet`, name: "GatewaySubnet", type: "Microsoft.Network/virtualNetworks/subnets", properties: { addressPrefix: `10.${idx}.255.0/27` } });
+      subnets.push({
+        id: `${v.id}/subnets/GatewaySubnet`,
+        name: "GatewaySubnet",
+        type: "Microsoft.Network/virtualNetworks/subnets",
+        properties: { addressPrefix: `10.${idx}.255.0/27` },
+      });
     }
     const separatePeerings = rng.bool(0.3);
     out.push({
@@ -624,7 +752,11 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
       name: v.name,
       type: "Microsoft.Network/virtualNetworks",
       location: v.region,
-      properties: { addressSpace: { addressPrefixes: v.space }, subnets, ...(separatePeerings ? {} : { virtualNetworkPeerings: v.peerings }) },
+      properties: {
+        addressSpace: { addressPrefixes: v.space },
+        subnets,
+        ...(separatePeerings ? {} : { virtualNetworkPeerings: v.peerings }),
+      },
     });
     if (separatePeerings) out.push(...v.peerings);
   }
@@ -642,7 +774,10 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
       name,
       type: "Microsoft.Network/publicIPAddresses",
       location: region,
-      properties: { publicIPAllocationMethod: withAddress ? "Static" : "Dynamic", ...(withAddress ? { ipAddress: rng.pick(pipAddresses) } : {}) },
+      properties: {
+        publicIPAllocationMethod: withAddress ? "Static" : "Dynamic",
+        ...(withAddress ? { ipAddress: rng.pick(pipAddresses) } : {}),
+      },
     });
     return id;
   };
@@ -659,7 +794,9 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
           privateIPAllocationMethod: opts.ip ? "Static" : "Dynamic",
           ...(opts.ip ? { privateIPAddress: opts.ip } : {}),
           ...(rng.bool(0.35) ? { publicIPAddress: { id: mkPip(region) } } : {}),
-          ...(rng.bool(0.25) ? { applicationSecurityGroups: rng.sample(asgIds, rng.range(1, 2)).map((id) => ({ id })) } : {}),
+          ...(rng.bool(0.25)
+            ? { applicationSecurityGroups: rng.sample(asgIds, rng.range(1, 2)).map((id) => ({ id })) }
+            : {}),
         },
       },
     ];
@@ -667,7 +804,11 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
       cfgs.push({
         name: "ipconfig2",
         id: `${id}/ipConfigurations/ipconfig2`,
-        properties: { subnet: { id: subnet.id }, privateIPAllocationMethod: "Dynamic", ...(rng.bool(0.5) ? { publicIPAddress: { id: mkPip(region) } } : {}) },
+        properties: {
+          subnet: { id: subnet.id },
+          privateIPAllocationMethod: "Dynamic",
+          ...(rng.bool(0.5) ? { publicIPAddress: { id: mkPip(region) } } : {}),
+        },
       });
     }
     out.push({
@@ -704,7 +845,14 @@ export function generateNetwork(seed: number, catalog: ServiceTagCatalog): Gener
       name,
       type: "Microsoft.Compute/virtualMachines",
       location: rng.pick(regions),
-      properties: { networkProfile: { networkInterfaces: nics.map((id, i) => ({ id, ...(i === 0 ? {} : { properties: { primary: false } }) })) } },
+      properties: {
+        networkProfile: {
+          networkInterfaces: nics.map((id, i) => ({
+            id,
+            ...(i === 0 ? {} : { properties: { primary: false } }),
+          })),
+        },
+      },
     });
   }
   out.push(...services);
@@ -725,13 +873,21 @@ export function generateFlows(seed: number, net: GeneratedNetwork, snap: Snapsho
     const s = rng.next();
     if (s < 0.5 && nics.length) {
       const nic = rng.pick(nics);
-      const cfg = rng.bool(0.1) ? rng.pick(nic.resource.properties?.ipConfigurations ?? [{ name: "ipconfig1" }]).name : undefined;
-      source = { kind: "nic", nicId: rng.bool(0.01) ? `${nic.id}-missing` : nic.id, ...(cfg ? { ipConfiguration: cfg } : {}) };
+      const cfg = rng.bool(0.1)
+        ? rng.pick(nic.resource.properties?.ipConfigurations ?? [{ name: "ipconfig1" }]).name
+        : undefined;
+      source = {
+        kind: "nic",
+        nicId: rng.bool(0.01) ? `${nic.id}-missing` : nic.id,
+        ...(cfg ? { ipConfiguration: cfg } : {}),
+      };
     } else if (s < 0.72 && vms.length) {
       source = { kind: "vm", vmId: rng.pick(vms).id };
     } else if (s < 0.86 && (net.circuits.length || net.localGateways.length)) {
       const via = rng.pick([...net.circuits, ...net.localGateways]);
-      const address = rng.bool(0.5) ? `192.168.100.${1 + rng.int(250)}` : rng.pick([...net.publicAddresses, `198.51.100.${rng.int(256)}`]);
+      const address = rng.bool(0.5)
+        ? `192.168.100.${1 + rng.int(250)}`
+        : rng.pick([...net.publicAddresses, `198.51.100.${rng.int(256)}`]);
       source = { kind: "onprem", address, via };
     } else {
       const address = rng.pick<() => string>([
@@ -747,7 +903,11 @@ export function generateFlows(seed: number, net: GeneratedNetwork, snap: Snapsho
     const d = rng.next();
     if (d < 0.55 && services.length) {
       const svc = rng.pick(services);
-      const endpoint = rng.bool(0.15) ? (rng.bool(0.9) && svc.hosts.length ? rng.pick(svc.hosts).endpoint : "nosuch") : undefined;
+      const endpoint = rng.bool(0.15)
+        ? rng.bool(0.9) && svc.hosts.length
+          ? rng.pick(svc.hosts).endpoint
+          : "nosuch"
+        : undefined;
       destination = { kind: "resource", resourceId: svc.id, ...(endpoint ? { endpoint } : {}) };
     } else if (d < 0.7) {
       const svcHosts = services.length ? rng.pick(services).hosts : [];
@@ -776,7 +936,9 @@ export function generateFlows(seed: number, net: GeneratedNetwork, snap: Snapsho
       ])();
       destination = { kind: "ip", address };
     }
-    const port = rng.bool(0.4) ? undefined : rng.pick([443, 443, 1433, 80, 22, 3306, 5432, 1 + rng.int(65535)]);
+    const port = rng.bool(0.4)
+      ? undefined
+      : rng.pick([443, 443, 1433, 80, 22, 3306, 5432, 1 + rng.int(65535)]);
     const protocol = rng.pick([undefined, undefined, "Tcp", "Udp"] as const);
     flows.push({
       source,

@@ -9,7 +9,10 @@ import type { Flow } from "../../src/engine/types.js";
 
 const N = "/subscriptions/00000000-0000-0000-0000-00000000000a/resourceGroups/rg/providers/Microsoft.Network";
 
-function hubWithVpn(routes: Array<{ name: string; prefix: string; hop: string }>, onPremPrefixes: string[]): ArmResource[] {
+function hubWithVpn(
+  routes: Array<{ name: string; prefix: string; hop: string }>,
+  onPremPrefixes: string[],
+): ArmResource[] {
   return [
     {
       id: `${N}/virtualNetworks/hub`,
@@ -19,8 +22,16 @@ function hubWithVpn(routes: Array<{ name: string; prefix: string; hop: string }>
       properties: {
         addressSpace: { addressPrefixes: ["10.1.0.0/16"] },
         subnets: [
-          { id: `${N}/virtualNetworks/hub/subnets/app`, name: "app", properties: { addressPrefix: "10.1.1.0/24", routeTable: { id: `${N}/routeTables/rt` } } },
-          { id: `${N}/virtualNetworks/hub/subnets/GatewaySubnet`, name: "GatewaySubnet", properties: { addressPrefix: "10.1.255.0/27" } },
+          {
+            id: `${N}/virtualNetworks/hub/subnets/app`,
+            name: "app",
+            properties: { addressPrefix: "10.1.1.0/24", routeTable: { id: `${N}/routeTables/rt` } },
+          },
+          {
+            id: `${N}/virtualNetworks/hub/subnets/GatewaySubnet`,
+            name: "GatewaySubnet",
+            properties: { addressPrefix: "10.1.255.0/27" },
+          },
         ],
       },
     },
@@ -45,7 +56,15 @@ function hubWithVpn(routes: Array<{ name: string; prefix: string; hop: string }>
       location: "westus",
       properties: {
         gatewayType: "Vpn",
-        ipConfigurations: [{ name: "c", properties: { subnet: { id: `${N}/virtualNetworks/hub/subnets/GatewaySubnet` }, privateIPAddress: "10.1.255.4" } }],
+        ipConfigurations: [
+          {
+            name: "c",
+            properties: {
+              subnet: { id: `${N}/virtualNetworks/hub/subnets/GatewaySubnet` },
+              privateIPAddress: "10.1.255.4",
+            },
+          },
+        ],
       },
     },
     {
@@ -53,14 +72,21 @@ function hubWithVpn(routes: Array<{ name: string; prefix: string; hop: string }>
       name: "onprem",
       type: "Microsoft.Network/localNetworkGateways",
       location: "westus",
-      properties: { gatewayIpAddress: "203.0.113.10", localNetworkAddressSpace: { addressPrefixes: onPremPrefixes } },
+      properties: {
+        gatewayIpAddress: "203.0.113.10",
+        localNetworkAddressSpace: { addressPrefixes: onPremPrefixes },
+      },
     },
     {
       id: `${N}/connections/vpn`,
       name: "vpn",
       type: "Microsoft.Network/connections",
       location: "westus",
-      properties: { connectionType: "IPsec", virtualNetworkGateway1: { id: `${N}/virtualNetworkGateways/gw` }, localNetworkGateway2: { id: `${N}/localNetworkGateways/onprem` } },
+      properties: {
+        connectionType: "IPsec",
+        virtualNetworkGateway1: { id: `${N}/virtualNetworkGateways/gw` },
+        localNetworkGateway2: { id: `${N}/localNetworkGateways/onprem` },
+      },
     },
     {
       id: `${N}/networkInterfaces/n1`,
@@ -69,14 +95,24 @@ function hubWithVpn(routes: Array<{ name: string; prefix: string; hop: string }>
       location: "westus",
       properties: {
         ipConfigurations: [
-          { name: "ipconfig1", properties: { subnet: { id: `${N}/virtualNetworks/hub/subnets/app` }, privateIPAllocationMethod: "Static", privateIPAddress: "10.1.1.4" } },
+          {
+            name: "ipconfig1",
+            properties: {
+              subnet: { id: `${N}/virtualNetworks/hub/subnets/app` },
+              privateIPAllocationMethod: "Static",
+              privateIPAddress: "10.1.1.4",
+            },
+          },
         ],
       },
     },
   ];
 }
 
-const fromN1 = (address: string): Flow => ({ source: { kind: "nic", nicId: `${N}/networkInterfaces/n1` }, destination: { kind: "ip", address } });
+const fromN1 = (address: string): Flow => ({
+  source: { kind: "nic", nicId: `${N}/networkInterfaces/n1` },
+  destination: { kind: "ip", address },
+});
 
 export interface OpenIssue {
   title: string;
@@ -92,7 +128,10 @@ export interface OpenIssue {
  */
 export const USER_VNETLOCAL_VS_BGP: OpenIssue = {
   title: "a user route with next hop VnetLocal does not beat a more specific BGP route",
-  resources: hubWithVpn([{ name: "onprem-space", prefix: "192.168.0.0/16", hop: "VnetLocal" }], ["192.168.100.0/24"]),
+  resources: hubWithVpn(
+    [{ name: "onprem-space", prefix: "192.168.0.0/16", hop: "VnetLocal" }],
+    ["192.168.100.0/24"],
+  ),
   flow: fromN1("192.168.100.94"),
 };
 
@@ -104,7 +143,8 @@ export const USER_VNETLOCAL_VS_BGP: OpenIssue = {
  * Engine: VirtualNetworkGateway, Allowed. Azure (reference): None, Denied by route drop-app.
  */
 export const BGP_INSIDE_VNET_UNDER_USER_ROUTE: OpenIssue = {
-  title: "a BGP route inside the VNet space does not win over a user route when the VNet system route covers the destination",
+  title:
+    "a BGP route inside the VNet space does not win over a user route when the VNet system route covers the destination",
   resources: hubWithVpn([{ name: "drop-app", prefix: "10.1.1.0/24", hop: "None" }], ["10.1.1.0/25"]),
   flow: fromN1("10.1.1.5"),
 };
@@ -121,7 +161,9 @@ export function mutualRemoteGateways(): OpenIssue {
     location: "westus",
     properties: {
       addressSpace: { addressPrefixes: [space] },
-      subnets: [{ id: `${N}/virtualNetworks/${name}/subnets/s`, name: "s", properties: { addressPrefix: subnet } }],
+      subnets: [
+        { id: `${N}/virtualNetworks/${name}/subnets/s`, name: "s", properties: { addressPrefix: subnet } },
+      ],
       virtualNetworkPeerings: [
         {
           id: `${N}/virtualNetworks/${name}/virtualNetworkPeerings/to-${peer}`,
@@ -147,7 +189,11 @@ export function mutualRemoteGateways(): OpenIssue {
         name: "n1",
         type: "Microsoft.Network/networkInterfaces",
         location: "westus",
-        properties: { ipConfigurations: [{ name: "ipconfig1", properties: { subnet: { id: `${N}/virtualNetworks/a/subnets/s` } } }] },
+        properties: {
+          ipConfigurations: [
+            { name: "ipconfig1", properties: { subnet: { id: `${N}/virtualNetworks/a/subnets/s` } } },
+          ],
+        },
       },
     ],
     flow: fromN1("8.8.8.8"),

@@ -45,7 +45,8 @@ export function differences(a: Outcome, b: Outcome): string[] {
   const out: string[] = [];
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof Outcome>;
   for (const k of keys) {
-    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) out.push(`${k}: engine ${JSON.stringify(a[k])} ≠ reference ${JSON.stringify(b[k])}`);
+    if (JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+      out.push(`${k}: engine ${JSON.stringify(a[k])} ≠ reference ${JSON.stringify(b[k])}`);
   }
   return out;
 }

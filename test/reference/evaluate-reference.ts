@@ -25,7 +25,14 @@ import { formatAddress, parsePrefixLoose, tryParsePrefix, tryParseAddress } from
 import { ArmErrors } from "../../src/model/errors.js";
 import { idKey, isWithinScope, sameId } from "../../src/model/resource-id.js";
 import { findEndpointService } from "../../src/model/catalog/endpoint-services.js";
-import type { IpConfigInfo, NicInfo, ServiceResourceInfo, Snapshot, SubnetInfo, VnetInfo } from "../../src/engine/snapshot.js";
+import type {
+  IpConfigInfo,
+  NicInfo,
+  ServiceResourceInfo,
+  Snapshot,
+  SubnetInfo,
+  VnetInfo,
+} from "../../src/engine/snapshot.js";
 import type { Blocker, BlockerKind, Decision, Flow, Protocol, Step } from "../../src/engine/types.js";
 import type { SecurityRule } from "../../src/model/resources/network-security-group.js";
 import { defaultSecurityRules } from "../../src/model/resources/network-security-group.js";
@@ -56,7 +63,12 @@ export function refPeers(snap: Snapshot, vnet: VnetInfo): Peer[] {
     let remote: VnetInfo | undefined;
     for (const v of snap.vnets.values()) if (sameId(v.id, remoteId)) remote = v;
     if (!remote) continue;
-    out.push({ vnet: remote, global: remote.location !== vnet.location, peeringId: p.id, useRemoteGateways: props.useRemoteGateways === true });
+    out.push({
+      vnet: remote,
+      global: remote.location !== vnet.location,
+      peeringId: p.id,
+      useRemoteGateways: props.useRemoteGateways === true,
+    });
   }
   return out;
 }
@@ -77,7 +89,8 @@ function ownGateways(snap: Snapshot, vnet: VnetInfo): string[] {
 /** The gateways whose routes a VNet learns: its own, then those of peers it uses as remote gateways. */
 export function refGateways(snap: Snapshot, vnet: VnetInfo): string[] {
   const ids = ownGateways(snap, vnet);
-  for (const peer of refPeers(snap, vnet)) if (peer.useRemoteGateways && peer.vnet.key !== vnet.key) ids.push(...ownGateways(snap, peer.vnet));
+  for (const peer of refPeers(snap, vnet))
+    if (peer.useRemoteGateways && peer.vnet.key !== vnet.key) ids.push(...ownGateways(snap, peer.vnet));
   return ids;
 }
 
@@ -90,11 +103,13 @@ function refLearned(snap: Snapshot, gatewayId: string): Prefix[] {
     const texts: string[] = [];
     if (p.localNetworkGateway2?.id) {
       for (const l of snap.localGateways.values()) {
-        if (sameId(l.id, p.localNetworkGateway2.id)) texts.push(...arr(l.properties?.localNetworkAddressSpace?.addressPrefixes));
+        if (sameId(l.id, p.localNetworkGateway2.id))
+          texts.push(...arr(l.properties?.localNetworkAddressSpace?.addressPrefixes));
       }
     }
     if (p.peer?.id) {
-      for (const ckt of snap.circuits.values()) if (sameId(ckt.id, p.peer.id)) texts.push(...arr(ckt.properties?.advertisedOnPremisesPrefixes));
+      for (const ckt of snap.circuits.values())
+        if (sameId(ckt.id, p.peer.id)) texts.push(...arr(ckt.properties?.advertisedOnPremisesPrefixes));
     }
     for (const t of texts) {
       const prefix = parsePrefixLoose(t);
@@ -163,7 +178,8 @@ export function refRoutes(snap: Snapshot, subnet: SubnetInfo): RefRoute[] {
     out.push(sys([r], "None"));
   }
   for (const peer of refPeers(snap, vnet)) {
-    for (const p of peer.vnet.addressPrefixes) out.push(sys([p], peer.global ? "VNetGlobalPeering" : "VNetPeering", peer.peeringId));
+    for (const p of peer.vnet.addressPrefixes)
+      out.push(sys([p], peer.global ? "VNetGlobalPeering" : "VNetPeering", peer.peeringId));
   }
   if (!disableBgp) {
     for (const gw of refGateways(snap, vnet)) {
@@ -176,14 +192,28 @@ export function refRoutes(snap: Snapshot, subnet: SubnetInfo): RefRoute[] {
         }
       }
       for (const prefix of refLearned(snap, gw)) {
-        out.push({ source: "VirtualNetworkGateway", prefixes: [prefix], nextHopType: "VirtualNetworkGateway", nextHopIpAddress: hopIps, origin: gw, active: true });
+        out.push({
+          source: "VirtualNetworkGateway",
+          prefixes: [prefix],
+          nextHopType: "VirtualNetworkGateway",
+          nextHopIpAddress: hopIps,
+          origin: gw,
+          active: true,
+        });
       }
     }
   }
   for (const ep of subnet.endpoints) {
     const svc = findEndpointService(ep.service);
     if (!svc) continue;
-    out.push(sys(endpointPrefixes(snap, svc.serviceTag, ep.locations), "VirtualNetworkServiceEndpoint", subnet.id, svc.name));
+    out.push(
+      sys(
+        endpointPrefixes(snap, svc.serviceTag, ep.locations),
+        "VirtualNetworkServiceEndpoint",
+        subnet.id,
+        svc.name,
+      ),
+    );
   }
   for (const r of arr(rt?.properties?.routes)) {
     const prefix = parsePrefixLoose(String(r.properties?.addressPrefix ?? ""));
@@ -205,7 +235,12 @@ export function refRoutes(snap: Snapshot, subnet: SubnetInfo): RefRoute[] {
     if (e.nextHopType === "VirtualNetworkServiceEndpoint") return;
     for (let j = 0; j < out.length; j++) {
       const f = out[j]!;
-      if (j === i || f.nextHopType === "VirtualNetworkServiceEndpoint" || !samePrefix(f.prefixes[0]!, e.prefixes[0]!)) continue;
+      if (
+        j === i ||
+        f.nextHopType === "VirtualNetworkServiceEndpoint" ||
+        !samePrefix(f.prefixes[0]!, e.prefixes[0]!)
+      )
+        continue;
       if (RANK[f.source] > RANK[e.source] || (RANK[f.source] === RANK[e.source] && j < i)) e.active = false;
     }
   });
@@ -215,9 +250,12 @@ export function refRoutes(snap: Snapshot, subnet: SubnetInfo): RefRoute[] {
 /** The route a packet to `a` takes, by a linear scan over every entry and every prefix. */
 export function refSelectRoute(routes: readonly RefRoute[], a: Address): RefRoute | undefined {
   // 1. Endpoint routes win over every user and BGP route for the service's prefixes (SE-ROUTE-3).
-  for (const r of routes) if (r.nextHopType === "VirtualNetworkServiceEndpoint" && anyContains(r.prefixes, a)) return r;
+  for (const r of routes)
+    if (r.nextHopType === "VirtualNetworkServiceEndpoint" && anyContains(r.prefixes, a)) return r;
   // 2. Active routes containing the address.
-  const hits = routes.filter((r) => r.active && r.nextHopType !== "VirtualNetworkServiceEndpoint" && contains(r.prefixes[0]!, a));
+  const hits = routes.filter(
+    (r) => r.active && r.nextHopType !== "VirtualNetworkServiceEndpoint" && contains(r.prefixes[0]!, a),
+  );
   // 3. System routes for the VNet space and peerings beat BGP routes, even more specific ones.
   const vnetSystem = hits.some((r) => r.source === "Default" && VNET_HOPS.has(r.nextHopType));
   let best: RefRoute | undefined;
@@ -257,7 +295,8 @@ function virtualNetworkPrefixes(snap: Snapshot, vnet: VnetInfo): Prefix[] {
 function portOk(single: unknown, plural: unknown, port: number): boolean {
   const texts: string[] = [];
   if (typeof single === "string" && single.trim() !== "") texts.push(single.trim());
-  for (const t of arr(plural as unknown[])) if (typeof t === "string" && t.trim() !== "") texts.push(t.trim());
+  for (const t of arr(plural as unknown[]))
+    if (typeof t === "string" && t.trim() !== "") texts.push(t.trim());
   if (texts.length === 0) return true;
   for (const t of texts) {
     if (t === "*") return true;
@@ -271,11 +310,21 @@ function portOk(single: unknown, plural: unknown, port: number): boolean {
   return false;
 }
 
-function addressOk(env: NsgEnv, single: unknown, plural: unknown, asgRefs: unknown, a: Address, asgs: ReadonlySet<string>): boolean {
+function addressOk(
+  env: NsgEnv,
+  single: unknown,
+  plural: unknown,
+  asgRefs: unknown,
+  a: Address,
+  asgs: ReadonlySet<string>,
+): boolean {
   const texts: string[] = [];
   if (typeof single === "string" && single.trim() !== "") texts.push(single.trim());
-  for (const t of arr(plural as unknown[])) if (typeof t === "string" && t.trim() !== "") texts.push(t.trim());
-  const groups = arr(asgRefs as Array<{ id?: unknown }>).filter((g) => g && typeof g.id === "string" && g.id !== "");
+  for (const t of arr(plural as unknown[]))
+    if (typeof t === "string" && t.trim() !== "") texts.push(t.trim());
+  const groups = arr(asgRefs as Array<{ id?: unknown }>).filter(
+    (g) => g && typeof g.id === "string" && g.id !== "",
+  );
   if (texts.length === 0 && groups.length === 0) return true;
   for (const t of texts) {
     if (t === "*") return true;
@@ -326,7 +375,11 @@ export function refNsgVerdict(env: NsgEnv, nsgId: string, p: Packet): RefVerdict
       .map((rule, index) => ({ rule, index, isDefault }))
       .filter(({ rule }) => {
         const pr = rule?.properties;
-        return !!pr && lower(pr.direction) === p.direction.toLowerCase() && ["allow", "deny"].includes(lower(pr.access));
+        return (
+          !!pr &&
+          lower(pr.direction) === p.direction.toLowerCase() &&
+          ["allow", "deny"].includes(lower(pr.access))
+        );
       })
       .map((v) => {
         const n = Number(v.rule.properties.priority);
@@ -334,7 +387,10 @@ export function refNsgVerdict(env: NsgEnv, nsgId: string, p: Packet): RefVerdict
       })
       .sort((x, y) => x.priority - y.priority || x.index - y.index);
   const listed = arr(nsg.properties?.defaultSecurityRules);
-  const ordered = [...view(arr(nsg.properties?.securityRules), false), ...view(listed.length > 0 ? listed : defaultSecurityRules(nsg.id), true)];
+  const ordered = [
+    ...view(arr(nsg.properties?.securityRules), false),
+    ...view(listed.length > 0 ? listed : defaultSecurityRules(nsg.id), true),
+  ];
   for (const v of ordered) {
     const r = v.rule.properties;
     if (!protocolOk(r.protocol, p.protocol)) continue;
@@ -342,12 +398,45 @@ export function refNsgVerdict(env: NsgEnv, nsgId: string, p: Packet): RefVerdict
     if (!portOk(r.sourcePortRange, r.sourcePortRanges, p.sourcePort)) continue;
     const srcAsgs = p.direction === "Outbound" ? p.asgs : new Set<string>();
     const dstAsgs = p.direction === "Inbound" ? p.asgs : new Set<string>();
-    if (!addressOk(env, r.destinationAddressPrefix, r.destinationAddressPrefixes, r.destinationApplicationSecurityGroups, p.destination, dstAsgs)) continue;
-    if (!addressOk(env, r.sourceAddressPrefix, r.sourceAddressPrefixes, r.sourceApplicationSecurityGroups, p.source, srcAsgs)) continue;
-    const name = typeof v.rule.name === "string" && v.rule.name !== "" ? v.rule.name : String(v.rule.id ?? "").split("/").pop()!;
-    return { allow: lower(r.access) === "allow", rule: `${v.isDefault ? "defaultSecurityRules" : "securityRules"}/${name}`, priority: v.priority };
+    if (
+      !addressOk(
+        env,
+        r.destinationAddressPrefix,
+        r.destinationAddressPrefixes,
+        r.destinationApplicationSecurityGroups,
+        p.destination,
+        dstAsgs,
+      )
+    )
+      continue;
+    if (
+      !addressOk(
+        env,
+        r.sourceAddressPrefix,
+        r.sourceAddressPrefixes,
+        r.sourceApplicationSecurityGroups,
+        p.source,
+        srcAsgs,
+      )
+    )
+      continue;
+    const name =
+      typeof v.rule.name === "string" && v.rule.name !== ""
+        ? v.rule.name
+        : String(v.rule.id ?? "")
+            .split("/")
+            .pop()!;
+    return {
+      allow: lower(r.access) === "allow",
+      rule: `${v.isDefault ? "defaultSecurityRules" : "securityRules"}/${name}`,
+      priority: v.priority,
+    };
   }
-  return { allow: false, rule: `defaultSecurityRules/${p.direction === "Inbound" ? "DenyAllInBound" : "DenyAllOutBound"}`, priority: 65500 };
+  return {
+    allow: false,
+    rule: `defaultSecurityRules/${p.direction === "Inbound" ? "DenyAllInBound" : "DenyAllOutBound"}`,
+    priority: 65500,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -372,12 +461,37 @@ interface Egress {
   privateAddress?: Address;
 }
 
-function block(t: Trace, kind: BlockerKind, resourceId: string | undefined, rule: string | undefined, reason: string): void {
-  t.blockers.push({ kind, ...(resourceId !== undefined ? { resourceId } : {}), ...(rule !== undefined ? { rule } : {}), reason, fix: "(reference)" });
+function block(
+  t: Trace,
+  kind: BlockerKind,
+  resourceId: string | undefined,
+  rule: string | undefined,
+  reason: string,
+): void {
+  t.blockers.push({
+    kind,
+    ...(resourceId !== undefined ? { resourceId } : {}),
+    ...(rule !== undefined ? { rule } : {}),
+    reason,
+    fix: "(reference)",
+  });
 }
 
-function step(t: Trace, kind: Step["kind"], result: Step["result"], resourceId: string | undefined, detail: string, rule?: string): void {
-  t.steps.push({ kind, result, ...(resourceId !== undefined ? { resourceId } : {}), ...(rule !== undefined ? { rule } : {}), detail });
+function step(
+  t: Trace,
+  kind: Step["kind"],
+  result: Step["result"],
+  resourceId: string | undefined,
+  detail: string,
+  rule?: string,
+): void {
+  t.steps.push({
+    kind,
+    result,
+    ...(resourceId !== undefined ? { resourceId } : {}),
+    ...(rule !== undefined ? { rule } : {}),
+    detail,
+  });
 }
 
 function serviceById(snap: Snapshot, id: string): ServiceResourceInfo | undefined {
@@ -388,7 +502,8 @@ function serviceById(snap: Snapshot, id: string): ServiceResourceInfo | undefine
 /** The service whose public address this is (the last one listed wins, as a later DNS record would). */
 function serviceByAddress(snap: Snapshot, a: Address): ServiceResourceInfo | undefined {
   let found: ServiceResourceInfo | undefined;
-  for (const s of snap.services.values()) if (s.address.family === a.family && s.address.value === a.value) found = s;
+  for (const s of snap.services.values())
+    if (s.address.family === a.family && s.address.value === a.value) found = s;
   return found;
 }
 
@@ -463,7 +578,11 @@ function pickNic(snap: Snapshot, flow: Flow): { nic: NicInfo; cfg: IpConfigInfo 
 }
 
 /** The first NIC ip configuration (in NIC order) holding a private address inside one of the given VNets. */
-function nicByPrivateAddress(snap: Snapshot, a: Address, vnetKeys: ReadonlySet<string>): { nic: NicInfo; cfg: IpConfigInfo } | undefined {
+function nicByPrivateAddress(
+  snap: Snapshot,
+  a: Address,
+  vnetKeys: ReadonlySet<string>,
+): { nic: NicInfo; cfg: IpConfigInfo } | undefined {
   for (const nic of snap.nics.values()) {
     for (const cfg of nic.ipConfigs) {
       if (cfg.privateAddress.family !== a.family || cfg.privateAddress.value !== a.value) continue;
@@ -477,7 +596,15 @@ function nicByPrivateAddress(snap: Snapshot, a: Address, vnetKeys: ReadonlySet<s
   return undefined;
 }
 
-function evaluateNsgs(snap: Snapshot, t: Trace, direction: "Inbound" | "Outbound", subnet: SubnetInfo, nic: NicInfo, cfg: IpConfigInfo, packet: Omit<Packet, "direction" | "asgs">): void {
+function evaluateNsgs(
+  snap: Snapshot,
+  t: Trace,
+  direction: "Inbound" | "Outbound",
+  subnet: SubnetInfo,
+  nic: NicInfo,
+  cfg: IpConfigInfo,
+  packet: Omit<Packet, "direction" | "asgs">,
+): void {
   const env: NsgEnv = { snap, virtualNetwork: virtualNetworkPrefixes(snap, subnet.vnet) };
   const order: string[] = [];
   const first = direction === "Inbound" ? subnet.nsgId : nic.nsgId;
@@ -487,7 +614,14 @@ function evaluateNsgs(snap: Snapshot, t: Trace, direction: "Inbound" | "Outbound
   for (const id of order) {
     const v = refNsgVerdict(env, id, { ...packet, direction, asgs: cfg.asgs });
     if (!v) continue;
-    step(t, "NetworkSecurityGroup", v.allow ? "Allowed" : "Denied", id, `${direction} ${v.rule} (${v.priority})`, v.rule);
+    step(
+      t,
+      "NetworkSecurityGroup",
+      v.allow ? "Allowed" : "Denied",
+      id,
+      `${direction} ${v.rule} (${v.priority})`,
+      v.rule,
+    );
     if (!v.allow) block(t, "NetworkSecurityGroup", id, v.rule, `${v.rule} denies`);
   }
 }
@@ -502,39 +636,87 @@ function connectedVnetKeys(snap: Snapshot, vnet: VnetInfo): Set<string> {
   return new Set([vnet.key, ...refPeers(snap, vnet).map((p) => p.vnet.key)]);
 }
 
-function fromNic(snap: Snapshot, t: Trace, nic: NicInfo, cfg: IpConfigInfo, dst: Destination, protocol: Protocol, port: number, sourcePort: number, hops: number): Egress {
+function fromNic(
+  snap: Snapshot,
+  t: Trace,
+  nic: NicInfo,
+  cfg: IpConfigInfo,
+  dst: Destination,
+  protocol: Protocol,
+  port: number,
+  sourcePort: number,
+  hops: number,
+): Egress {
   const subnet = snap.subnet(cfg.subnetId);
-  if (!subnet) throw ArmErrors.invalidFlow(`The subnet '${cfg.subnetId}' of network interface '${nic.id}' was not found.`);
+  if (!subnet)
+    throw ArmErrors.invalidFlow(
+      `The subnet '${cfg.subnetId}' of network interface '${nic.id}' was not found.`,
+    );
   step(t, "Source", "Info", nic.id, `${formatAddress(cfg.privateAddress)} in ${subnet.id}`);
   const service = dst.service;
   const route = refSelectRoute(refRoutes(snap, subnet), dst.address);
-  const packet = { source: cfg.privateAddress, destination: dst.address, protocol, sourcePort, destinationPort: port };
+  const packet = {
+    source: cfg.privateAddress,
+    destination: dst.address,
+    protocol,
+    sourcePort,
+    destinationPort: port,
+  };
   if (!route) {
     block(t, "Route", undefined, undefined, "no route");
     return { addresses: [cfg.privateAddress], viaEndpoint: false, nextHopType: "None" };
   }
-  step(t, "Route", route.nextHopType === "None" ? "Denied" : "Allowed", route.source === "User" ? route.routeTableId : subnet.id, `${route.source} ${route.nextHopType}`, route.name);
+  step(
+    t,
+    "Route",
+    route.nextHopType === "None" ? "Denied" : "Allowed",
+    route.source === "User" ? route.routeTableId : subnet.id,
+    `${route.source} ${route.nextHopType}`,
+    route.name,
+  );
   evaluateNsgs(snap, t, "Outbound", subnet, nic, cfg, packet);
 
-  if (service && subnet.provisioningState === "Updating" && subnet.endpoints.some((e) => lower(e.service) === lower(service.service))) {
+  if (
+    service &&
+    subnet.provisioningState === "Updating" &&
+    subnet.endpoints.some((e) => lower(e.service) === lower(service.service))
+  ) {
     block(t, "ServiceEndpoint", subnet.id, undefined, "subnet Updating");
   }
 
   switch (route.nextHopType) {
     case "VirtualNetworkServiceEndpoint":
       step(t, "ServiceEndpoint", "Allowed", subnet.id, `over the ${route.service} endpoint`);
-      return { addresses: [cfg.privateAddress], subnetId: subnet.id, viaEndpoint: true, nextHopType: route.nextHopType, privateAddress: cfg.privateAddress };
+      return {
+        addresses: [cfg.privateAddress],
+        subnetId: subnet.id,
+        viaEndpoint: true,
+        nextHopType: route.nextHopType,
+        privateAddress: cfg.privateAddress,
+      };
     case "Internet": {
       // Data Lake Store Gen1: the subnet identity travels in the Azure AD token.
       if (service && findEndpointService(service.service)?.name === "Microsoft.AzureActiveDirectory") {
         const ep = subnet.endpoints.find((e) => e.service === "Microsoft.AzureActiveDirectory");
         if (ep && (ep.locations.includes("*") || ep.locations.includes(service.location))) {
-          return { addresses: [cfg.privateAddress], subnetId: subnet.id, viaEndpoint: true, nextHopType: route.nextHopType, privateAddress: cfg.privateAddress };
+          return {
+            addresses: [cfg.privateAddress],
+            subnetId: subnet.id,
+            viaEndpoint: true,
+            nextHopType: route.nextHopType,
+            privateAddress: cfg.privateAddress,
+          };
         }
       }
       const pub = publicAddressOf(snap, nic, cfg);
       step(t, "SourceAddress", "Info", nic.id, `leaves from ${formatAddress(pub)}`);
-      return { addresses: [pub], viaEndpoint: false, nextHopType: "Internet", azureRegion: subnet.vnet.location, privateAddress: cfg.privateAddress };
+      return {
+        addresses: [pub],
+        viaEndpoint: false,
+        nextHopType: "Internet",
+        azureRegion: subnet.vnet.location,
+        privateAddress: cfg.privateAddress,
+      };
     }
     case "VirtualAppliance": {
       const ip = route.nextHopIpAddress[0] ? tryParseAddress(route.nextHopIpAddress[0]) : undefined;
@@ -555,7 +737,11 @@ function fromNic(snap: Snapshot, t: Trace, nic: NicInfo, cfg: IpConfigInfo, dst:
     case "VirtualNetworkGateway": {
       const edge = onPremEdge(snap, subnet.vnet, route);
       step(t, "OnPremises", "Info", edge.resourceId, "forced tunnelling to on-premises");
-      return { addresses: edge.addresses.length ? edge.addresses : [cfg.privateAddress], viaEndpoint: false, nextHopType: "VirtualNetworkGateway" };
+      return {
+        addresses: edge.addresses.length ? edge.addresses : [cfg.privateAddress],
+        viaEndpoint: false,
+        nextHopType: "VirtualNetworkGateway",
+      };
     }
     case "None":
       block(t, "Route", route.origin ?? subnet.id, route.name, "next hop None");
@@ -567,16 +753,27 @@ function fromNic(snap: Snapshot, t: Trace, nic: NicInfo, cfg: IpConfigInfo, dst:
         const tSubnet = snap.subnet(target.cfg.subnetId);
         if (tSubnet) evaluateNsgs(snap, t, "Inbound", tSubnet, target.nic, target.cfg, packet);
       }
-      return { addresses: [cfg.privateAddress], viaEndpoint: false, nextHopType: route.nextHopType, privateAddress: cfg.privateAddress };
+      return {
+        addresses: [cfg.privateAddress],
+        viaEndpoint: false,
+        nextHopType: route.nextHopType,
+        privateAddress: cfg.privateAddress,
+      };
     }
   }
 }
 
-function onPremEdge(snap: Snapshot, vnet: VnetInfo, route: RefRoute): { addresses: Address[]; resourceId?: string } {
-  const gws = route.source === "VirtualNetworkGateway" && route.origin ? [route.origin] : refGateways(snap, vnet);
+function onPremEdge(
+  snap: Snapshot,
+  vnet: VnetInfo,
+  route: RefRoute,
+): { addresses: Address[]; resourceId?: string } {
+  const gws =
+    route.source === "VirtualNetworkGateway" && route.origin ? [route.origin] : refGateways(snap, vnet);
   for (const gw of gws) {
     for (const c of snap.connections.values()) {
-      if (!c.properties?.virtualNetworkGateway1?.id || !sameId(c.properties.virtualNetworkGateway1.id, gw)) continue;
+      if (!c.properties?.virtualNetworkGateway1?.id || !sameId(c.properties.virtualNetworkGateway1.id, gw))
+        continue;
       if (c.properties.peer?.id) {
         const nat = circuitNat(snap, c.properties.peer.id);
         if (nat.length) return { addresses: nat, resourceId: c.properties.peer.id };
@@ -584,7 +781,9 @@ function onPremEdge(snap: Snapshot, vnet: VnetInfo, route: RefRoute): { addresse
       if (c.properties.localNetworkGateway2?.id) {
         for (const l of snap.localGateways.values()) {
           if (!sameId(l.id, c.properties.localNetworkGateway2.id)) continue;
-          const a = l.properties?.gatewayIpAddress ? tryParseAddress(l.properties.gatewayIpAddress) : undefined;
+          const a = l.properties?.gatewayIpAddress
+            ? tryParseAddress(l.properties.gatewayIpAddress)
+            : undefined;
           if (a) return { addresses: [a], resourceId: l.id };
         }
       }
@@ -599,7 +798,9 @@ function circuitNat(snap: Snapshot, circuitId: string): Address[] {
   for (const c of snap.circuits.values()) if (sameId(c.id, circuitId)) circuit = c;
   if (!circuit) return [];
   const peerings = arr(circuit.properties?.peerings);
-  const ms = peerings.find((p) => p.properties?.peeringType === "MicrosoftPeering" && p.properties?.state !== "Disabled");
+  const ms = peerings.find(
+    (p) => p.properties?.peeringType === "MicrosoftPeering" && p.properties?.state !== "Disabled",
+  );
   if (ms) {
     const out: Address[] = [];
     for (const text of arr(ms.properties?.microsoftPeeringConfig?.advertisedPublicPrefixes)) {
@@ -608,7 +809,9 @@ function circuitNat(snap: Snapshot, circuitId: string): Address[] {
     }
     if (out.length) return out;
   }
-  const pub = peerings.find((p) => p.properties?.peeringType === "AzurePublicPeering" && p.properties?.state !== "Disabled");
+  const pub = peerings.find(
+    (p) => p.properties?.peeringType === "AzurePublicPeering" && p.properties?.state !== "Disabled",
+  );
   if (pub) {
     const out = arr(pub.properties?.natAddresses)
       .map((a) => tryParseAddress(a))
@@ -659,18 +862,32 @@ function checkPolicies(snap: Snapshot, t: Trace, subnetId: string, dst: ServiceR
     if (classic) break;
     for (const r of d.resources) {
       if (isWithinScope(dst.id, r)) {
-        step(t, "ServiceEndpointPolicy", "Allowed", d.policyId, "listed", `serviceEndpointPolicyDefinitions/${d.name}`);
+        step(
+          t,
+          "ServiceEndpointPolicy",
+          "Allowed",
+          d.policyId,
+          "listed",
+          `serviceEndpointPolicyDefinitions/${d.name}`,
+        );
         return;
       }
     }
   }
   const first = defs[0]!;
   step(t, "ServiceEndpointPolicy", "Denied", first.policyId, "not listed");
-  block(t, "ServiceEndpointPolicy", first.policyId, `serviceEndpointPolicyDefinitions/${first.name}`, "not listed");
+  block(
+    t,
+    "ServiceEndpointPolicy",
+    first.policyId,
+    `serviceEndpointPolicyDefinitions/${first.name}`,
+    "not listed",
+  );
 }
 
 function isAzureAddress(snap: Snapshot, a: Address): boolean {
-  for (const tag of snap.catalog.tags) if (lower(tag.base) === "azurecloud" && anyContains(tag.prefixes, a)) return true;
+  for (const tag of snap.catalog.tags)
+    if (lower(tag.base) === "azurecloud" && anyContains(tag.prefixes, a)) return true;
   return false;
 }
 
@@ -681,7 +898,13 @@ function subnetHasEndpoint(snap: Snapshot, subnetId: string, service: string): b
   return false;
 }
 
-function checkFirewall(snap: Snapshot, t: Trace, egress: Egress, dst: ServiceResourceInfo, flow: Flow): string | undefined {
+function checkFirewall(
+  snap: Snapshot,
+  t: Trace,
+  egress: Egress,
+  dst: ServiceResourceInfo,
+  flow: Flow,
+): string | undefined {
   let error: string | undefined;
   const seen = new Set<string>();
   for (const address of egress.addresses) {
@@ -692,10 +915,17 @@ function checkFirewall(snap: Snapshot, t: Trace, egress: Egress, dst: ServiceRes
       ...(egress.viaEndpoint && egress.subnetId ? { subnetId: egress.subnetId } : {}),
       subnetHasEndpoint: (id) => subnetHasEndpoint(snap, id, dst.service),
       fromAzure: egress.azureRegion !== undefined || isAzureAddress(snap, address),
-      sameRegionAzure: !egress.viaEndpoint && egress.azureRegion !== undefined && egress.azureRegion === dst.location,
+      sameRegionAzure:
+        !egress.viaEndpoint && egress.azureRegion !== undefined && egress.azureRegion === dst.location,
       purpose: flow.purpose ?? "rest",
     });
-    step(t, "ServiceFirewall", r.allowed ? "Allowed" : "Denied", dst.id, `${formatAddress(address)} ${r.allowed ? "admitted" : "refused"}`);
+    step(
+      t,
+      "ServiceFirewall",
+      r.allowed ? "Allowed" : "Denied",
+      dst.id,
+      `${formatAddress(address)} ${r.allowed ? "admitted" : "refused"}`,
+    );
     if (r.allowed) continue;
     error ??= r.errorCode;
     for (const f of r.fixes) {
@@ -715,7 +945,17 @@ export function referenceEvaluate(snap: Snapshot, flow: Flow): Decision {
   const port = flow.port ?? dst?.service?.kind.defaultPort ?? 443;
   const sourcePort = flow.sourcePort ?? 49152;
   if (!dst) {
-    return { decision: "Denied", sourceAddress: "", viaServiceEndpoint: false, nextHopType: "None", destinationAddress: "", protocol, port, steps: t.steps, blockers: t.blockers };
+    return {
+      decision: "Denied",
+      sourceAddress: "",
+      viaServiceEndpoint: false,
+      nextHopType: "None",
+      destinationAddress: "",
+      protocol,
+      port,
+      steps: t.steps,
+      blockers: t.blockers,
+    };
   }
   let egress: Egress;
   const s = flow.source;

@@ -59,7 +59,10 @@ function vnetRuleCheck(
     if (!r.stale && input.subnetHasEndpoint(r.subnetId)) return { admitted: true, fix: "" };
     staleRule ??= r.rule;
   }
-  return { admitted: false, fix: staleRule !== undefined ? `readd:${staleRule}:${input.subnetId}` : `addVnet:${input.subnetId}` };
+  return {
+    admitted: false,
+    fix: staleRule !== undefined ? `readd:${staleRule}:${input.subnetId}` : `addVnet:${input.subnetId}`,
+  };
 }
 
 export function storageFirewall(input: RefFirewallInput): RefFirewallResult {
@@ -74,7 +77,13 @@ export function storageFirewall(input: RefFirewallInput): RefFirewallResult {
   if (via) {
     const rules = arr(acls.virtualNetworkRules as any[]).flatMap((r, i) =>
       r && typeof r.id === "string" && isAllowAction(r.action)
-        ? [{ rule: `vnet[${i}]`, subnetId: r.id as string, stale: ["networksourcedeleted", "failed", "deprovisioning"].includes(lower(r.state)) }]
+        ? [
+            {
+              rule: `vnet[${i}]`,
+              subnetId: r.id as string,
+              stale: ["networksourcedeleted", "failed", "deprovisioning"].includes(lower(r.state)),
+            },
+          ]
         : [],
     );
     const v = vnetRuleCheck(rules, input);
@@ -84,7 +93,8 @@ export function storageFirewall(input: RefFirewallInput): RefFirewallResult {
   // SE-SRC-5: a same-region Azure caller reaches the account from a private Azure address.
   if (pub && !input.sameRegionAzure) {
     for (const r of arr(acls.ipRules as any[])) {
-      if (r && isAllowAction(r.action) && matchCidr(r.value, input.source)) return { allowed: true, fixes: [] };
+      if (r && isAllowAction(r.action) && matchCidr(r.value, input.source))
+        return { allowed: true, fixes: [] };
     }
     return { ...deny, fixes: [`addIp:${input.source.value}`] };
   }
@@ -116,7 +126,11 @@ export function sqlFirewall(input: RefFirewallInput): RefFirewallResult {
     const p = (c?.properties ?? {}) as Record<string, any>;
     if (t.endsWith("/servers/virtualnetworkrules")) {
       if (typeof p.virtualNetworkSubnetId === "string") {
-        vnetRules.push({ rule: `vnet/${c.name}`, subnetId: p.virtualNetworkSubnetId, stale: ["deleting", "unknown"].includes(lower(p.state)) });
+        vnetRules.push({
+          rule: `vnet/${c.name}`,
+          subnetId: p.virtualNetworkSubnetId,
+          stale: ["deleting", "unknown"].includes(lower(p.state)),
+        });
       }
     } else if (t.endsWith("/servers/firewallrules")) {
       if (p.startIpAddress === "0.0.0.0" && p.endIpAddress === "0.0.0.0") allowAzureRule = true;
@@ -125,7 +139,9 @@ export function sqlFirewall(input: RefFirewallInput): RefFirewallResult {
   }
   if (via) {
     const v = vnetRuleCheck(vnetRules, input);
-    return v.admitted ? { allowed: true, fixes: [] } : { ...deny, fixes: [v.fix, `sqlAlt:${input.subnetId}`] };
+    return v.admitted
+      ? { allowed: true, fixes: [] }
+      : { ...deny, fixes: [v.fix, `sqlAlt:${input.subnetId}`] };
   }
   const pub = isPublic(input.source);
   if (!pub) return { ...deny, fixes: ["viaEndpoint"] };
@@ -155,7 +171,8 @@ export function keyVaultFirewall(input: RefFirewallInput): RefFirewallResult {
     return v.admitted ? { allowed: true, fixes: [] } : { ...deny, fixes: [v.fix] };
   }
   if (!isPublic(input.source)) return { ...deny, fixes: ["viaEndpoint"] };
-  for (const r of arr(acls.ipRules as any[])) if (r && matchCidr(r.value, input.source)) return { allowed: true, fixes: [] };
+  for (const r of arr(acls.ipRules as any[]))
+    if (r && matchCidr(r.value, input.source)) return { allowed: true, fixes: [] };
   return { ...deny, fixes: [`addIp:${input.source.value}`] };
 }
 

@@ -6,7 +6,12 @@ import { Snapshot } from "../../src/engine/snapshot.js";
 import { evaluate } from "../../src/engine/evaluate.js";
 import { effectiveRouteTable } from "../../src/engine/routes.js";
 import { defaultServiceTagCatalog } from "../../src/model/catalog/synthetic-service-tags.js";
-import { quickstartResources, DEMO_SUBSCRIPTION, DEMO_RESOURCE_GROUP, DEMO_STORAGE_ACCOUNT } from "../../src/demo/quickstart.js";
+import {
+  quickstartResources,
+  DEMO_SUBSCRIPTION,
+  DEMO_RESOURCE_GROUP,
+  DEMO_STORAGE_ACCOUNT,
+} from "../../src/demo/quickstart.js";
 import { tryParseAddress, prefixContainsAddress, parsePrefixLoose } from "../../src/model/ip.js";
 
 const rg = `/subscriptions/${DEMO_SUBSCRIPTION}/resourceGroups/${DEMO_RESOURCE_GROUP}`;
@@ -21,7 +26,10 @@ function snap() {
 
 describe("quickstart: vnet-2subnets-service-endpoints-storage-integration", () => {
   it("SE-SRC-2, SE-ACL-1: testvm0 in subnet1 reaches the account over the endpoint with its private address", () => {
-    const d = evaluate(snap(), { source: { kind: "vm", vmId: vm0 }, destination: { kind: "resource", resourceId: account, endpoint: "blob" } });
+    const d = evaluate(snap(), {
+      source: { kind: "vm", vmId: vm0 },
+      destination: { kind: "resource", resourceId: account, endpoint: "blob" },
+    });
     expect(d.decision).toBe("Allowed");
     expect(d.viaServiceEndpoint).toBe(true);
     expect(d.nextHopType).toBe("VirtualNetworkServiceEndpoint");
@@ -36,13 +44,18 @@ describe("quickstart: vnet-2subnets-service-endpoints-storage-integration", () =
 
   it("SE-ACL-9, SE-SRC-1, SE-DIAG-3: testvm1 in subnet2 gets 403 AuthorizationFailure from its public address, and the trace says why and what would fix it", () => {
     const s = snap();
-    const d = evaluate(s, { source: { kind: "vm", vmId: vm1 }, destination: { kind: "resource", resourceId: account } });
+    const d = evaluate(s, {
+      source: { kind: "vm", vmId: vm1 },
+      destination: { kind: "resource", resourceId: account },
+    });
     expect(d.decision).toBe("Denied");
     expect(d.viaServiceEndpoint).toBe(false);
     expect(d.nextHopType).toBe("Internet");
     // The public address of pip1, drawn from AzureCloud.westus.
     const a = tryParseAddress(d.sourceAddress)!;
-    expect(s.catalog.regional("AzureCloud", "westus")!.prefixes.some((p) => prefixContainsAddress(p, a))).toBe(true);
+    expect(
+      s.catalog.regional("AzureCloud", "westus")!.prefixes.some((p) => prefixContainsAddress(p, a)),
+    ).toBe(true);
     expect(d.error).toMatchObject({ status: 403, code: "AuthorizationFailure" });
     expect(d.blockers.length).toBeGreaterThanOrEqual(1);
     const b = d.blockers[0]!;
@@ -64,7 +77,9 @@ describe("quickstart: vnet-2subnets-service-endpoints-storage-integration", () =
     expect(d0.destinationAddress).toBe(d1.destinationAddress);
     expect(d0.destinationResourceId).toBe(account);
     const a = tryParseAddress(d0.destinationAddress)!;
-    expect(s.catalog.regional("Storage", "westus")!.prefixes.some((p) => prefixContainsAddress(p, a))).toBe(true);
+    expect(s.catalog.regional("Storage", "westus")!.prefixes.some((p) => prefixContainsAddress(p, a))).toBe(
+      true,
+    );
   });
 
   it("SE-ROUTE-2, SE-DIAG-2: nic0 has one VirtualNetworkServiceEndpoint route for Storage covering westus and eastus; nic1 has none", () => {
@@ -76,18 +91,41 @@ describe("quickstart: vnet-2subnets-service-endpoints-storage-integration", () =
     expect(ep[0]!.source).toBe("Default");
     expect(ep[0]!.state).toBe("Active");
     expect(ep[0]!.nextHopIpAddress).toEqual([]);
-    const expected = new Set([
-      ...s.catalog.regional("Storage", "westus")!.addressPrefixes,
-      ...s.catalog.regional("Storage", "eastus")!.addressPrefixes,
-    ].map((p) => p.toLowerCase()));
+    const expected = new Set(
+      [
+        ...s.catalog.regional("Storage", "westus")!.addressPrefixes,
+        ...s.catalog.regional("Storage", "eastus")!.addressPrefixes,
+      ].map((p) => p.toLowerCase()),
+    );
     expect(new Set(ep[0]!.addressPrefix.map((p) => p.toLowerCase()))).toEqual(expected);
     expect(r1.filter((r) => r.nextHopType === "VirtualNetworkServiceEndpoint")).toEqual([]);
     // System routes as Azure lists them.
     expect(r1.slice(0, 2)).toEqual([
-      { disableBgpRoutePropagation: false, source: "Default", state: "Active", addressPrefix: ["10.0.0.0/16"], nextHopIpAddress: [], nextHopType: "VnetLocal" },
-      { disableBgpRoutePropagation: false, source: "Default", state: "Active", addressPrefix: ["0.0.0.0/0"], nextHopIpAddress: [], nextHopType: "Internet" },
+      {
+        disableBgpRoutePropagation: false,
+        source: "Default",
+        state: "Active",
+        addressPrefix: ["10.0.0.0/16"],
+        nextHopIpAddress: [],
+        nextHopType: "VnetLocal",
+      },
+      {
+        disableBgpRoutePropagation: false,
+        source: "Default",
+        state: "Active",
+        addressPrefix: ["0.0.0.0/0"],
+        nextHopIpAddress: [],
+        nextHopType: "Internet",
+      },
     ]);
-    expect(r1.map((r) => r.addressPrefix[0])).toEqual(["10.0.0.0/16", "0.0.0.0/0", "10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.168.0.0/16"]);
+    expect(r1.map((r) => r.addressPrefix[0])).toEqual([
+      "10.0.0.0/16",
+      "0.0.0.0/0",
+      "10.0.0.0/8",
+      "100.64.0.0/10",
+      "172.16.0.0/12",
+      "192.168.0.0/16",
+    ]);
     void parsePrefixLoose;
   });
 });

@@ -17,7 +17,12 @@ export function locationFor(input: ArmResource, existing: ArmResource | undefine
 }
 
 /** id/name/type/etag/location/tags + other top-level fields + the given properties. */
-export function tracked(input: ArmResource, existing: ArmResource | undefined, type: string, properties: Record<string, unknown>): ArmResource {
+export function tracked(
+  input: ArmResource,
+  existing: ArmResource | undefined,
+  type: string,
+  properties: Record<string, unknown>,
+): ArmResource {
   return envelope({
     id: input.id,
     name: input.name,

@@ -104,12 +104,18 @@ export function subnetNote(subnetId: string, preposition?: string): string {
   return preposition ? ` ${preposition} subnet ${label}` : ` (subnet ${label})`;
 }
 
-function interval(family: 4 | 6, lo: number | bigint, hi: number | bigint): { family: 4 | 6; lo: number | bigint; hi: number | bigint } {
+function interval(
+  family: 4 | 6,
+  lo: number | bigint,
+  hi: number | bigint,
+): { family: 4 | 6; lo: number | bigint; hi: number | bigint } {
   return { family, lo, hi };
 }
 
 /** Interval of an IPv4/IPv6 address or CIDR (`1.2.3.4`, `1.2.3.0/24`); host bits are ignored as Azure does. */
-export function cidrInterval(text: unknown): { family: 4 | 6; lo: number | bigint; hi: number | bigint } | undefined {
+export function cidrInterval(
+  text: unknown,
+): { family: 4 | 6; lo: number | bigint; hi: number | bigint } | undefined {
   if (typeof text !== "string") return undefined;
   const r = parsePrefixDetailed(text.trim());
   const p = r.ok ? r.prefix : r.reason === "hostBits" ? r.normalized : undefined;
@@ -119,7 +125,10 @@ export function cidrInterval(text: unknown): { family: 4 | 6; lo: number | bigin
 }
 
 /** Interval of an inclusive address range `start`–`end` (SQL and Data Lake firewall rules). */
-export function rangeInterval(start: unknown, end: unknown): { family: 4 | 6; lo: number | bigint; hi: number | bigint } | undefined {
+export function rangeInterval(
+  start: unknown,
+  end: unknown,
+): { family: 4 | 6; lo: number | bigint; hi: number | bigint } | undefined {
   const s = typeof start === "string" ? tryParseAddress(start) : undefined;
   const e = typeof end === "string" ? tryParseAddress(end) : undefined;
   if (!s || !e || s.family !== e.family) return undefined;
@@ -127,7 +136,11 @@ export function rangeInterval(start: unknown, end: unknown): { family: 4 | 6; lo
 }
 
 /** An IP rule view from its interval. */
-export function ipRule(rule: string, text: string, iv: { family: 4 | 6; lo: number | bigint; hi: number | bigint }): IpRuleView {
+export function ipRule(
+  rule: string,
+  text: string,
+  iv: { family: 4 | 6; lo: number | bigint; hi: number | bigint },
+): IpRuleView {
   return { rule, text, family: iv.family, lo: iv.lo, hi: iv.hi };
 }
 
@@ -171,9 +184,24 @@ export const HOW_IP_RULE = 4;
 export const HOW_EXCEPTION = 5;
 export const HOW_DENIED = 6;
 
-const V_PRE_ADMIT: FirewallVerdict = Object.freeze({ allowed: true, how: HOW_PRE_ADMIT, index: -1, listed: -1 });
-const V_DISABLED: FirewallVerdict = Object.freeze({ allowed: false, how: HOW_DISABLED, index: -1, listed: -1 });
-const V_UNLOCKED: FirewallVerdict = Object.freeze({ allowed: true, how: HOW_UNLOCKED, index: -1, listed: -1 });
+const V_PRE_ADMIT: FirewallVerdict = Object.freeze({
+  allowed: true,
+  how: HOW_PRE_ADMIT,
+  index: -1,
+  listed: -1,
+});
+const V_DISABLED: FirewallVerdict = Object.freeze({
+  allowed: false,
+  how: HOW_DISABLED,
+  index: -1,
+  listed: -1,
+});
+const V_UNLOCKED: FirewallVerdict = Object.freeze({
+  allowed: true,
+  how: HOW_UNLOCKED,
+  index: -1,
+  listed: -1,
+});
 const V_DENIED: FirewallVerdict = Object.freeze({ allowed: false, how: HOW_DENIED, index: -1, listed: -1 });
 
 /**
@@ -201,8 +229,12 @@ export class CompiledFirewall {
       if (list) list.push(i);
       else this.bySubnet.set(k, [i]);
     });
-    const v4 = policy.ipRules.flatMap((r, i) => (r.family === 4 && (r.lo as number) <= (r.hi as number) ? [i] : []));
-    const bounds = [...new Set(v4.flatMap((i) => [policy.ipRules[i]!.lo as number, (policy.ipRules[i]!.hi as number) + 1]))].sort((a, b) => a - b);
+    const v4 = policy.ipRules.flatMap((r, i) =>
+      r.family === 4 && (r.lo as number) <= (r.hi as number) ? [i] : [],
+    );
+    const bounds = [
+      ...new Set(v4.flatMap((i) => [policy.ipRules[i]!.lo as number, (policy.ipRules[i]!.hi as number) + 1])),
+    ].sort((a, b) => a - b);
     this.starts = Float64Array.from(bounds);
     this.owner = new Int32Array(bounds.length).fill(-1);
     // Paint segments with rules in list order; `next` skips segments already owned.
@@ -330,7 +362,12 @@ export class CompiledFirewall {
           fixes: [policy.disabled!.fix],
         };
       case HOW_UNLOCKED:
-        return { allowed: true, ...(policy.unlocked.rule ? { rule: policy.unlocked.rule } : {}), detail: policy.unlocked.detail, fixes: [] };
+        return {
+          allowed: true,
+          ...(policy.unlocked.rule ? { rule: policy.unlocked.rule } : {}),
+          detail: policy.unlocked.detail,
+          fixes: [],
+        };
       case HOW_VNET_RULE: {
         const r = policy.vnetRules[v.index]!;
         return {
@@ -342,7 +379,12 @@ export class CompiledFirewall {
       }
       case HOW_IP_RULE: {
         const r = policy.ipRules[v.index]!;
-        return { allowed: true, rule: r.rule, detail: `the IP rule ${r.rule} (${r.text}) contains the source address ${source}`, fixes: [] };
+        return {
+          allowed: true,
+          rule: r.rule,
+          detail: `the IP rule ${r.rule} (${r.text}) contains the source address ${source}`,
+          fixes: [],
+        };
       }
       case HOW_EXCEPTION: {
         const ex = policy.exceptions[v.index]!;
@@ -361,7 +403,9 @@ export class CompiledFirewall {
       const subnetId = input.subnetId!;
       const name = subnetLabel(subnetId);
       if (stale) {
-        reasons.push(`the VNet rule ${stale.rule} names the caller's subnet ${name} but ${staleWhy(stale, policy.endpointService)}, so it matches nothing (SE-ACL-8)`);
+        reasons.push(
+          `the VNet rule ${stale.rule} names the caller's subnet ${name} but ${staleWhy(stale, policy.endpointService)}, so it matches nothing (SE-ACL-8)`,
+        );
         fixes.push(policy.fix.readdVnetRule(stale, subnetId));
       } else {
         reasons.push(`no VNet rule names the caller's subnet ${name}`);
@@ -375,11 +419,21 @@ export class CompiledFirewall {
     } else {
       if (input.trustedService && policy.fix.trusted) fixes.push(policy.fix.trusted);
       if (!isPublic) {
-        reasons.push(`the source ${source} is a private address, which IP rules never match (SE-ACL-5); only a request over a ${policy.endpointService} service endpoint can be admitted, by a VNet rule`);
-        fixes.push(viaEndpointFix(policy, input, `the source ${source} is a private address and no IP rule can match it`));
+        reasons.push(
+          `the source ${source} is a private address, which IP rules never match (SE-ACL-5); only a request over a ${policy.endpointService} service endpoint can be admitted, by a VNet rule`,
+        );
+        fixes.push(
+          viaEndpointFix(
+            policy,
+            input,
+            `the source ${source} is a private address and no IP rule can match it`,
+          ),
+        );
       } else if (ipBlocked !== undefined) {
         const listed = v.listed >= 0 ? policy.ipRules[v.listed] : undefined;
-        reasons.push(ipBlocked + (listed ? `; the IP rule ${listed.rule} lists ${listed.text} but cannot match it` : ""));
+        reasons.push(
+          ipBlocked + (listed ? `; the IP rule ${listed.rule} lists ${listed.text} but cannot match it` : ""),
+        );
         fixes.push(viaEndpointFix(policy, input, ipBlocked));
       } else {
         reasons.push(`no IP rule contains the source address ${source}`);
@@ -388,8 +442,16 @@ export class CompiledFirewall {
         if (input.fromAzure && policy.fix.allowAzure) fixes.push(policy.fix.allowAzure);
       }
     }
-    const detail = `${policy.lockedBy}, and ${reasons.join("; ")}.` + (policy.denyNotes?.length ? ` ${policy.denyNotes.join(" ")}` : "");
-    return { allowed: false, rule: policy.denyRule(viaEndpoint), detail, error: policy.error(viaEndpoint, input), fixes };
+    const detail =
+      `${policy.lockedBy}, and ${reasons.join("; ")}.` +
+      (policy.denyNotes?.length ? ` ${policy.denyNotes.join(" ")}` : "");
+    return {
+      allowed: false,
+      rule: policy.denyRule(viaEndpoint),
+      detail,
+      error: policy.error(viaEndpoint, input),
+      fixes,
+    };
   }
 }
 

@@ -35,20 +35,36 @@ export function containerRegistryFirewallPolicy(resource: ArmResource): Firewall
       ? {
           disabled: {
             rule: "publicNetworkAccess",
-            detail: "publicNetworkAccess is Disabled: the registry refuses every request from public and service-endpoint networks",
-            fix: { rule: "publicNetworkAccess", reason: "public network access is disabled", fix: 'Set publicNetworkAccess to "Enabled".' },
+            detail:
+              "publicNetworkAccess is Disabled: the registry refuses every request from public and service-endpoint networks",
+            fix: {
+              rule: "publicNetworkAccess",
+              reason: "public network access is disabled",
+              fix: 'Set publicNetworkAccess to "Enabled".',
+            },
           },
         }
       : {}),
     locked: premium && set !== undefined && isDeny(set.defaultAction),
     unlocked: !premium
-      ? { rule: "sku", detail: `network rules apply to Premium registries only and ${name} is ${registry.sku?.name ?? "not Premium"}, so every network is admitted` }
+      ? {
+          rule: "sku",
+          detail: `network rules apply to Premium registries only and ${name} is ${registry.sku?.name ?? "not Premium"}, so every network is admitted`,
+        }
       : set
-        ? { rule: "networkRuleSet.defaultAction", detail: "networkRuleSet.defaultAction is Allow, so every network is admitted" }
-        : { rule: "networkRuleSet", detail: "the registry has no networkRuleSet, so every network is admitted" },
+        ? {
+            rule: "networkRuleSet.defaultAction",
+            detail: "networkRuleSet.defaultAction is Allow, so every network is admitted",
+          }
+        : {
+            rule: "networkRuleSet",
+            detail: "the registry has no networkRuleSet, so every network is admitted",
+          },
     lockedBy: "networkRuleSet.defaultAction is Deny",
     vnetRules: (Array.isArray(set?.virtualNetworkRules) ? set.virtualNetworkRules : []).flatMap((r, i) =>
-      r && typeof r.id === "string" && isAllow(r.action) ? [{ rule: `networkRuleSet.virtualNetworkRules[${i}]`, subnetId: r.id }] : [],
+      r && typeof r.id === "string" && isAllow(r.action)
+        ? [{ rule: `networkRuleSet.virtualNetworkRules[${i}]`, subnetId: r.id }]
+        : [],
     ),
     ipRules: (Array.isArray(set?.ipRules) ? set.ipRules : []).flatMap((r, i) => {
       const iv = cidrInterval(r?.value);
@@ -56,7 +72,11 @@ export function containerRegistryFirewallPolicy(resource: ArmResource): Firewall
     }),
     exceptions: [],
     denyRule: () => "networkRuleSet.defaultAction",
-    error: (_vnet, input) => ({ status: 403, code: "DENIED", message: `client with IP '${formatAddress(input.sourceAddress)}' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.` }),
+    error: (_vnet, input) => ({
+      status: 403,
+      code: "DENIED",
+      message: `client with IP '${formatAddress(input.sourceAddress)}' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.`,
+    }),
     fix: {
       addVnetRule: (subnetId) => ({
         rule: "networkRuleSet.virtualNetworkRules",

@@ -44,15 +44,21 @@ export function cosmosFirewallPolicy(resource: ArmResource): FirewallPolicy {
       ? {
           disabled: {
             rule: "publicNetworkAccess",
-            detail: "publicNetworkAccess is Disabled: the account refuses every request from public and service-endpoint networks",
-            fix: { rule: "publicNetworkAccess", reason: "public network access is disabled", fix: 'Set publicNetworkAccess to "Enabled".' },
+            detail:
+              "publicNetworkAccess is Disabled: the account refuses every request from public and service-endpoint networks",
+            fix: {
+              rule: "publicNetworkAccess",
+              reason: "public network access is disabled",
+              fix: 'Set publicNetworkAccess to "Enabled".',
+            },
           },
         }
       : {}),
     locked,
     unlocked: {
       rule: "ipRangeFilter",
-      detail: "the IP filter is empty and isVirtualNetworkFilterEnabled is false, so every network is admitted",
+      detail:
+        "the IP filter is empty and isVirtualNetworkFilterEnabled is false, so every network is admitted",
     },
     lockedBy: filterOn
       ? entries.length > 0
@@ -65,12 +71,15 @@ export function cosmosFirewallPolicy(resource: ArmResource): FirewallPolicy {
       ? [
           {
             rule: azureEntry.source,
-            applies: (input) => input.fromAzure && input.subnetId === undefined && isPublicAddress(input.sourceAddress),
-            detail: (input) => `${azureEntry.source} lists 0.0.0.0, which admits Azure datacenter addresses, and ${formatAddress(input.sourceAddress)} is one`,
+            applies: (input) =>
+              input.fromAzure && input.subnetId === undefined && isPublicAddress(input.sourceAddress),
+            detail: (input) =>
+              `${azureEntry.source} lists 0.0.0.0, which admits Azure datacenter addresses, and ${formatAddress(input.sourceAddress)} is one`,
           },
         ]
       : [],
-    denyRule: (vnet) => (vnet ? (filterOn ? "virtualNetworkRules" : "isVirtualNetworkFilterEnabled") : "ipRangeFilter"),
+    denyRule: (vnet) =>
+      vnet ? (filterOn ? "virtualNetworkRules" : "isVirtualNetworkFilterEnabled") : "ipRangeFilter",
     error: (vnet, input) => ({
       status: 403,
       code: "Forbidden",
@@ -111,7 +120,8 @@ export function cosmosFirewallPolicy(resource: ArmResource): FirewallPolicy {
         : {
             allowAzure: {
               rule: "ipRangeFilter",
-              reason: "the caller has an Azure public address and the IP filter does not admit Azure datacenters",
+              reason:
+                "the caller has an Azure public address and the IP filter does not admit Azure datacenters",
               fix: `Append "0.0.0.0" to ipRangeFilter of ${name} (admits every Azure datacenter address).`,
             },
           }),

@@ -6,12 +6,23 @@ import { evaluateFirewall } from "./index.js";
 import type { FirewallInput } from "./index.js";
 
 const ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DataLakeStore/accounts/lake1";
-const SUBNET1 = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/subnet1";
+const SUBNET1 =
+  "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/subnet1";
 
 function account(props: Record<string, unknown>): ArmResource {
-  return normalizeDataLakeStoreAccount({ id: ID, name: "lake1", type: "Microsoft.DataLakeStore/accounts", location: "eastus2", properties: props });
+  return normalizeDataLakeStoreAccount({
+    id: ID,
+    name: "lake1",
+    type: "Microsoft.DataLakeStore/accounts",
+    location: "eastus2",
+    properties: props,
+  });
 }
-function req(resource: ArmResource, children: ArmResource[], o: Partial<Omit<FirewallInput, "sourceAddress">> & { source?: string } = {}): FirewallInput {
+function req(
+  resource: ArmResource,
+  children: ArmResource[],
+  o: Partial<Omit<FirewallInput, "sourceAddress">> & { source?: string } = {},
+): FirewallInput {
   const { source, ...rest } = o;
   return {
     resource,
@@ -38,28 +49,49 @@ describe("Data Lake Store Gen1 firewall", () => {
   });
 
   it("SE-ACL-1: a virtualNetworkRules child (properties.subnetId) admits its subnet over the AAD endpoint", () => {
-    const r = evaluateFirewall(req(account({ firewallState: "Enabled" }), [VNET_CHILD], { subnetId: SUBNET1 }));
+    const r = evaluateFirewall(
+      req(account({ firewallState: "Enabled" }), [VNET_CHILD], { subnetId: SUBNET1 }),
+    );
     expect(r).toMatchObject({ allowed: true, rule: "virtualNetworkRules/vnet1" });
     expect(r.detail).toContain("Microsoft.AzureActiveDirectory");
   });
 
   it("SE-ACL-5: inline firewall rules are start-end ranges", () => {
-    const a = account({ firewallState: "Enabled", firewallRules: [{ name: "office", properties: { startIpAddress: "198.51.100.1", endIpAddress: "198.51.100.9" } }] });
-    expect(evaluateFirewall(req(a, [], { source: "198.51.100.5" }))).toMatchObject({ allowed: true, rule: "firewallRules/office" });
+    const a = account({
+      firewallState: "Enabled",
+      firewallRules: [
+        { name: "office", properties: { startIpAddress: "198.51.100.1", endIpAddress: "198.51.100.9" } },
+      ],
+    });
+    expect(evaluateFirewall(req(a, [], { source: "198.51.100.5" }))).toMatchObject({
+      allowed: true,
+      rule: "firewallRules/office",
+    });
     expect(evaluateFirewall(req(a, [], { source: "198.51.100.10" })).allowed).toBe(false);
   });
 
   it("SE-ACL-7: firewallAllowAzureIps admits Azure public addresses", () => {
-    expect(evaluateFirewall(req(account({ firewallState: "Enabled", firewallAllowAzureIps: "Enabled" }), [], { source: "40.112.0.9", fromAzure: true }))).toMatchObject({
+    expect(
+      evaluateFirewall(
+        req(account({ firewallState: "Enabled", firewallAllowAzureIps: "Enabled" }), [], {
+          source: "40.112.0.9",
+          fromAzure: true,
+        }),
+      ),
+    ).toMatchObject({
       allowed: true,
       rule: "firewallAllowAzureIps",
     });
-    const r = evaluateFirewall(req(account({ firewallState: "Enabled" }), [], { source: "40.112.0.9", fromAzure: true }));
+    const r = evaluateFirewall(
+      req(account({ firewallState: "Enabled" }), [], { source: "40.112.0.9", fromAzure: true }),
+    );
     expect(r.fixes.map((f) => f.rule)).toEqual(["firewallRules", "firewallAllowAzureIps"]);
   });
 
   it("SE-ACL-9: a refusal is 403 AccessDeniedByFirewall naming the client IP and the account", () => {
-    const r = evaluateFirewall(req(account({ firewallState: "Enabled" }), [VNET_CHILD], { source: "203.0.113.10" }));
+    const r = evaluateFirewall(
+      req(account({ firewallState: "Enabled" }), [VNET_CHILD], { source: "203.0.113.10" }),
+    );
     expect(r.allowed).toBe(false);
     expect(r.error).toEqual({
       status: 403,
@@ -70,7 +102,12 @@ describe("Data Lake Store Gen1 firewall", () => {
   });
 
   it("SE-ACL-8: a rule whose subnet lost the endpoint matches nothing", () => {
-    const r = evaluateFirewall(req(account({ firewallState: "Enabled" }), [VNET_CHILD], { subnetId: SUBNET1, subnetHasEndpoint: () => false }));
+    const r = evaluateFirewall(
+      req(account({ firewallState: "Enabled" }), [VNET_CHILD], {
+        subnetId: SUBNET1,
+        subnetHasEndpoint: () => false,
+      }),
+    );
     expect(r.allowed).toBe(false);
     expect(r.fixes[0]!.rule).toBe("virtualNetworkRules/vnet1");
   });

@@ -13,14 +13,21 @@
  */
 import type { ArmResource } from "../../model/resources/common.js";
 import type { DataLakeStoreAccount } from "../../model/resources/data-lake-store.js";
-import { dataLakeRules, isDataLakeAllowAzureIps, isDataLakeFirewallEnabled } from "../../model/resources/data-lake-store.js";
+import {
+  dataLakeRules,
+  isDataLakeAllowAzureIps,
+  isDataLakeFirewallEnabled,
+} from "../../model/resources/data-lake-store.js";
 import { formatAddress, isPublicAddress } from "../../model/ip.js";
 import type { FirewallPolicy } from "./common.js";
 import { decide, ipRule, rangeInterval, subnetLabel, subnetNote } from "./common.js";
 import type { FirewallInput, FirewallResult } from "./types.js";
 
 /** The account's firewall as a policy, independent of any request. */
-export function dataLakeStoreFirewallPolicy(resource: ArmResource, children: readonly ArmResource[]): FirewallPolicy {
+export function dataLakeStoreFirewallPolicy(
+  resource: ArmResource,
+  children: readonly ArmResource[],
+): FirewallPolicy {
   const account = resource as DataLakeStoreAccount;
   const name = String(account.name ?? "");
   const { firewallRules, virtualNetworkRules } = dataLakeRules(account, children ?? []);
@@ -33,17 +40,32 @@ export function dataLakeStoreFirewallPolicy(resource: ArmResource, children: rea
     unlocked: { rule: "firewallState", detail: "firewallState is Disabled, so every network is admitted" },
     lockedBy: "firewallState is Enabled",
     vnetRules: virtualNetworkRules.flatMap((r) =>
-      typeof r.properties?.subnetId === "string" ? [{ rule: `virtualNetworkRules/${r.name}`, subnetId: r.properties.subnetId }] : [],
+      typeof r.properties?.subnetId === "string"
+        ? [{ rule: `virtualNetworkRules/${r.name}`, subnetId: r.properties.subnetId }]
+        : [],
     ),
     ipRules: firewallRules.flatMap((r) => {
       const iv = rangeInterval(r.properties?.startIpAddress, r.properties?.endIpAddress);
-      return iv ? [ipRule(`firewallRules/${r.name}`, `${r.properties.startIpAddress}-${r.properties.endIpAddress}`, iv)] : [];
+      return iv
+        ? [
+            ipRule(
+              `firewallRules/${r.name}`,
+              `${r.properties.startIpAddress}-${r.properties.endIpAddress}`,
+              iv,
+            ),
+          ]
+        : [];
     }),
     exceptions: [
       {
         rule: "firewallAllowAzureIps",
-        applies: (input) => allowAzure && input.fromAzure && input.subnetId === undefined && isPublicAddress(input.sourceAddress),
-        detail: (input) => `firewallAllowAzureIps is Enabled, which admits Azure addresses, and ${formatAddress(input.sourceAddress)} is one`,
+        applies: (input) =>
+          allowAzure &&
+          input.fromAzure &&
+          input.subnetId === undefined &&
+          isPublicAddress(input.sourceAddress),
+        detail: (input) =>
+          `firewallAllowAzureIps is Enabled, which admits Azure addresses, and ${formatAddress(input.sourceAddress)} is one`,
       },
     ],
     denyRule: () => "firewallState",

@@ -12,10 +12,32 @@ import { normalizeContainerRegistry } from "../../model/resources/container-regi
 import { evaluateFirewall } from "./index.js";
 import type { FirewallInput } from "./index.js";
 
-type Service = "storage" | "sql" | "postgresql" | "cosmos" | "keyvault" | "servicebus" | "eventhub" | "datalakestore" | "containerregistry";
-const SERVICES: Service[] = ["storage", "sql", "postgresql", "cosmos", "keyvault", "servicebus", "eventhub", "datalakestore", "containerregistry"];
+type Service =
+  | "storage"
+  | "sql"
+  | "postgresql"
+  | "cosmos"
+  | "keyvault"
+  | "servicebus"
+  | "eventhub"
+  | "datalakestore"
+  | "containerregistry";
+const SERVICES: Service[] = [
+  "storage",
+  "sql",
+  "postgresql",
+  "cosmos",
+  "keyvault",
+  "servicebus",
+  "eventhub",
+  "datalakestore",
+  "containerregistry",
+];
 
-const SUBNETS = [0, 1, 2, 3].map((i) => `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet${i % 2}/subnets/sn${i}`);
+const SUBNETS = [0, 1, 2, 3].map(
+  (i) =>
+    `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet${i % 2}/subnets/sn${i}`,
+);
 /** IP rules drawn from here (one private range on purpose: it must never match). */
 const IP_POOL = ["20.0.0.1", "20.0.0.0/24", "52.1.2.3", "40.0.0.0/8", "10.0.0.0/8"];
 const SOURCES = ["20.0.0.1", "20.0.0.99", "52.1.2.3", "40.1.2.3", "10.0.0.4", "8.8.8.8"];
@@ -53,12 +75,26 @@ function expected(s: Service, a: Abstract, r: Req): boolean {
   const src = SOURCES[r.source]!;
   const ipRules = a.ipRules.map((i) => IP_POOL[i]!);
   const locked =
-    s === "sql" || s === "postgresql" ? true : s === "cosmos" ? a.locked || ipRules.length > 0 || a.allowAzure : a.locked;
+    s === "sql" || s === "postgresql"
+      ? true
+      : s === "cosmos"
+        ? a.locked || ipRules.length > 0 || a.allowAzure
+        : a.locked;
   if (!locked) return true;
   const vnetRulesCount = s !== "cosmos" || a.locked; // Cosmos: only with isVirtualNetworkFilterEnabled
-  if (r.subnet !== undefined && vnetRulesCount && a.vnetRules.some((v) => v.subnet === r.subnet && !(hasStates(s) && v.stale) && r.endpointOn[v.subnet]))
+  if (
+    r.subnet !== undefined &&
+    vnetRulesCount &&
+    a.vnetRules.some((v) => v.subnet === r.subnet && !(hasStates(s) && v.stale) && r.endpointOn[v.subnet])
+  )
     return true;
-  if (r.subnet === undefined && !isPrivate(src) && !(s === "storage" && r.sameRegion) && ipRules.some((c) => contains(c, src))) return true;
+  if (
+    r.subnet === undefined &&
+    !isPrivate(src) &&
+    !(s === "storage" && r.sameRegion) &&
+    ipRules.some((c) => contains(c, src))
+  )
+    return true;
   switch (s) {
     case "storage":
     case "keyvault":
@@ -98,7 +134,11 @@ function render(s: Service, a: Abstract): { resource: ArmResource; children: Arm
             networkAcls: {
               defaultAction: a.locked ? "Deny" : "Allow",
               bypass: a.trustedSwitch ? "Logging, AzureServices" : "Metrics",
-              virtualNetworkRules: a.vnetRules.map((v) => ({ id: SUBNETS[v.subnet]!, action: "Allow", state: v.stale ? "networkSourceDeleted" : "succeeded" })),
+              virtualNetworkRules: a.vnetRules.map((v) => ({
+                id: SUBNETS[v.subnet]!,
+                action: "Allow",
+                state: v.stale ? "networkSourceDeleted" : "succeeded",
+              })),
               ipRules: ips.map((value) => ({ value, action: "Allow" })),
             },
           },
@@ -108,20 +148,41 @@ function render(s: Service, a: Abstract): { resource: ArmResource; children: Arm
     case "sql":
     case "postgresql": {
       const ns = s === "sql" ? "Microsoft.Sql" : "Microsoft.DBforPostgreSQL";
-      const server = normalizeSqlServer({ id: id(ns, "servers"), name: "res1", type: `${ns}/servers`, properties: {} });
+      const server = normalizeSqlServer({
+        id: id(ns, "servers"),
+        name: "res1",
+        type: `${ns}/servers`,
+        properties: {},
+      });
       const children: ArmResource[] = [
         ...a.vnetRules.map((v, i) => ({
           id: `${server.id}/virtualNetworkRules/v${i}`,
           name: `v${i}`,
           type: `${ns}/servers/virtualNetworkRules`,
-          properties: { virtualNetworkSubnetId: SUBNETS[v.subnet]!, ignoreMissingVnetServiceEndpoint: true, state: v.stale ? "Deleting" : "Ready" },
+          properties: {
+            virtualNetworkSubnetId: SUBNETS[v.subnet]!,
+            ignoreMissingVnetServiceEndpoint: true,
+            state: v.stale ? "Deleting" : "Ready",
+          },
         })),
         ...ips.map((c, i) => {
           const [startIpAddress, endIpAddress] = range(c);
-          return { id: `${server.id}/firewallRules/f${i}`, name: `f${i}`, type: `${ns}/servers/firewallRules`, properties: { startIpAddress, endIpAddress } };
+          return {
+            id: `${server.id}/firewallRules/f${i}`,
+            name: `f${i}`,
+            type: `${ns}/servers/firewallRules`,
+            properties: { startIpAddress, endIpAddress },
+          };
         }),
         ...(a.allowAzure
-          ? [{ id: `${server.id}/firewallRules/AllowAllWindowsAzureIps`, name: "AllowAllWindowsAzureIps", type: `${ns}/servers/firewallRules`, properties: { startIpAddress: "0.0.0.0", endIpAddress: "0.0.0.0" } }]
+          ? [
+              {
+                id: `${server.id}/firewallRules/AllowAllWindowsAzureIps`,
+                name: "AllowAllWindowsAzureIps",
+                type: `${ns}/servers/firewallRules`,
+                properties: { startIpAddress: "0.0.0.0", endIpAddress: "0.0.0.0" },
+              },
+            ]
           : []),
       ];
       return { resource: server, children };
@@ -135,7 +196,10 @@ function render(s: Service, a: Abstract): { resource: ArmResource; children: Arm
           location: "westus",
           properties: {
             isVirtualNetworkFilterEnabled: a.locked,
-            virtualNetworkRules: a.vnetRules.map((v) => ({ id: SUBNETS[v.subnet]!, ignoreMissingVNetServiceEndpoint: true })),
+            virtualNetworkRules: a.vnetRules.map((v) => ({
+              id: SUBNETS[v.subnet]!,
+              ignoreMissingVNetServiceEndpoint: true,
+            })),
             ipRangeFilter: [...ips, ...(a.allowAzure ? ["0.0.0.0"] : [])].join(","),
           },
         }),
@@ -162,7 +226,12 @@ function render(s: Service, a: Abstract): { resource: ArmResource; children: Arm
     case "servicebus":
     case "eventhub": {
       const ns = s === "servicebus" ? "Microsoft.ServiceBus" : "Microsoft.EventHub";
-      const resource: ArmResource = { id: id(ns, "namespaces"), name: "res1", type: `${ns}/namespaces`, properties: {} };
+      const resource: ArmResource = {
+        id: id(ns, "namespaces"),
+        name: "res1",
+        type: `${ns}/namespaces`,
+        properties: {},
+      };
       const rs = normalizeNetworkRuleSet({
         id: `${resource.id}/networkRuleSets/default`,
         name: "default",
@@ -170,7 +239,10 @@ function render(s: Service, a: Abstract): { resource: ArmResource; children: Arm
         properties: {
           defaultAction: a.locked ? "Deny" : "Allow",
           trustedServiceAccessEnabled: a.trustedSwitch,
-          virtualNetworkRules: a.vnetRules.map((v) => ({ subnet: { id: SUBNETS[v.subnet]! }, ignoreMissingVnetServiceEndpoint: true })),
+          virtualNetworkRules: a.vnetRules.map((v) => ({
+            subnet: { id: SUBNETS[v.subnet]! },
+            ignoreMissingVnetServiceEndpoint: true,
+          })),
           ipRules: ips.map((ipMask) => ({ ipMask, action: "Allow" })),
         },
       });
@@ -220,7 +292,9 @@ function render(s: Service, a: Abstract): { resource: ArmResource; children: Arm
 
 const abstractArb: fc.Arbitrary<Abstract> = fc.record({
   locked: fc.boolean(),
-  vnetRules: fc.array(fc.record({ subnet: fc.integer({ min: 0, max: 3 }), stale: fc.boolean() }), { maxLength: 4 }),
+  vnetRules: fc.array(fc.record({ subnet: fc.integer({ min: 0, max: 3 }), stale: fc.boolean() }), {
+    maxLength: 4,
+  }),
   ipRules: fc.array(fc.integer({ min: 0, max: IP_POOL.length - 1 }), { maxLength: 3 }),
   allowAzure: fc.boolean(),
   trustedSwitch: fc.boolean(),
@@ -242,7 +316,8 @@ function input(s: Service, a: Abstract, r: Req): FirewallInput {
     children,
     sourceAddress: parseAddress(src),
     ...(r.subnet !== undefined ? { subnetId: SUBNETS[r.subnet]! } : {}),
-    subnetHasEndpoint: (id) => SUBNETS.some((sn, i) => sn.toLowerCase() === id.toLowerCase() && r.endpointOn[i]),
+    subnetHasEndpoint: (id) =>
+      SUBNETS.some((sn, i) => sn.toLowerCase() === id.toLowerCase() && r.endpointOn[i]),
     fromAzure: r.fromAzure,
     sameRegionAzure: r.sameRegion,
     trustedService: r.trusted,
@@ -257,7 +332,11 @@ describe("service firewalls (all services)", () => {
         fc.property(abstractArb, reqArb, (a, r) => {
           const res = evaluateFirewall(input(s, a, r));
           // A request over an endpoint is seen from a private address.
-          const want = expected(s, a, r.subnet !== undefined ? { ...r, source: SOURCES.indexOf("10.0.0.4") } : r);
+          const want = expected(
+            s,
+            a,
+            r.subnet !== undefined ? { ...r, source: SOURCES.indexOf("10.0.0.4") } : r,
+          );
           expect(res.allowed).toBe(want);
           if (res.allowed) {
             expect(res.fixes).toEqual([]);
@@ -275,22 +354,63 @@ describe("service firewalls (all services)", () => {
 
   it("SE-SRC-2: for every service, a VNet rule matches subnet identity, and a private source never matches an IP rule", () => {
     for (const s of SERVICES) {
-      const a: Abstract = { locked: true, vnetRules: [{ subnet: 0, stale: false }], ipRules: [4], allowAzure: false, trustedSwitch: false };
-      const over = (subnet: number) => evaluateFirewall(input(s, a, { subnet, source: 4, fromAzure: true, trusted: false, sameRegion: false, endpointOn: [true, true, true, true] }));
+      const a: Abstract = {
+        locked: true,
+        vnetRules: [{ subnet: 0, stale: false }],
+        ipRules: [4],
+        allowAzure: false,
+        trustedSwitch: false,
+      };
+      const over = (subnet: number) =>
+        evaluateFirewall(
+          input(s, a, {
+            subnet,
+            source: 4,
+            fromAzure: true,
+            trusted: false,
+            sameRegion: false,
+            endpointOn: [true, true, true, true],
+          }),
+        );
       expect(over(0).allowed, s).toBe(true);
       expect(over(2).allowed, s).toBe(false); // sn2 shares vnet0 and the private address, not the identity
-      const direct = evaluateFirewall(input(s, a, { subnet: undefined, source: 4, fromAzure: false, trusted: false, sameRegion: false, endpointOn: [true, true, true, true] }));
+      const direct = evaluateFirewall(
+        input(s, a, {
+          subnet: undefined,
+          source: 4,
+          fromAzure: false,
+          trusted: false,
+          sameRegion: false,
+          endpointOn: [true, true, true, true],
+        }),
+      );
       expect(direct.allowed, s).toBe(false);
     }
   });
 
   it("SE-ONP-1: for every service, on-premises NAT addresses get in only through an IP rule", () => {
     for (const s of SERVICES) {
-      const vnetOnly: Abstract = { locked: true, vnetRules: [{ subnet: 0, stale: false }], ipRules: [], allowAzure: false, trustedSwitch: false };
-      const nat: Req = { subnet: undefined, source: 2, fromAzure: false, trusted: false, sameRegion: false, endpointOn: [true, true, true, true] };
+      const vnetOnly: Abstract = {
+        locked: true,
+        vnetRules: [{ subnet: 0, stale: false }],
+        ipRules: [],
+        allowAzure: false,
+        trustedSwitch: false,
+      };
+      const nat: Req = {
+        subnet: undefined,
+        source: 2,
+        fromAzure: false,
+        trusted: false,
+        sameRegion: false,
+        endpointOn: [true, true, true, true],
+      };
       const refused = evaluateFirewall(input(s, vnetOnly, nat));
       expect(refused.allowed, s).toBe(false);
-      expect(refused.fixes.some((f) => f.fix.includes("52.1.2.3")), s).toBe(true);
+      expect(
+        refused.fixes.some((f) => f.fix.includes("52.1.2.3")),
+        s,
+      ).toBe(true);
       expect(evaluateFirewall(input(s, { ...vnetOnly, ipRules: [2] }, nat)).allowed, s).toBe(true);
     }
   });
@@ -298,7 +418,16 @@ describe("service firewalls (all services)", () => {
   it("SE-ACL-9: every service refuses with its own data-plane error", () => {
     const a: Abstract = { locked: true, vnetRules: [], ipRules: [], allowAzure: false, trustedSwitch: false };
     const codes = SERVICES.map((s) => {
-      const r = evaluateFirewall(input(s, a, { subnet: undefined, source: 0, fromAzure: false, trusted: false, sameRegion: false, endpointOn: [false, false, false, false] }));
+      const r = evaluateFirewall(
+        input(s, a, {
+          subnet: undefined,
+          source: 0,
+          fromAzure: false,
+          trusted: false,
+          sameRegion: false,
+          endpointOn: [false, false, false, false],
+        }),
+      );
       return [s, r.error?.status, r.error?.code];
     });
     expect(codes).toEqual([
@@ -316,7 +445,14 @@ describe("service firewalls (all services)", () => {
 
   it("SE-SCN-4: disk IO is exempt for Storage only; other services ignore the purpose", () => {
     const a: Abstract = { locked: true, vnetRules: [], ipRules: [], allowAzure: false, trustedSwitch: false };
-    const r: Req = { subnet: undefined, source: 0, fromAzure: false, trusted: false, sameRegion: false, endpointOn: [false, false, false, false] };
+    const r: Req = {
+      subnet: undefined,
+      source: 0,
+      fromAzure: false,
+      trusted: false,
+      sameRegion: false,
+      endpointOn: [false, false, false, false],
+    };
     expect(evaluateFirewall({ ...input("storage", a, r), purpose: "disk" }).allowed).toBe(true);
     expect(evaluateFirewall({ ...input("keyvault", a, r), purpose: "disk" }).allowed).toBe(false);
   });

@@ -41,7 +41,11 @@ export { evaluateStorageFirewall, STORAGE_FIREWALL_ERROR } from "./storage.js";
 export { evaluateSqlFirewall, sqlFirewallError } from "./sql.js";
 export { evaluateCosmosFirewall } from "./cosmos.js";
 export { evaluateKeyVaultFirewall, ANONYMOUS_KEY_VAULT_CALLER } from "./key-vault.js";
-export { evaluateMessagingFirewall, MESSAGING_FIREWALL_ERROR, MESSAGING_FIREWALL_MESSAGE } from "./messaging.js";
+export {
+  evaluateMessagingFirewall,
+  MESSAGING_FIREWALL_ERROR,
+  MESSAGING_FIREWALL_MESSAGE,
+} from "./messaging.js";
 export { evaluateDataLakeStoreFirewall } from "./data-lake-store.js";
 export { evaluateContainerRegistryFirewall } from "./container-registry.js";
 
@@ -68,7 +72,11 @@ export function evaluateFirewall(input: FirewallInput): FirewallResult {
     case "containerregistry":
       return evaluateContainerRegistryFirewall(input);
     case undefined:
-      return { allowed: true, detail: `${String(input.resource?.type ?? "this resource")} has no service firewall`, fixes: [] };
+      return {
+        allowed: true,
+        detail: `${String(input.resource?.type ?? "this resource")} has no service firewall`,
+        fixes: [],
+      };
   }
 }
 
@@ -105,12 +113,19 @@ function policyOf(resource: ArmResource, children: readonly ArmResource[]): Fire
  * (the engine compiles the immutable resources of a snapshot). Undefined: no firewall (admits).
  * `evaluateFirewall(input)` ≡ `c.render(input, c.check(input))` for `c = compileFirewall(…)`.
  */
-export function compileFirewall(resource: ArmResource, children: readonly ArmResource[]): CompiledFirewall | undefined {
+export function compileFirewall(
+  resource: ArmResource,
+  children: readonly ArmResource[],
+): CompiledFirewall | undefined {
   const policy = policyOf(resource, children);
   return policy ? new CompiledFirewall(policy) : undefined;
 }
 
 /** What `evaluateFirewall` answers for a resource type without a firewall. */
 export function noFirewallResult(resource: ArmResource): FirewallResult {
-  return { allowed: true, detail: `${String(resource?.type ?? "this resource")} has no service firewall`, fixes: [] };
+  return {
+    allowed: true,
+    detail: `${String(resource?.type ?? "this resource")} has no service firewall`,
+    fixes: [],
+  };
 }

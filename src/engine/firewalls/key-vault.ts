@@ -20,13 +20,17 @@ import { cidrInterval, decide, ipRule, isDeny, isDisabled, subnetLabel, subnetNo
 import type { FirewallInput, FirewallResult } from "./types.js";
 
 /** Caller line used when the input names no caller. */
-export const ANONYMOUS_KEY_VAULT_CALLER = "appid=00000000-0000-0000-0000-000000000000;oid=00000000-0000-0000-0000-000000000000";
+export const ANONYMOUS_KEY_VAULT_CALLER =
+  "appid=00000000-0000-0000-0000-000000000000;oid=00000000-0000-0000-0000-000000000000";
 
 /** The vault's firewall as a policy, independent of any request. */
 export function keyVaultFirewallPolicy(resource: ArmResource): FirewallPolicy {
   const vault = resource as KeyVault;
   const name = String(vault.name ?? "");
-  const location = typeof vault.location === "string" ? (normalizeRegion(vault.location) ?? vault.location.toLowerCase()) : "";
+  const location =
+    typeof vault.location === "string"
+      ? (normalizeRegion(vault.location) ?? vault.location.toLowerCase())
+      : "";
   const acls: KeyVaultNetworkAcls | undefined = vault.properties?.networkAcls ?? undefined;
   const bypass = typeof acls?.bypass === "string" ? acls.bypass : "AzureServices";
   const trustedAllowed = bypass.toLowerCase() === "azureservices";
@@ -38,19 +42,28 @@ export function keyVaultFirewallPolicy(resource: ArmResource): FirewallPolicy {
       ? {
           disabled: {
             rule: "publicNetworkAccess",
-            detail: "publicNetworkAccess is Disabled: the vault refuses every request from public and service-endpoint networks",
-            fix: { rule: "publicNetworkAccess", reason: "public network access is disabled", fix: 'Set publicNetworkAccess to "Enabled".' },
+            detail:
+              "publicNetworkAccess is Disabled: the vault refuses every request from public and service-endpoint networks",
+            fix: {
+              rule: "publicNetworkAccess",
+              reason: "public network access is disabled",
+              fix: 'Set publicNetworkAccess to "Enabled".',
+            },
           },
         }
       : {}),
     locked: acls !== undefined && isDeny(acls.defaultAction),
     unlocked: {
       rule: "networkAcls.defaultAction",
-      detail: acls ? "networkAcls.defaultAction is Allow, so every network is admitted" : "the vault has no networkAcls, so every network is admitted",
+      detail: acls
+        ? "networkAcls.defaultAction is Allow, so every network is admitted"
+        : "the vault has no networkAcls, so every network is admitted",
     },
     lockedBy: "networkAcls.defaultAction is Deny",
     vnetRules: (Array.isArray(acls?.virtualNetworkRules) ? acls.virtualNetworkRules : []).flatMap((r, i) =>
-      r && typeof r.id === "string" ? [{ rule: `networkAcls.virtualNetworkRules[${i}]`, subnetId: r.id }] : [],
+      r && typeof r.id === "string"
+        ? [{ rule: `networkAcls.virtualNetworkRules[${i}]`, subnetId: r.id }]
+        : [],
     ),
     ipRules: (Array.isArray(acls?.ipRules) ? acls.ipRules : []).flatMap((r, i) => {
       const iv = cidrInterval(r?.value);

@@ -5,9 +5,12 @@ import { normalizeNetworkRuleSet } from "../../model/resources/messaging.js";
 import { evaluateFirewall, MESSAGING_FIREWALL_MESSAGE } from "./index.js";
 import type { FirewallInput } from "./index.js";
 
-const SUBNET2 = "/subscriptions/subscriptionid/resourcegroups/resourcegroupid/providers/Microsoft.Network/virtualNetworks/myvn/subnets/subnet2";
-const SUBNET3 = "/subscriptions/subscriptionid/resourcegroups/resourcegroupid/providers/Microsoft.Network/virtualNetworks/myvn/subnets/subnet3";
-const SUBNET9 = "/subscriptions/subscriptionid/resourcegroups/resourcegroupid/providers/Microsoft.Network/virtualNetworks/myvn/subnets/subnet9";
+const SUBNET2 =
+  "/subscriptions/subscriptionid/resourcegroups/resourcegroupid/providers/Microsoft.Network/virtualNetworks/myvn/subnets/subnet2";
+const SUBNET3 =
+  "/subscriptions/subscriptionid/resourcegroups/resourcegroupid/providers/Microsoft.Network/virtualNetworks/myvn/subnets/subnet3";
+const SUBNET9 =
+  "/subscriptions/subscriptionid/resourcegroups/resourcegroupid/providers/Microsoft.Network/virtualNetworks/myvn/subnets/subnet9";
 
 function namespace(service: "ServiceBus" | "EventHub"): ArmResource {
   return {
@@ -20,9 +23,18 @@ function namespace(service: "ServiceBus" | "EventHub"): ArmResource {
   };
 }
 function ruleSet(ns: ArmResource, props: Record<string, unknown>): ArmResource {
-  return normalizeNetworkRuleSet({ id: `${ns.id}/networkRuleSets/default`, name: "default", type: `${ns.type}/networkRuleSets`, properties: props });
+  return normalizeNetworkRuleSet({
+    id: `${ns.id}/networkRuleSets/default`,
+    name: "default",
+    type: `${ns.type}/networkRuleSets`,
+    properties: props,
+  });
 }
-function req(resource: ArmResource, children: ArmResource[], o: Partial<Omit<FirewallInput, "sourceAddress">> & { source?: string } = {}): FirewallInput {
+function req(
+  resource: ArmResource,
+  children: ArmResource[],
+  o: Partial<Omit<FirewallInput, "sourceAddress">> & { source?: string } = {},
+): FirewallInput {
   const { source, ...rest } = o;
   return {
     resource,
@@ -81,7 +93,9 @@ describe("Service Bus / Event Hubs firewall", () => {
       expect(r.rule).toBe("networkRuleSets/default.defaultAction");
       expect(r.error).toEqual({ status: 401, code: "401", message: MESSAGING_FIREWALL_MESSAGE });
       expect(r.error!.message.startsWith("Ip has been prevented to connect to the endpoint.")).toBe(true);
-      expect(r.fixes[0]!.fix).toBe('Add { "ipMask": "198.51.100.1", "action": "Allow" } to ipRules of ns1/networkRuleSets/default.');
+      expect(r.fixes[0]!.fix).toBe(
+        'Add { "ipMask": "198.51.100.1", "action": "Allow" } to ipRules of ns1/networkRuleSets/default.',
+      );
     }
   });
 
@@ -95,18 +109,24 @@ describe("Service Bus / Event Hubs firewall", () => {
 
   it("SE-ACL-8: a rule accepted with ignoreMissingVnetServiceEndpoint matches nothing until the endpoint exists", () => {
     const ns = namespace("ServiceBus");
-    const r = evaluateFirewall(req(ns, [ruleSet(ns, EXAMPLE)], { subnetId: SUBNET2, subnetHasEndpoint: (id) => id !== SUBNET2 }));
+    const r = evaluateFirewall(
+      req(ns, [ruleSet(ns, EXAMPLE)], { subnetId: SUBNET2, subnetHasEndpoint: (id) => id !== SUBNET2 }),
+    );
     expect(r.allowed).toBe(false);
     expect(r.fixes[0]).toMatchObject({ rule: "networkRuleSets/default.virtualNetworkRules[0]" });
   });
 
   it("SE-ACL-7: trustedServiceAccessEnabled admits trusted services; publicNetworkAccess Disabled refuses all", () => {
     const ns = namespace("ServiceBus");
-    expect(evaluateFirewall(req(ns, [ruleSet(ns, { ...EXAMPLE, trustedServiceAccessEnabled: true })], { trustedService: true })).rule).toBe(
-      "networkRuleSets/default.trustedServiceAccessEnabled",
-    );
+    expect(
+      evaluateFirewall(
+        req(ns, [ruleSet(ns, { ...EXAMPLE, trustedServiceAccessEnabled: true })], { trustedService: true }),
+      ).rule,
+    ).toBe("networkRuleSets/default.trustedServiceAccessEnabled");
     expect(evaluateFirewall(req(ns, [ruleSet(ns, EXAMPLE)], { trustedService: true })).allowed).toBe(false);
-    const off = evaluateFirewall(req(ns, [ruleSet(ns, { ...EXAMPLE, publicNetworkAccess: "Disabled" })], { subnetId: SUBNET3 }));
+    const off = evaluateFirewall(
+      req(ns, [ruleSet(ns, { ...EXAMPLE, publicNetworkAccess: "Disabled" })], { subnetId: SUBNET3 }),
+    );
     expect(off).toMatchObject({ allowed: false, rule: "networkRuleSets/default.publicNetworkAccess" });
   });
 });

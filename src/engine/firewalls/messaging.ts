@@ -36,10 +36,17 @@ export const MESSAGING_FIREWALL_MESSAGE = [
   "Service Bus: https://go.microsoft.com/fwlink/?linkid=2044183",
 ].join("\n");
 
-export const MESSAGING_FIREWALL_ERROR: ServiceError = Object.freeze({ status: 401, code: "401", message: MESSAGING_FIREWALL_MESSAGE });
+export const MESSAGING_FIREWALL_ERROR: ServiceError = Object.freeze({
+  status: 401,
+  code: "401",
+  message: MESSAGING_FIREWALL_MESSAGE,
+});
 
 /** The namespace's firewall as a policy, independent of any request. */
-export function messagingFirewallPolicy(resource: ArmResource, children: readonly ArmResource[]): FirewallPolicy {
+export function messagingFirewallPolicy(
+  resource: ArmResource,
+  children: readonly ArmResource[],
+): FirewallPolicy {
   const ns = resource;
   const name = String(ns.name ?? "");
   const flavor = messagingFlavorOf(String(ns.type ?? "")) ?? "servicebus";
@@ -56,8 +63,13 @@ export function messagingFirewallPolicy(resource: ArmResource, children: readonl
       ? {
           disabled: {
             rule: `${RS}.publicNetworkAccess`,
-            detail: "the rule set's publicNetworkAccess is Disabled: the namespace refuses every connection from public and service-endpoint networks",
-            fix: { rule: `${RS}.publicNetworkAccess`, reason: "public network access is disabled", fix: `Set publicNetworkAccess to "Enabled" in ${RS}.` },
+            detail:
+              "the rule set's publicNetworkAccess is Disabled: the namespace refuses every connection from public and service-endpoint networks",
+            fix: {
+              rule: `${RS}.publicNetworkAccess`,
+              reason: "public network access is disabled",
+              fix: `Set publicNetworkAccess to "Enabled" in ${RS}.`,
+            },
           },
         }
       : {}),
@@ -67,17 +79,22 @@ export function messagingFirewallPolicy(resource: ArmResource, children: readonl
       : { rule: RS, detail: `the namespace has no network rule set, so every network is admitted` },
     lockedBy: `${RS}.defaultAction is Deny`,
     vnetRules: (Array.isArray(p.virtualNetworkRules) ? p.virtualNetworkRules : []).flatMap((r, i) =>
-      r && typeof r.subnet?.id === "string" ? [{ rule: `${RS}.virtualNetworkRules[${i}]`, subnetId: r.subnet.id }] : [],
+      r && typeof r.subnet?.id === "string"
+        ? [{ rule: `${RS}.virtualNetworkRules[${i}]`, subnetId: r.subnet.id }]
+        : [],
     ),
     ipRules: (Array.isArray(p.ipRules) ? p.ipRules : []).flatMap((r, i) => {
       const iv = cidrInterval(r?.ipMask);
-      return iv && (r.action === undefined || String(r.action).toLowerCase() === "allow") ? [ipRule(`${RS}.ipRules[${i}]`, String(r.ipMask), iv)] : [];
+      return iv && (r.action === undefined || String(r.action).toLowerCase() === "allow")
+        ? [ipRule(`${RS}.ipRules[${i}]`, String(r.ipMask), iv)]
+        : [];
     }),
     exceptions: [
       {
         rule: `${RS}.trustedServiceAccessEnabled`,
         applies: (input) => input.trustedService && trustedOn,
-        detail: () => `the caller is a trusted Microsoft service and ${RS}.trustedServiceAccessEnabled is true`,
+        detail: () =>
+          `the caller is a trusted Microsoft service and ${RS}.trustedServiceAccessEnabled is true`,
       },
     ],
     denyRule: () => `${RS}.defaultAction`,

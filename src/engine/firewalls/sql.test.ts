@@ -24,7 +24,12 @@ function server(flavor = "sql", props: Record<string, unknown> = {}): ArmResourc
     properties: props,
   });
 }
-function vnetRule(s: ArmResource, name: string, subnetId: string, extra: Record<string, unknown> = {}): ArmResource {
+function vnetRule(
+  s: ArmResource,
+  name: string,
+  subnetId: string,
+  extra: Record<string, unknown> = {},
+): ArmResource {
   return normalizeSqlVirtualNetworkRule({
     id: `${s.id}/virtualNetworkRules/${name}`,
     name,
@@ -33,9 +38,18 @@ function vnetRule(s: ArmResource, name: string, subnetId: string, extra: Record<
   });
 }
 function fwRule(s: ArmResource, name: string, start: string, end: string): ArmResource {
-  return { id: `${s.id}/firewallRules/${name}`, name, type: `${s.type}/firewallRules`, properties: { startIpAddress: start, endIpAddress: end } };
+  return {
+    id: `${s.id}/firewallRules/${name}`,
+    name,
+    type: `${s.type}/firewallRules`,
+    properties: { startIpAddress: start, endIpAddress: end },
+  };
 }
-function req(resource: ArmResource, children: ArmResource[], o: Partial<Omit<FirewallInput, "sourceAddress">> & { source?: string } = {}): FirewallInput {
+function req(
+  resource: ArmResource,
+  children: ArmResource[],
+  o: Partial<Omit<FirewallInput, "sourceAddress">> & { source?: string } = {},
+): FirewallInput {
   const { source, ...rest } = o;
   return {
     resource,
@@ -77,7 +91,8 @@ describe("SQL-family firewall", () => {
     expect(r.rule).toBe("virtualNetworkRules");
     expect(r.error).toEqual({
       code: "40914",
-      message: "Cannot open server 'srv1' requested by the login. Client is not allowed to access the server.",
+      message:
+        "Cannot open server 'srv1' requested by the login. Client is not allowed to access the server.",
     });
     expect(r.fixes[0]!.rule).toBe("virtualNetworkRules");
     expect(r.fixes[0]!.fix).toContain(`virtualNetworkSubnetId "${SUBNET2}"`);
@@ -86,11 +101,16 @@ describe("SQL-family firewall", () => {
   it("SE-SRC-3: a firewall rule for the subnet's public address stops matching once Microsoft.Sql is on, and the fix says why", () => {
     const s = server();
     const children = [fwRule(s, "vm-public-ip", "52.10.0.5", "52.10.0.5")];
-    expect(evaluateFirewall(req(s, children, { source: "52.10.0.5" }))).toMatchObject({ allowed: true, rule: "firewallRules/vm-public-ip" });
+    expect(evaluateFirewall(req(s, children, { source: "52.10.0.5" }))).toMatchObject({
+      allowed: true,
+      rule: "firewallRules/vm-public-ip",
+    });
     const r = evaluateFirewall(req(s, children, { subnetId: SUBNET1, source: "10.0.1.4" }));
     expect(r.allowed).toBe(false);
     expect(r.error?.code).toBe("40914");
-    expect(r.fixes[0]!.reason).toContain("firewall (IP) rules cannot match a caller that arrives over the Microsoft.Sql endpoint");
+    expect(r.fixes[0]!.reason).toContain(
+      "firewall (IP) rules cannot match a caller that arrives over the Microsoft.Sql endpoint",
+    );
     expect(r.fixes[1]!.fix).toContain("remove Microsoft.Sql from subnet vnet1/subnet1");
   });
 
@@ -113,7 +133,9 @@ describe("SQL-family firewall", () => {
     });
     expect(evaluateFirewall(req(s, children, { source: "198.51.100.3" })).allowed).toBe(false);
     // Over the endpoint the gateway sees a private address: only a VNet rule can admit.
-    expect(evaluateFirewall(req(s, children, { subnetId: SUBNET1, fromAzure: true })).error?.code).toBe("40914");
+    expect(evaluateFirewall(req(s, children, { subnetId: SUBNET1, fromAzure: true })).error?.code).toBe(
+      "40914",
+    );
   });
 
   it("SE-ACL-7: an Azure caller without the allow-Azure rule is offered an IP rule first, then the switch", () => {
@@ -132,15 +154,22 @@ describe("SQL-family firewall", () => {
 
   it("SE-ACL-8: a rule in state Deleting matches nothing", () => {
     const s = server();
-    const r = evaluateFirewall(req(s, [vnetRule(s, "r", SUBNET1, { state: "Deleting" })], { subnetId: SUBNET1 }));
+    const r = evaluateFirewall(
+      req(s, [vnetRule(s, "r", SUBNET1, { state: "Deleting" })], { subnetId: SUBNET1 }),
+    );
     expect(r.allowed).toBe(false);
     expect(r.detail).toContain("state is Deleting");
   });
 
   it("SE-ACL-9: PostgreSQL refuses with its pg_hba text, and over the endpoint with the VNet text", () => {
     const s = server("postgresql");
-    const ip = evaluateFirewall(req(s, [], { source: "203.0.113.10", login: { user: "admin@srv1", database: "app" } }));
-    expect(ip.error).toEqual({ code: "28000", message: 'no pg_hba.conf entry for host "203.0.113.10", user "admin@srv1", database "app", SSL on' });
+    const ip = evaluateFirewall(
+      req(s, [], { source: "203.0.113.10", login: { user: "admin@srv1", database: "app" } }),
+    );
+    expect(ip.error).toEqual({
+      code: "28000",
+      message: 'no pg_hba.conf entry for host "203.0.113.10", user "admin@srv1", database "app", SSL on',
+    });
     const vnet = evaluateFirewall(req(s, [], { subnetId: SUBNET1 }));
     expect(vnet.error?.message).toBe(
       "Client from Azure Virtual Networks is not allowed to access the server. Please make sure your Virtual Network is correctly configured.",
@@ -169,7 +198,13 @@ describe("SQL-family firewall", () => {
     const s = server();
     const children = [vnetRule(s, "r1", SUBNET1)];
     expect(evaluateFirewall(req(s, children, { source: "131.107.0.10" })).allowed).toBe(false);
-    expect(evaluateFirewall(req(s, [...children, fwRule(s, "onprem", "131.107.0.10", "131.107.0.11")], { source: "131.107.0.10" })).allowed).toBe(true);
+    expect(
+      evaluateFirewall(
+        req(s, [...children, fwRule(s, "onprem", "131.107.0.10", "131.107.0.11")], {
+          source: "131.107.0.10",
+        }),
+      ).allowed,
+    ).toBe(true);
   });
 
   it("ignores other children and refuses everything when publicNetworkAccess is Disabled", () => {
@@ -177,7 +212,12 @@ describe("SQL-family firewall", () => {
     const r = evaluateFirewall(req(s, [vnetRule(s, "r1", SUBNET1)], { subnetId: SUBNET1 }));
     expect(r).toMatchObject({ allowed: false, rule: "publicNetworkAccess" });
     const t = server();
-    const db = { id: `${t.id}/databases/db`, name: "db", type: "Microsoft.Sql/servers/databases", properties: {} };
+    const db = {
+      id: `${t.id}/databases/db`,
+      name: "db",
+      type: "Microsoft.Sql/servers/databases",
+      properties: {},
+    };
     expect(evaluateFirewall(req(t, [db, fwRule(t, "all", "0.0.0.1", "255.255.255.255")])).allowed).toBe(true);
   });
 });

@@ -35,18 +35,31 @@ import { decide, ipRule, isDisabled, rangeInterval, subnetLabel, subnetNote } fr
 import type { FirewallInput, FirewallResult } from "./types.js";
 
 /** The refusal a SQL-family server answers, over an endpoint (`vnet`) or by IP. */
-export function sqlFirewallError(flavor: SqlFlavor, server: string, ip: string, vnet: boolean, login?: { user?: string; database?: string }): ServiceError {
+export function sqlFirewallError(
+  flavor: SqlFlavor,
+  server: string,
+  ip: string,
+  vnet: boolean,
+  login?: { user?: string; database?: string },
+): ServiceError {
   switch (flavor) {
     case "sql":
       return vnet
-        ? { code: "40914", message: `Cannot open server '${server}' requested by the login. Client is not allowed to access the server.` }
+        ? {
+            code: "40914",
+            message: `Cannot open server '${server}' requested by the login. Client is not allowed to access the server.`,
+          }
         : {
             code: "40615",
             message: `Cannot open server '${server}' requested by the login. Client with IP address '${ip}' is not allowed to access the server. To enable access, use the Windows Azure Management Portal or run sp_set_firewall_rule on the master database to create a firewall rule for this IP address or address range. It may take up to five minutes for this change to take effect.`,
           };
     case "postgresql":
       return vnet
-        ? { code: "28000", message: "Client from Azure Virtual Networks is not allowed to access the server. Please make sure your Virtual Network is correctly configured." }
+        ? {
+            code: "28000",
+            message:
+              "Client from Azure Virtual Networks is not allowed to access the server. Please make sure your Virtual Network is correctly configured.",
+          }
         : {
             code: "28000",
             message: `no pg_hba.conf entry for host "${ip}", user "${login?.user ?? `user@${server}`}", database "${login?.database ?? "postgres"}", SSL on`,
@@ -54,8 +67,15 @@ export function sqlFirewallError(flavor: SqlFlavor, server: string, ip: string, 
     case "mysql":
     case "mariadb":
       return vnet
-        ? { code: "9009", message: "Client from Azure Virtual Networks is not allowed to access the server. Please make sure your Virtual Network is correctly configured." }
-        : { code: "9000", message: `Client with IP address '${ip}' is not allowed to connect to this ${SQL_FLAVORS[flavor].product} server.` };
+        ? {
+            code: "9009",
+            message:
+              "Client from Azure Virtual Networks is not allowed to access the server. Please make sure your Virtual Network is correctly configured.",
+          }
+        : {
+            code: "9000",
+            message: `Client with IP address '${ip}' is not allowed to connect to this ${SQL_FLAVORS[flavor].product} server.`,
+          };
   }
 }
 
@@ -82,7 +102,9 @@ export function sqlFirewallPolicy(resource: ArmResource, children: readonly ArmR
   const ipRules: IpRuleView[] = firewallRules.flatMap((r) => {
     if (isAllowAzureServicesRule(r.properties ?? {})) return [];
     const iv = rangeInterval(r.properties?.startIpAddress, r.properties?.endIpAddress);
-    return iv ? [ipRule(`firewallRules/${r.name}`, `${r.properties.startIpAddress}-${r.properties.endIpAddress}`, iv)] : [];
+    return iv
+      ? [ipRule(`firewallRules/${r.name}`, `${r.properties.startIpAddress}-${r.properties.endIpAddress}`, iv)]
+      : [];
   });
 
   return {
@@ -92,8 +114,13 @@ export function sqlFirewallPolicy(resource: ArmResource, children: readonly ArmR
       ? {
           disabled: {
             rule: "publicNetworkAccess",
-            detail: "publicNetworkAccess is Disabled: the server refuses every login from public and service-endpoint networks",
-            fix: { rule: "publicNetworkAccess", reason: "public network access is disabled", fix: 'Set publicNetworkAccess to "Enabled".' },
+            detail:
+              "publicNetworkAccess is Disabled: the server refuses every login from public and service-endpoint networks",
+            fix: {
+              rule: "publicNetworkAccess",
+              reason: "public network access is disabled",
+              fix: 'Set publicNetworkAccess to "Enabled".',
+            },
           },
         }
       : {}),
@@ -106,13 +133,16 @@ export function sqlFirewallPolicy(resource: ArmResource, children: readonly ArmR
       ? [
           {
             rule: `firewallRules/${azureRule.name}`,
-            applies: (input) => input.fromAzure && input.subnetId === undefined && isPublicAddress(input.sourceAddress),
-            detail: (input) => `the firewall rule ${azureRule.name} (0.0.0.0-0.0.0.0) admits every Azure address, and ${formatAddress(input.sourceAddress)} is one`,
+            applies: (input) =>
+              input.fromAzure && input.subnetId === undefined && isPublicAddress(input.sourceAddress),
+            detail: (input) =>
+              `the firewall rule ${azureRule.name} (0.0.0.0-0.0.0.0) admits every Azure address, and ${formatAddress(input.sourceAddress)} is one`,
           },
         ]
       : [],
     denyRule: (vnet) => (vnet ? "virtualNetworkRules" : "firewallRules"),
-    error: (vnet, input) => sqlFirewallError(flavor, name, formatAddress(input.sourceAddress), vnet, input.login),
+    error: (vnet, input) =>
+      sqlFirewallError(flavor, name, formatAddress(input.sourceAddress), vnet, input.login),
     fix: {
       addVnetRule: (subnetId) => ({
         rule: "virtualNetworkRules",

@@ -12,7 +12,11 @@
  */
 import type { ArmResource } from "../../model/resources/common.js";
 import type { StorageAccount, StorageNetworkAcls } from "../../model/resources/storage-account.js";
-import { bypassIncludes, isStaleStorageRuleState, parseBypass } from "../../model/resources/storage-account.js";
+import {
+  bypassIncludes,
+  isStaleStorageRuleState,
+  parseBypass,
+} from "../../model/resources/storage-account.js";
 import { normalizeRegion } from "../../model/catalog/regions.js";
 import type { ServiceError } from "../types.js";
 import type { FirewallPolicy } from "./common.js";
@@ -33,7 +37,8 @@ export function storageFirewallPolicy(resource: ArmResource): FirewallPolicy {
   const name = String(account.name ?? "");
   const acls: StorageNetworkAcls = account.properties?.networkAcls ?? { defaultAction: "Allow" };
   const bypass = acls.bypass ?? "AzureServices";
-  const region = typeof account.location === "string" ? (normalizeRegion(account.location) ?? account.location) : "";
+  const region =
+    typeof account.location === "string" ? (normalizeRegion(account.location) ?? account.location) : "";
   const parts = parseBypass(bypass);
   const logMetric = parts.filter((p) => /^(logging|metrics)$/i.test(p));
   const trustedBypass = bypassIncludes(bypass, "AzureServices");
@@ -48,32 +53,47 @@ export function storageFirewallPolicy(resource: ArmResource): FirewallPolicy {
       ? {
           disabled: {
             rule: "publicNetworkAccess",
-            detail: "publicNetworkAccess is Disabled: the account refuses every request from public and service-endpoint networks",
-            fix: { rule: "publicNetworkAccess", reason: "public network access is disabled", fix: 'Set publicNetworkAccess to "Enabled".' },
+            detail:
+              "publicNetworkAccess is Disabled: the account refuses every request from public and service-endpoint networks",
+            fix: {
+              rule: "publicNetworkAccess",
+              reason: "public network access is disabled",
+              fix: 'Set publicNetworkAccess to "Enabled".',
+            },
           },
         }
       : {}),
     locked: isDeny(acls.defaultAction),
     unlocked: {
       rule: "networkAcls.defaultAction",
-      detail: "networkAcls.defaultAction is Allow, so every network is admitted (network rules, if any, are stored but inert)",
+      detail:
+        "networkAcls.defaultAction is Allow, so every network is admitted (network rules, if any, are stored but inert)",
     },
     lockedBy: "networkAcls.defaultAction is Deny",
     vnetRules: (Array.isArray(acls.virtualNetworkRules) ? acls.virtualNetworkRules : []).flatMap((r, i) =>
       r && typeof r.id === "string" && (r.action === undefined || String(r.action).toLowerCase() === "allow")
-        ? [{ rule: `networkAcls.virtualNetworkRules[${i}]`, subnetId: r.id, ...(isStaleStorageRuleState(r.state) ? { staleState: String(r.state) } : {}) }]
+        ? [
+            {
+              rule: `networkAcls.virtualNetworkRules[${i}]`,
+              subnetId: r.id,
+              ...(isStaleStorageRuleState(r.state) ? { staleState: String(r.state) } : {}),
+            },
+          ]
         : [],
     ),
     ipRules: (Array.isArray(acls.ipRules) ? acls.ipRules : []).flatMap((r, i) => {
       const iv = cidrInterval(r?.value);
-      return iv && (r.action === undefined || String(r.action).toLowerCase() === "allow") ? [ipRule(`networkAcls.ipRules[${i}]`, String(r.value), iv)] : [];
+      return iv && (r.action === undefined || String(r.action).toLowerCase() === "allow")
+        ? [ipRule(`networkAcls.ipRules[${i}]`, String(r.value), iv)]
+        : [];
     }),
     ipBlocked: (input) => (input.sameRegionAzure && input.subnetId === undefined ? ipBlockedText : undefined),
     exceptions: [
       {
         rule: "networkAcls.bypass",
         applies: (input) => input.trustedService && trustedBypass,
-        detail: () => "the caller is a trusted Microsoft service and networkAcls.bypass includes AzureServices",
+        detail: () =>
+          "the caller is a trusted Microsoft service and networkAcls.bypass includes AzureServices",
       },
     ],
     denyRule: () => "networkAcls.defaultAction",

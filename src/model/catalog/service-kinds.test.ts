@@ -16,7 +16,12 @@ describe("service kinds catalog (SE-RES-4, SE-CFG-3)", () => {
       ["Microsoft.ServiceBus/namespaces", "Microsoft.ServiceBus", "ServiceBus", 443],
       ["Microsoft.EventHub/namespaces", "Microsoft.EventHub", "EventHub", 443],
       ["Microsoft.DataLakeStore/accounts", "Microsoft.AzureActiveDirectory", "AzureDataLake", 443],
-      ["Microsoft.ContainerRegistry/registries", "Microsoft.ContainerRegistry", "AzureContainerRegistry", 443],
+      [
+        "Microsoft.ContainerRegistry/registries",
+        "Microsoft.ContainerRegistry",
+        "AzureContainerRegistry",
+        443,
+      ],
     ]);
   });
 
@@ -46,8 +51,17 @@ describe("service kinds catalog (SE-RES-4, SE-CFG-3)", () => {
     ]);
     const ra = k.hostNames({ name: "acct", kind: "StorageV2", sku: { name: "Standard_RAGRS" } });
     expect(ra.map((h) => h.endpoint)).toEqual([
-      "web", "dfs", "blob", "file", "queue", "table",
-      "web-secondary", "dfs-secondary", "blob-secondary", "queue-secondary", "table-secondary",
+      "web",
+      "dfs",
+      "blob",
+      "file",
+      "queue",
+      "table",
+      "web-secondary",
+      "dfs-secondary",
+      "blob-secondary",
+      "queue-secondary",
+      "table-secondary",
     ]);
     expect(ra).toContainEqual({ endpoint: "blob-secondary", host: "acct-secondary.blob.core.windows.net" });
   });
@@ -57,7 +71,10 @@ describe("service kinds catalog (SE-RES-4, SE-CFG-3)", () => {
     const hosts = k.hostNames({
       name: "acct",
       properties: {
-        primaryEndpoints: { blob: "https://acct.blob.core.windows.net/", dfs: "https://acct.dfs.core.windows.net/" },
+        primaryEndpoints: {
+          blob: "https://acct.blob.core.windows.net/",
+          dfs: "https://acct.dfs.core.windows.net/",
+        },
         secondaryEndpoints: { blob: "https://acct-secondary.blob.core.windows.net/" },
       },
     });
@@ -69,21 +86,41 @@ describe("service kinds catalog (SE-RES-4, SE-CFG-3)", () => {
   });
 
   it("SE-SRC-4: host names of every other service", () => {
-    const h = (type: string, r: Record<string, unknown>) => serviceKindOf(type)!.hostNames({ name: "x1", ...r });
+    const h = (type: string, r: Record<string, unknown>) =>
+      serviceKindOf(type)!.hostNames({ name: "x1", ...r });
     expect(h("Microsoft.Sql/servers", {})).toEqual([{ endpoint: "sql", host: "x1.database.windows.net" }]);
-    expect(h("Microsoft.DBforPostgreSQL/servers", {})).toEqual([{ endpoint: "postgresql", host: "x1.postgres.database.azure.com" }]);
-    expect(h("Microsoft.DBforMySQL/servers", {})).toEqual([{ endpoint: "mysql", host: "x1.mysql.database.azure.com" }]);
-    expect(h("Microsoft.DBforMariaDB/servers", {})).toEqual([{ endpoint: "mariadb", host: "x1.mariadb.database.azure.com" }]);
-    expect(h("Microsoft.DocumentDB/databaseAccounts", { location: "West US", properties: { locations: [{ locationName: "East US" }, { locationName: "westus" }] } })).toEqual([
+    expect(h("Microsoft.DBforPostgreSQL/servers", {})).toEqual([
+      { endpoint: "postgresql", host: "x1.postgres.database.azure.com" },
+    ]);
+    expect(h("Microsoft.DBforMySQL/servers", {})).toEqual([
+      { endpoint: "mysql", host: "x1.mysql.database.azure.com" },
+    ]);
+    expect(h("Microsoft.DBforMariaDB/servers", {})).toEqual([
+      { endpoint: "mariadb", host: "x1.mariadb.database.azure.com" },
+    ]);
+    expect(
+      h("Microsoft.DocumentDB/databaseAccounts", {
+        location: "West US",
+        properties: { locations: [{ locationName: "East US" }, { locationName: "westus" }] },
+      }),
+    ).toEqual([
       { endpoint: "documents", host: "x1.documents.azure.com" },
       { endpoint: "documents-eastus", host: "x1-eastus.documents.azure.com" },
       { endpoint: "documents-westus", host: "x1-westus.documents.azure.com" },
     ]);
     expect(h("Microsoft.KeyVault/vaults", {})).toEqual([{ endpoint: "vault", host: "x1.vault.azure.net" }]);
-    expect(h("Microsoft.ServiceBus/namespaces", {})).toEqual([{ endpoint: "servicebus", host: "x1.servicebus.windows.net" }]);
-    expect(h("Microsoft.EventHub/namespaces", {})).toEqual([{ endpoint: "eventhub", host: "x1.servicebus.windows.net" }]);
-    expect(h("Microsoft.DataLakeStore/accounts", {})).toEqual([{ endpoint: "datalakestore", host: "x1.azuredatalakestore.net" }]);
-    expect(h("Microsoft.ContainerRegistry/registries", {})).toEqual([{ endpoint: "registry", host: "x1.azurecr.io" }]);
+    expect(h("Microsoft.ServiceBus/namespaces", {})).toEqual([
+      { endpoint: "servicebus", host: "x1.servicebus.windows.net" },
+    ]);
+    expect(h("Microsoft.EventHub/namespaces", {})).toEqual([
+      { endpoint: "eventhub", host: "x1.servicebus.windows.net" },
+    ]);
+    expect(h("Microsoft.DataLakeStore/accounts", {})).toEqual([
+      { endpoint: "datalakestore", host: "x1.azuredatalakestore.net" },
+    ]);
+    expect(h("Microsoft.ContainerRegistry/registries", {})).toEqual([
+      { endpoint: "registry", host: "x1.azurecr.io" },
+    ]);
   });
 
   it("SE-SRC-4: findByHostName reads the service, name and endpoint from a host", () => {

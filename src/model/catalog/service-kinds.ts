@@ -81,7 +81,8 @@ function storageHosts(r: Pick<ArmResource, "name"> & Partial<ArmResource>): Serv
   const p = (r.properties ?? {}) as Record<string, unknown>;
   const out: ServiceHost[] = [];
   const primary = p.primaryEndpoints as Record<string, unknown> | undefined;
-  const keys = primary && typeof primary === "object" ? Object.keys(primary) : storageEndpointKeysForKind(r.kind);
+  const keys =
+    primary && typeof primary === "object" ? Object.keys(primary) : storageEndpointKeysForKind(r.kind);
   for (const k of keys) {
     const host = primary ? hostOf(primary[k]) : `${name}.${k}.${STORAGE_DNS_SUFFIX}`;
     if (host && (STORAGE_ENDPOINT_KEYS as readonly string[]).includes(k)) out.push({ endpoint: k, host });
@@ -90,11 +91,13 @@ function storageHosts(r: Pick<ArmResource, "name"> & Partial<ArmResource>): Serv
   if (secondary && typeof secondary === "object") {
     for (const k of Object.keys(secondary)) {
       const host = hostOf(secondary[k]);
-      if (host && (STORAGE_ENDPOINT_KEYS as readonly string[]).includes(k)) out.push({ endpoint: `${k}-secondary`, host });
+      if (host && (STORAGE_ENDPOINT_KEYS as readonly string[]).includes(k))
+        out.push({ endpoint: `${k}-secondary`, host });
     }
   } else if (isReadAccessGeoSku(String(r.sku?.name ?? ""))) {
     for (const k of storageEndpointKeysForKind(r.kind)) {
-      if (k !== "file") out.push({ endpoint: `${k}-secondary`, host: `${name}-secondary.${k}.${STORAGE_DNS_SUFFIX}` });
+      if (k !== "file")
+        out.push({ endpoint: `${k}-secondary`, host: `${name}-secondary.${k}.${STORAGE_DNS_SUFFIX}` });
     }
   }
   return out;
@@ -104,9 +107,12 @@ function cosmosHosts(r: Pick<ArmResource, "name"> & Partial<ArmResource>): Servi
   const name = String(r.name ?? "").toLowerCase();
   const out: ServiceHost[] = [{ endpoint: "documents", host: `${name}.${COSMOS_DNS_SUFFIX}` }];
   const p = (r.properties ?? {}) as { locations?: Array<{ locationName?: unknown }> };
-  const regions = Array.isArray(p.locations) && p.locations.length > 0
-    ? p.locations.map((l) => String(l?.locationName ?? "")).filter((s) => s.length > 0)
-    : typeof r.location === "string" && r.location ? [r.location] : [];
+  const regions =
+    Array.isArray(p.locations) && p.locations.length > 0
+      ? p.locations.map((l) => String(l?.locationName ?? "")).filter((s) => s.length > 0)
+      : typeof r.location === "string" && r.location
+        ? [r.location]
+        : [];
   for (const text of regions) {
     const region = normalizeRegion(text) ?? text.toLowerCase().replace(/\s+/g, "");
     const host = cosmosRegionalHost(name, region);
@@ -129,7 +135,10 @@ function sqlKind(flavor: SqlFlavor, displayName: string): ServiceKind {
     serviceTag: "Sql",
     defaultPort: info.port,
     dnsSuffixes: [info.dnsSuffix],
-    ruleChildTypes: [`${info.type}/virtualNetworkRules`.toLowerCase(), `${info.type}/firewallRules`.toLowerCase()],
+    ruleChildTypes: [
+      `${info.type}/virtualNetworkRules`.toLowerCase(),
+      `${info.type}/firewallRules`.toLowerCase(),
+    ],
     hostNames: (r) => [{ endpoint: flavor, host: sqlServerHostName(flavor, String(r.name ?? "")) }],
   });
 }
@@ -167,7 +176,9 @@ const LIST: readonly ServiceKind[] = [
     serviceTag: "AzureKeyVault",
     defaultPort: 443,
     dnsSuffixes: [KEY_VAULT_DNS_SUFFIX],
-    hostNames: (r) => [{ endpoint: "vault", host: `${String(r.name ?? "").toLowerCase()}.${KEY_VAULT_DNS_SUFFIX}` }],
+    hostNames: (r) => [
+      { endpoint: "vault", host: `${String(r.name ?? "").toLowerCase()}.${KEY_VAULT_DNS_SUFFIX}` },
+    ],
   }),
   kind({
     type: SERVICE_BUS_NAMESPACE_TYPE,
@@ -199,8 +210,16 @@ const LIST: readonly ServiceKind[] = [
     serviceTag: "AzureDataLake",
     defaultPort: 443,
     dnsSuffixes: [DATA_LAKE_STORE_DNS_SUFFIX],
-    ruleChildTypes: ["microsoft.datalakestore/accounts/virtualnetworkrules", "microsoft.datalakestore/accounts/firewallrules"],
-    hostNames: (r) => [{ endpoint: "datalakestore", host: `${String(r.name ?? "").toLowerCase()}.${DATA_LAKE_STORE_DNS_SUFFIX}` }],
+    ruleChildTypes: [
+      "microsoft.datalakestore/accounts/virtualnetworkrules",
+      "microsoft.datalakestore/accounts/firewallrules",
+    ],
+    hostNames: (r) => [
+      {
+        endpoint: "datalakestore",
+        host: `${String(r.name ?? "").toLowerCase()}.${DATA_LAKE_STORE_DNS_SUFFIX}`,
+      },
+    ],
   }),
   kind({
     type: CONTAINER_REGISTRY_TYPE,
@@ -210,7 +229,12 @@ const LIST: readonly ServiceKind[] = [
     serviceTag: "AzureContainerRegistry",
     defaultPort: 443,
     dnsSuffixes: [CONTAINER_REGISTRY_DNS_SUFFIX],
-    hostNames: (r) => [{ endpoint: "registry", host: `${String(r.name ?? "").toLowerCase()}.${CONTAINER_REGISTRY_DNS_SUFFIX}` }],
+    hostNames: (r) => [
+      {
+        endpoint: "registry",
+        host: `${String(r.name ?? "").toLowerCase()}.${CONTAINER_REGISTRY_DNS_SUFFIX}`,
+      },
+    ],
   }),
 ];
 
@@ -264,7 +288,11 @@ export function findByHostName(host: string): HostMatch[] {
       if (k.flavor === "storage") {
         const ep = suffix.slice(0, suffix.indexOf("."));
         const secondary = label.endsWith("-secondary");
-        out.push({ kind: k, name: secondary ? label.slice(0, -"-secondary".length) : label, endpoint: secondary ? `${ep}-secondary` : ep });
+        out.push({
+          kind: k,
+          name: secondary ? label.slice(0, -"-secondary".length) : label,
+          endpoint: secondary ? `${ep}-secondary` : ep,
+        });
       } else {
         out.push({ kind: k, name: label, endpoint: k.hostNames({ name: label })[0]?.endpoint ?? k.flavor });
       }

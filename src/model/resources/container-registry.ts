@@ -56,7 +56,9 @@ export function isPremiumRegistry(r: { sku?: { name?: string } }): boolean {
  * with `action: Allow` on each rule. Other tiers keep whatever they carry (the ARM layer refuses
  * rules on them). Unknown fields kept.
  */
-export function normalizeContainerRegistry<R extends ArmResource>(resource: R): Omit<R, "properties"> & ContainerRegistry {
+export function normalizeContainerRegistry<R extends ArmResource>(
+  resource: R,
+): Omit<R, "properties"> & ContainerRegistry {
   const p: ContainerRegistryProperties = { ...((resource.properties ?? {}) as ContainerRegistryProperties) };
   if (!p.loginServer) p.loginServer = registryLoginServer(String(resource.name ?? ""));
   if (p.adminUserEnabled === undefined) p.adminUserEnabled = false;
@@ -70,7 +72,10 @@ export function normalizeContainerRegistry<R extends ArmResource>(resource: R): 
         ...r,
         action: r.action ?? "Allow",
       })),
-      ipRules: (Array.isArray(s?.ipRules) ? s.ipRules : []).map((r) => ({ ...r, action: r.action ?? "Allow" })),
+      ipRules: (Array.isArray(s?.ipRules) ? s.ipRules : []).map((r) => ({
+        ...r,
+        action: r.action ?? "Allow",
+      })),
     };
   }
   return { ...resource, properties: p } as unknown as Omit<R, "properties"> & ContainerRegistry;

@@ -39,18 +39,29 @@ describe("Cosmos DB account model (SE-RES-4)", () => {
       name: "a",
       type: "Microsoft.DocumentDB/databaseAccounts",
       location: "westus",
-      properties: { isVirtualNetworkFilterEnabled: true, virtualNetworkRules: [{ id: "/x/subnets/s", ignoreMissingVNetServiceEndpoint: true }] },
+      properties: {
+        isVirtualNetworkFilterEnabled: true,
+        virtualNetworkRules: [{ id: "/x/subnets/s", ignoreMissingVNetServiceEndpoint: true }],
+      },
     });
-    expect(a.properties.virtualNetworkRules).toEqual([{ id: "/x/subnets/s", ignoreMissingVNetServiceEndpoint: true }]);
+    expect(a.properties.virtualNetworkRules).toEqual([
+      { id: "/x/subnets/s", ignoreMissingVNetServiceEndpoint: true },
+    ]);
     expect(a.properties.virtualNetworkRules![0]).not.toHaveProperty("ignoreMissingVnetServiceEndpoint");
     expect(a.properties.locations).toHaveLength(1);
     expect(a.properties.locations![0]!.locationName).toBe("West US");
   });
 
   it("SE-ACL-5: ipRangeFilter is one comma-separated string; newer ipRules are read too", () => {
-    expect(parseIpRangeFilter("13.91.6.132, 13.91.6.1/24,,0.0.0.0")).toEqual(["13.91.6.132", "13.91.6.1/24", "0.0.0.0"]);
+    expect(parseIpRangeFilter("13.91.6.132, 13.91.6.1/24,,0.0.0.0")).toEqual([
+      "13.91.6.132",
+      "13.91.6.1/24",
+      "0.0.0.0",
+    ]);
     expect(parseIpRangeFilter(undefined)).toEqual([]);
-    expect(cosmosIpEntries({ ipRangeFilter: "1.2.3.4", ipRules: [{ ipAddressOrRange: "5.6.7.0/24" }] })).toEqual([
+    expect(
+      cosmosIpEntries({ ipRangeFilter: "1.2.3.4", ipRules: [{ ipAddressOrRange: "5.6.7.0/24" }] }),
+    ).toEqual([
       { value: "1.2.3.4", source: "ipRangeFilter" },
       { value: "5.6.7.0/24", source: "ipRules[0]" },
     ]);

@@ -51,7 +51,11 @@ export interface CosmosAccountProperties {
   writeLocations?: CosmosLocation[];
   failoverPolicies?: Array<{ id?: string; locationName: string; failoverPriority: number }>;
   documentEndpoint?: string;
-  consistencyPolicy?: { defaultConsistencyLevel: string; maxIntervalInSeconds?: number; maxStalenessPrefix?: number };
+  consistencyPolicy?: {
+    defaultConsistencyLevel: string;
+    maxIntervalInSeconds?: number;
+    maxStalenessPrefix?: number;
+  };
   enableAutomaticFailover?: boolean;
   enableMultipleWriteLocations?: boolean;
   disableKeyBasedMetadataWriteAccess?: boolean;
@@ -74,11 +78,14 @@ export function parseIpRangeFilter(filter: unknown): string[] {
 }
 
 /** Every IP entry of an account: `ipRangeFilter` entries, then `ipRules[].ipAddressOrRange`. */
-export function cosmosIpEntries(p: CosmosAccountProperties | undefined): Array<{ value: string; source: string }> {
+export function cosmosIpEntries(
+  p: CosmosAccountProperties | undefined,
+): Array<{ value: string; source: string }> {
   const out: Array<{ value: string; source: string }> = [];
   parseIpRangeFilter(p?.ipRangeFilter).forEach((value) => out.push({ value, source: "ipRangeFilter" }));
   (Array.isArray(p?.ipRules) ? p.ipRules : []).forEach((r, i) => {
-    if (r && typeof r.ipAddressOrRange === "string") out.push({ value: r.ipAddressOrRange.trim(), source: `ipRules[${i}]` });
+    if (r && typeof r.ipAddressOrRange === "string")
+      out.push({ value: r.ipAddressOrRange.trim(), source: `ipRules[${i}]` });
   });
   return out;
 }
@@ -105,7 +112,9 @@ function displayName(region: string): string {
  * `readLocations` / `writeLocations` / `failoverPolicies` derived from `locations` (or the
  * account's own region) with ids `<name>-<region>` and display names. Unknown fields are kept.
  */
-export function normalizeCosmosAccount<R extends ArmResource>(resource: R): Omit<R, "properties"> & CosmosAccount {
+export function normalizeCosmosAccount<R extends ArmResource>(
+  resource: R,
+): Omit<R, "properties"> & CosmosAccount {
   const name = String(resource.name ?? "").toLowerCase();
   const p: CosmosAccountProperties = { ...((resource.properties ?? {}) as CosmosAccountProperties) };
   const out: ArmResource = { ...resource, properties: p };
@@ -113,11 +122,18 @@ export function normalizeCosmosAccount<R extends ArmResource>(resource: R): Omit
   if (p.databaseAccountOfferType === undefined) p.databaseAccountOfferType = "Standard";
   if (p.ipRangeFilter === undefined) p.ipRangeFilter = "";
   if (p.isVirtualNetworkFilterEnabled === undefined) p.isVirtualNetworkFilterEnabled = false;
-  p.virtualNetworkRules = (Array.isArray(p.virtualNetworkRules) ? p.virtualNetworkRules : []).map((r) => ({ ...r }));
+  p.virtualNetworkRules = (Array.isArray(p.virtualNetworkRules) ? p.virtualNetworkRules : []).map((r) => ({
+    ...r,
+  }));
   if (p.enableAutomaticFailover === undefined) p.enableAutomaticFailover = false;
   if (p.enableMultipleWriteLocations === undefined) p.enableMultipleWriteLocations = false;
   if (p.disableKeyBasedMetadataWriteAccess === undefined) p.disableKeyBasedMetadataWriteAccess = false;
-  if (!p.consistencyPolicy) p.consistencyPolicy = { defaultConsistencyLevel: "Session", maxIntervalInSeconds: 5, maxStalenessPrefix: 100 };
+  if (!p.consistencyPolicy)
+    p.consistencyPolicy = {
+      defaultConsistencyLevel: "Session",
+      maxIntervalInSeconds: 5,
+      maxStalenessPrefix: 100,
+    };
   if (!p.documentEndpoint) p.documentEndpoint = cosmosDocumentEndpoint(name);
 
   const state = p.provisioningState ?? "Succeeded";
@@ -129,7 +145,8 @@ export function normalizeCosmosAccount<R extends ArmResource>(resource: R): Omit
         : [];
   const locations = given
     .map((l, i) => {
-      const region = normalizeRegion(String(l.locationName ?? "")) ?? String(l.locationName ?? "").toLowerCase();
+      const region =
+        normalizeRegion(String(l.locationName ?? "")) ?? String(l.locationName ?? "").toLowerCase();
       return {
         ...l,
         id: l.id ?? `${name}-${region}`,
@@ -144,10 +161,16 @@ export function normalizeCosmosAccount<R extends ArmResource>(resource: R): Omit
     p.locations = locations;
     if (!p.readLocations) p.readLocations = locations.map((l) => ({ ...l }));
     if (!p.writeLocations) {
-      p.writeLocations = (p.enableMultipleWriteLocations ? locations : locations.slice(0, 1)).map((l) => ({ ...l }));
+      p.writeLocations = (p.enableMultipleWriteLocations ? locations : locations.slice(0, 1)).map((l) => ({
+        ...l,
+      }));
     }
     if (!p.failoverPolicies) {
-      p.failoverPolicies = locations.map((l) => ({ id: l.id, locationName: l.locationName, failoverPriority: l.failoverPriority }));
+      p.failoverPolicies = locations.map((l) => ({
+        id: l.id,
+        locationName: l.locationName,
+        failoverPriority: l.failoverPriority,
+      }));
     }
   }
   return out as unknown as Omit<R, "properties"> & CosmosAccount;

@@ -5,7 +5,13 @@ const ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DataLakeStore
 
 describe("Data Lake Store Gen1 model (SE-RES-4)", () => {
   it("SE-RES-4: a new account has its firewall off, Azure IPs not allowed, and its endpoint", () => {
-    const a = normalizeDataLakeStoreAccount({ id: ID, name: "lake1", type: "Microsoft.DataLakeStore/accounts", location: "eastus2", properties: {} });
+    const a = normalizeDataLakeStoreAccount({
+      id: ID,
+      name: "lake1",
+      type: "Microsoft.DataLakeStore/accounts",
+      location: "eastus2",
+      properties: {},
+    });
     expect(a.properties).toMatchObject({
       firewallState: "Disabled",
       firewallAllowAzureIps: "Disabled",
@@ -31,9 +37,17 @@ describe("Data Lake Store Gen1 model (SE-RES-4)", () => {
       },
     });
     expect(a.properties.virtualNetworkRules).toEqual([
-      { name: "v1", properties: { subnetId: "/x/subnets/a" }, id: `${ID}/virtualNetworkRules/v1`, type: "Microsoft.DataLakeStore/accounts/virtualNetworkRules" },
+      {
+        name: "v1",
+        properties: { subnetId: "/x/subnets/a" },
+        id: `${ID}/virtualNetworkRules/v1`,
+        type: "Microsoft.DataLakeStore/accounts/virtualNetworkRules",
+      },
     ]);
-    expect(a.properties.firewallRules![0]!.properties).toEqual({ startIpAddress: "1.1.1.1", endIpAddress: "1.1.1.9" });
+    expect(a.properties.firewallRules![0]!.properties).toEqual({
+      startIpAddress: "1.1.1.1",
+      endIpAddress: "1.1.1.9",
+    });
   });
 
   it("merges inline and child rules by name, children winning", () => {
@@ -44,8 +58,18 @@ describe("Data Lake Store Gen1 model (SE-RES-4)", () => {
       properties: { virtualNetworkRules: [{ name: "v1", properties: { subnetId: "/old" } }] },
     });
     const r = dataLakeRules(a, [
-      { id: `${ID}/virtualNetworkRules/V1`, name: "V1", type: "Microsoft.DataLakeStore/accounts/virtualNetworkRules", properties: { subnetId: "/new" } },
-      { id: `${ID}/firewallRules/f`, name: "f", type: "Microsoft.DataLakeStore/accounts/firewallRules", properties: { startIpAddress: "1.1.1.1", endIpAddress: "1.1.1.1" } },
+      {
+        id: `${ID}/virtualNetworkRules/V1`,
+        name: "V1",
+        type: "Microsoft.DataLakeStore/accounts/virtualNetworkRules",
+        properties: { subnetId: "/new" },
+      },
+      {
+        id: `${ID}/firewallRules/f`,
+        name: "f",
+        type: "Microsoft.DataLakeStore/accounts/firewallRules",
+        properties: { startIpAddress: "1.1.1.1", endIpAddress: "1.1.1.1" },
+      },
     ]);
     expect(r.virtualNetworkRules.map((v) => v.properties.subnetId)).toEqual(["/new"]);
     expect(r.firewallRules.map((f) => f.name)).toEqual(["f"]);

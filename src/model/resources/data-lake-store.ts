@@ -84,7 +84,8 @@ export function dataLakeRules(
   for (const c of children) {
     const t = typeof c?.type === "string" ? c.type.toLowerCase() : "";
     if (t === DATA_LAKE_STORE_FIREWALL_RULE_TYPE.toLowerCase()) fw.push(c as unknown as DataLakeFirewallRule);
-    else if (t === DATA_LAKE_STORE_VNET_RULE_TYPE.toLowerCase()) vnet.push(c as unknown as DataLakeVirtualNetworkRule);
+    else if (t === DATA_LAKE_STORE_VNET_RULE_TYPE.toLowerCase())
+      vnet.push(c as unknown as DataLakeVirtualNetworkRule);
   }
   return {
     firewallRules: byName(account.properties?.firewallRules, fw),
@@ -97,7 +98,9 @@ export function dataLakeRules(
  * trusted-id providers off, encryption on, `endpoint`, Consumption tier, `state: Active`.
  * Inline rules get their child `type` when missing. Unknown fields kept.
  */
-export function normalizeDataLakeStoreAccount<R extends ArmResource>(resource: R): Omit<R, "properties"> & DataLakeStoreAccount {
+export function normalizeDataLakeStoreAccount<R extends ArmResource>(
+  resource: R,
+): Omit<R, "properties"> & DataLakeStoreAccount {
   const id = String(resource.id ?? "");
   const p: DataLakeStoreProperties = { ...((resource.properties ?? {}) as DataLakeStoreProperties) };
   if (!p.firewallState) p.firewallState = "Disabled";

@@ -63,7 +63,11 @@ export type CircuitPeering = ArmResource<CircuitPeeringProperties>;
 
 export interface ExpressRouteCircuitProperties {
   peerings?: CircuitPeering[];
-  serviceProviderProperties?: { serviceProviderName?: string; peeringLocation?: string; bandwidthInMbps?: number };
+  serviceProviderProperties?: {
+    serviceProviderName?: string;
+    peeringLocation?: string;
+    bandwidthInMbps?: number;
+  };
   /** Lazurite: prefixes the circuit advertises from on-premises over private peering (BGP). */
   advertisedOnPremisesPrefixes?: string[];
   provisioningState?: ProvisioningState;

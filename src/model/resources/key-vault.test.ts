@@ -15,7 +15,11 @@ describe("Key Vault model (SE-RES-4)", () => {
           defaultAction: "Deny",
           bypass: "AzureServices",
           ipRules: [{ value: "124.56.78.91" }, { value: "'10.91.4.0/24'" }],
-          virtualNetworkRules: [{ id: "/subscriptions/subid/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/test-vnet/subnets/subnet1" }],
+          virtualNetworkRules: [
+            {
+              id: "/subscriptions/subid/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/test-vnet/subnets/subnet1",
+            },
+          ],
         },
         enabledForDeployment: true,
       },
@@ -24,7 +28,11 @@ describe("Key Vault model (SE-RES-4)", () => {
       defaultAction: "Deny",
       bypass: "AzureServices",
       ipRules: [{ value: "124.56.78.91/32" }, { value: "'10.91.4.0/24'" }],
-      virtualNetworkRules: [{ id: "/subscriptions/subid/resourcegroups/rg1/providers/microsoft.network/virtualnetworks/test-vnet/subnets/subnet1" }],
+      virtualNetworkRules: [
+        {
+          id: "/subscriptions/subid/resourcegroups/rg1/providers/microsoft.network/virtualnetworks/test-vnet/subnets/subnet1",
+        },
+      ],
     });
     expect(v.properties.vaultUri).toBe("https://sample-vault.vault.azure.net/");
     expect(v.properties.enabledForDeployment).toBe(true);
@@ -34,8 +42,18 @@ describe("Key Vault model (SE-RES-4)", () => {
   it("SE-RES-4: a vault created without networkAcls stays without them; partial ACLs get defaults", () => {
     const v = normalizeKeyVault({ id: "/v", name: "v", type: "Microsoft.KeyVault/vaults", properties: {} });
     expect(v.properties.networkAcls).toBeUndefined();
-    const w = normalizeKeyVault({ id: "/w", name: "w", type: "Microsoft.KeyVault/vaults", properties: { networkAcls: { defaultAction: "Deny" } } });
-    expect(w.properties.networkAcls).toEqual({ defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] });
+    const w = normalizeKeyVault({
+      id: "/w",
+      name: "w",
+      type: "Microsoft.KeyVault/vaults",
+      properties: { networkAcls: { defaultAction: "Deny" } },
+    });
+    expect(w.properties.networkAcls).toEqual({
+      defaultAction: "Deny",
+      bypass: "AzureServices",
+      ipRules: [],
+      virtualNetworkRules: [],
+    });
   });
 
   it("SE-ACL-5: only a bare IPv4 address gains /32", () => {

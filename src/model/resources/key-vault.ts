@@ -68,11 +68,16 @@ export function normalizeKeyVaultNetworkAcls(acls: KeyVaultNetworkAcls): KeyVaul
     ...acls,
     defaultAction: typeof acls.defaultAction === "string" ? acls.defaultAction : "Allow",
     bypass: typeof acls.bypass === "string" ? acls.bypass : "AzureServices",
-    ipRules: (Array.isArray(acls.ipRules) ? acls.ipRules : []).map((r) => ({ ...r, value: normalizeKeyVaultIpValue(r.value) })),
-    virtualNetworkRules: (Array.isArray(acls.virtualNetworkRules) ? acls.virtualNetworkRules : []).map((r) => ({
+    ipRules: (Array.isArray(acls.ipRules) ? acls.ipRules : []).map((r) => ({
       ...r,
-      id: typeof r.id === "string" ? r.id.toLowerCase() : r.id,
+      value: normalizeKeyVaultIpValue(r.value),
     })),
+    virtualNetworkRules: (Array.isArray(acls.virtualNetworkRules) ? acls.virtualNetworkRules : []).map(
+      (r) => ({
+        ...r,
+        id: typeof r.id === "string" ? r.id.toLowerCase() : r.id,
+      }),
+    ),
   };
 }
 
@@ -87,6 +92,7 @@ export function normalizeKeyVault<R extends ArmResource>(resource: R): Omit<R, "
   if (p.enabledForDeployment === undefined) p.enabledForDeployment = false;
   if (p.enabledForDiskEncryption === undefined) p.enabledForDiskEncryption = false;
   if (p.enabledForTemplateDeployment === undefined) p.enabledForTemplateDeployment = false;
-  if (p.networkAcls && typeof p.networkAcls === "object") p.networkAcls = normalizeKeyVaultNetworkAcls(p.networkAcls);
+  if (p.networkAcls && typeof p.networkAcls === "object")
+    p.networkAcls = normalizeKeyVaultNetworkAcls(p.networkAcls);
   return { ...resource, properties: p } as unknown as Omit<R, "properties"> & KeyVault;
 }

@@ -1,11 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { findNetworkRuleSet, messagingFlavorOf, normalizeMessagingNamespace, normalizeNetworkRuleSet } from "./messaging.js";
+import {
+  findNetworkRuleSet,
+  messagingFlavorOf,
+  normalizeMessagingNamespace,
+  normalizeNetworkRuleSet,
+} from "./messaging.js";
 
 const NS = "/subscriptions/sub1/resourceGroups/rg/providers/Microsoft.ServiceBus/namespaces/ns1";
 
 describe("Service Bus / Event Hubs model (SE-RES-4)", () => {
   it("SE-RES-4: a namespace gets its endpoint, metricId and status", () => {
-    const n = normalizeMessagingNamespace({ id: NS, name: "ns1", type: "Microsoft.ServiceBus/namespaces", sku: { name: "Premium" }, properties: {} });
+    const n = normalizeMessagingNamespace({
+      id: NS,
+      name: "ns1",
+      type: "Microsoft.ServiceBus/namespaces",
+      sku: { name: "Premium" },
+      properties: {},
+    });
     expect(n.properties).toMatchObject({
       serviceBusEndpoint: "https://ns1.servicebus.windows.net:443/",
       metricId: "sub1:ns1",
@@ -44,8 +55,18 @@ describe("Service Bus / Event Hubs model (SE-RES-4)", () => {
   });
 
   it("finds the rule set among a namespace's children by either type spelling", () => {
-    const rs = { id: `${NS}/networkrulesets/default`, name: "default", type: "Microsoft.ServiceBus/Namespaces/NetworkRuleSet", properties: {} };
-    expect(findNetworkRuleSet([{ id: `${NS}/queues/q`, name: "q", type: "Microsoft.ServiceBus/namespaces/queues", properties: {} }, rs])).toBe(rs);
+    const rs = {
+      id: `${NS}/networkrulesets/default`,
+      name: "default",
+      type: "Microsoft.ServiceBus/Namespaces/NetworkRuleSet",
+      properties: {},
+    };
+    expect(
+      findNetworkRuleSet([
+        { id: `${NS}/queues/q`, name: "q", type: "Microsoft.ServiceBus/namespaces/queues", properties: {} },
+        rs,
+      ]),
+    ).toBe(rs);
     expect(findNetworkRuleSet([])).toBeUndefined();
   });
 });

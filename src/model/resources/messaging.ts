@@ -87,9 +87,13 @@ export function findNetworkRuleSet(children: readonly ArmResource[]): NetworkRul
  * Fills a namespace's defaults: `serviceBusEndpoint` (`https://<ns>.servicebus.windows.net:443/`),
  * `metricId` (`<subscription>:<ns>`), `status: Active`, provisioningState. Unknown fields kept.
  */
-export function normalizeMessagingNamespace<R extends ArmResource>(resource: R): Omit<R, "properties"> & MessagingNamespace {
+export function normalizeMessagingNamespace<R extends ArmResource>(
+  resource: R,
+): Omit<R, "properties"> & MessagingNamespace {
   const name = String(resource.name ?? "");
-  const p: MessagingNamespaceProperties = { ...((resource.properties ?? {}) as MessagingNamespaceProperties) };
+  const p: MessagingNamespaceProperties = {
+    ...((resource.properties ?? {}) as MessagingNamespaceProperties),
+  };
   if (!p.serviceBusEndpoint) p.serviceBusEndpoint = `https://${messagingHostName(name)}:443/`;
   const sub = /\/subscriptions\/([^/]+)/i.exec(String(resource.id ?? ""))?.[1];
   if (!p.metricId && sub) p.metricId = `${sub}:${name.toLowerCase()}`;
@@ -103,7 +107,9 @@ export function normalizeMessagingNamespace<R extends ArmResource>(resource: R):
  * service, `defaultAction: Allow` (a namespace without rules admits everyone), empty rule lists,
  * `ipRules[].action: Allow`, `ignoreMissingVnetServiceEndpoint: false`. Unknown fields kept.
  */
-export function normalizeNetworkRuleSet<R extends ArmResource>(resource: R): Omit<R, "properties"> & NetworkRuleSet {
+export function normalizeNetworkRuleSet<R extends ArmResource>(
+  resource: R,
+): Omit<R, "properties"> & NetworkRuleSet {
   const p: NetworkRuleSetProperties = { ...((resource.properties ?? {}) as NetworkRuleSetProperties) };
   if (typeof p.defaultAction !== "string") p.defaultAction = "Allow";
   p.virtualNetworkRules = (Array.isArray(p.virtualNetworkRules) ? p.virtualNetworkRules : []).map((r) => ({
@@ -117,5 +123,10 @@ export function normalizeNetworkRuleSet<R extends ArmResource>(resource: R): Omi
     : id.includes("/providers/microsoft.servicebus/")
       ? SERVICE_BUS_RULE_SET_TYPE
       : resource.type;
-  return { ...resource, name: resource.name || NETWORK_RULE_SET_NAME, type, properties: p } as unknown as Omit<R, "properties"> & NetworkRuleSet;
+  return {
+    ...resource,
+    name: resource.name || NETWORK_RULE_SET_NAME,
+    type,
+    properties: p,
+  } as unknown as Omit<R, "properties"> & NetworkRuleSet;
 }

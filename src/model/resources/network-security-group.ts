@@ -45,11 +45,43 @@ export interface NetworkSecurityGroupProperties {
 export type NetworkSecurityGroup = ArmResource<NetworkSecurityGroupProperties>;
 
 const DEFAULTS: Array<[string, SecurityRuleDirection, number, string, string, SecurityRuleAccess, string]> = [
-  ["AllowVnetInBound", "Inbound", 65000, "VirtualNetwork", "VirtualNetwork", "Allow", "Allow inbound traffic from all VMs in VNET"],
-  ["AllowAzureLoadBalancerInBound", "Inbound", 65001, "AzureLoadBalancer", "*", "Allow", "Allow inbound traffic from azure load balancer"],
+  [
+    "AllowVnetInBound",
+    "Inbound",
+    65000,
+    "VirtualNetwork",
+    "VirtualNetwork",
+    "Allow",
+    "Allow inbound traffic from all VMs in VNET",
+  ],
+  [
+    "AllowAzureLoadBalancerInBound",
+    "Inbound",
+    65001,
+    "AzureLoadBalancer",
+    "*",
+    "Allow",
+    "Allow inbound traffic from azure load balancer",
+  ],
   ["DenyAllInBound", "Inbound", 65500, "*", "*", "Deny", "Deny all inbound traffic"],
-  ["AllowVnetOutBound", "Outbound", 65000, "VirtualNetwork", "VirtualNetwork", "Allow", "Allow outbound traffic from all VMs to all VMs in VNET"],
-  ["AllowInternetOutBound", "Outbound", 65001, "*", "Internet", "Allow", "Allow outbound traffic from all VMs to Internet"],
+  [
+    "AllowVnetOutBound",
+    "Outbound",
+    65000,
+    "VirtualNetwork",
+    "VirtualNetwork",
+    "Allow",
+    "Allow outbound traffic from all VMs to all VMs in VNET",
+  ],
+  [
+    "AllowInternetOutBound",
+    "Outbound",
+    65001,
+    "*",
+    "Internet",
+    "Allow",
+    "Allow outbound traffic from all VMs to Internet",
+  ],
   ["DenyAllOutBound", "Outbound", 65500, "*", "*", "Deny", "Deny all outbound traffic"],
 ];
 

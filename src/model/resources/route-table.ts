@@ -5,7 +5,13 @@ export const ROUTE_TABLE_TYPE = "Microsoft.Network/routeTables";
 export const ROUTE_TYPE = "Microsoft.Network/routeTables/routes";
 
 /** Next hop types a user route may name. */
-export const USER_NEXT_HOP_TYPES = ["VirtualNetworkGateway", "VnetLocal", "Internet", "VirtualAppliance", "None"] as const;
+export const USER_NEXT_HOP_TYPES = [
+  "VirtualNetworkGateway",
+  "VnetLocal",
+  "Internet",
+  "VirtualAppliance",
+  "None",
+] as const;
 
 export interface RouteProperties {
   addressPrefix: string;

@@ -2,7 +2,8 @@
 import type { ArmResource, ProvisioningState, SubResource } from "./common.js";
 
 export const POLICY_TYPE = "Microsoft.Network/serviceEndpointPolicies";
-export const POLICY_DEFINITION_TYPE = "Microsoft.Network/serviceEndpointPolicies/serviceEndpointPolicyDefinitions";
+export const POLICY_DEFINITION_TYPE =
+  "Microsoft.Network/serviceEndpointPolicies/serviceEndpointPolicyDefinitions";
 
 export interface ServiceEndpointPolicyDefinitionProperties {
   description?: string;

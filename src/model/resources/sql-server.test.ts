@@ -25,13 +25,29 @@ describe("SQL-family server model (SE-RES-4)", () => {
   });
 
   it("SE-RES-4: a SQL server gets its FQDN, version 12.0, state Ready and kind v12.0", () => {
-    const s = normalizeSqlServer({ id: "/s/srv1", name: "srv1", type: "Microsoft.Sql/servers", location: "westus", properties: { administratorLogin: "a" } });
-    expect(s.properties).toMatchObject({ fullyQualifiedDomainName: "srv1.database.windows.net", version: "12.0", state: "Ready", administratorLogin: "a" });
+    const s = normalizeSqlServer({
+      id: "/s/srv1",
+      name: "srv1",
+      type: "Microsoft.Sql/servers",
+      location: "westus",
+      properties: { administratorLogin: "a" },
+    });
+    expect(s.properties).toMatchObject({
+      fullyQualifiedDomainName: "srv1.database.windows.net",
+      version: "12.0",
+      state: "Ready",
+      administratorLogin: "a",
+    });
     expect(s.kind).toBe("v12.0");
   });
 
   it("SE-RES-4: a PostgreSQL single server gets userVisibleState and sslEnforcement", () => {
-    const s = normalizeSqlServer({ id: "/s/pg1", name: "pg1", type: "Microsoft.DBforPostgreSQL/servers", properties: {} });
+    const s = normalizeSqlServer({
+      id: "/s/pg1",
+      name: "pg1",
+      type: "Microsoft.DBforPostgreSQL/servers",
+      properties: {},
+    });
     expect(s.properties).toMatchObject({
       fullyQualifiedDomainName: "pg1.postgres.database.azure.com",
       version: "9.6",
@@ -48,12 +64,18 @@ describe("SQL-family server model (SE-RES-4)", () => {
       type: "Microsoft.Sql/servers/virtualNetworkRules",
       properties: { virtualNetworkSubnetId: "/x/subnets/a" },
     });
-    expect(r.properties).toEqual({ virtualNetworkSubnetId: "/x/subnets/a", ignoreMissingVnetServiceEndpoint: false, state: "Ready" });
+    expect(r.properties).toEqual({
+      virtualNetworkSubnetId: "/x/subnets/a",
+      ignoreMissingVnetServiceEndpoint: false,
+      state: "Ready",
+    });
   });
 
   it("SE-ACL-7: 0.0.0.0-0.0.0.0 is the allow-Azure-services rule; children split by type", () => {
     expect(isAllowAzureServicesRule({ startIpAddress: "0.0.0.0", endIpAddress: "0.0.0.0" })).toBe(true);
-    expect(isAllowAzureServicesRule({ startIpAddress: "0.0.0.0", endIpAddress: "255.255.255.255" })).toBe(false);
+    expect(isAllowAzureServicesRule({ startIpAddress: "0.0.0.0", endIpAddress: "255.255.255.255" })).toBe(
+      false,
+    );
     const split = splitSqlChildren([
       { id: "/a", name: "a", type: "Microsoft.DBforMySQL/servers/virtualNetworkRules", properties: {} },
       { id: "/b", name: "b", type: "Microsoft.DBforMySQL/servers/firewallRules", properties: {} },

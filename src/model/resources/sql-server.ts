@@ -35,7 +35,14 @@ interface FlavorInfo {
 }
 
 export const SQL_FLAVORS: Readonly<Record<SqlFlavor, FlavorInfo>> = Object.freeze({
-  sql: { flavor: "sql", type: SQL_SERVER_TYPE, dnsSuffix: "database.windows.net", defaultVersion: "12.0", port: 1433, product: "SQL Server" },
+  sql: {
+    flavor: "sql",
+    type: SQL_SERVER_TYPE,
+    dnsSuffix: "database.windows.net",
+    defaultVersion: "12.0",
+    port: 1433,
+    product: "SQL Server",
+  },
   postgresql: {
     flavor: "postgresql",
     type: POSTGRESQL_SERVER_TYPE,
@@ -44,7 +51,14 @@ export const SQL_FLAVORS: Readonly<Record<SqlFlavor, FlavorInfo>> = Object.freez
     port: 5432,
     product: "PostgreSQL",
   },
-  mysql: { flavor: "mysql", type: MYSQL_SERVER_TYPE, dnsSuffix: "mysql.database.azure.com", defaultVersion: "5.7", port: 3306, product: "MySQL" },
+  mysql: {
+    flavor: "mysql",
+    type: MYSQL_SERVER_TYPE,
+    dnsSuffix: "mysql.database.azure.com",
+    defaultVersion: "5.7",
+    port: 3306,
+    product: "MySQL",
+  },
   mariadb: {
     flavor: "mariadb",
     type: MARIADB_SERVER_TYPE,
@@ -107,7 +121,9 @@ export function isAllowAzureServicesRule(p: { startIpAddress?: unknown; endIpAdd
 
 /** Rule states in which a SQL VNet rule admits nothing (SE-ACL-8). */
 export function isStaleSqlRuleState(state: unknown): boolean {
-  return typeof state === "string" && (state.toLowerCase() === "deleting" || state.toLowerCase() === "unknown");
+  return (
+    typeof state === "string" && (state.toLowerCase() === "deleting" || state.toLowerCase() === "unknown")
+  );
 }
 
 export interface SqlServerProperties {
@@ -132,7 +148,8 @@ export function normalizeSqlServer<R extends ArmResource>(resource: R): Omit<R, 
   const flavor = sqlFlavorOf(String(resource.type ?? "")) ?? "sql";
   const info = SQL_FLAVORS[flavor];
   const p: SqlServerProperties = { ...((resource.properties ?? {}) as SqlServerProperties) };
-  if (!p.fullyQualifiedDomainName) p.fullyQualifiedDomainName = sqlServerHostName(flavor, String(resource.name ?? ""));
+  if (!p.fullyQualifiedDomainName)
+    p.fullyQualifiedDomainName = sqlServerHostName(flavor, String(resource.name ?? ""));
   if (!p.version) p.version = info.defaultVersion;
   const out: ArmResource = { ...resource, properties: p };
   if (flavor === "sql") {
@@ -149,7 +166,9 @@ export function normalizeSqlServer<R extends ArmResource>(resource: R): Omit<R, 
  * Fills a VNet rule's defaults: `ignoreMissingVnetServiceEndpoint: false` and `state: "Ready"`
  * (the state the rule settles in; the ARM layer may store `InProgress` while it applies).
  */
-export function normalizeSqlVirtualNetworkRule<R extends ArmResource>(resource: R): Omit<R, "properties"> & SqlVirtualNetworkRule {
+export function normalizeSqlVirtualNetworkRule<R extends ArmResource>(
+  resource: R,
+): Omit<R, "properties"> & SqlVirtualNetworkRule {
   const p = { ...((resource.properties ?? {}) as SqlVirtualNetworkRuleProperties) };
   if (p.ignoreMissingVnetServiceEndpoint === undefined) p.ignoreMissingVnetServiceEndpoint = false;
   if (p.state === undefined) p.state = "Ready";
@@ -157,8 +176,11 @@ export function normalizeSqlVirtualNetworkRule<R extends ArmResource>(resource: 
 }
 
 /** Firewall rules have no defaults beyond their two addresses; returned as a copy. */
-export function normalizeSqlFirewallRule<R extends ArmResource>(resource: R): Omit<R, "properties"> & SqlFirewallRule {
-  return { ...resource, properties: { ...(resource.properties ?? {}) } } as unknown as Omit<R, "properties"> & SqlFirewallRule;
+export function normalizeSqlFirewallRule<R extends ArmResource>(
+  resource: R,
+): Omit<R, "properties"> & SqlFirewallRule {
+  return { ...resource, properties: { ...(resource.properties ?? {}) } } as unknown as Omit<R, "properties"> &
+    SqlFirewallRule;
 }
 
 /** Children of a server split by kind (types compared case-insensitively, any flavor). */

@@ -8,12 +8,23 @@ import {
 } from "./storage-account.js";
 
 const ID = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct1";
-const base = { id: ID, name: "acct1", type: "Microsoft.Storage/storageAccounts", location: "westus", kind: "StorageV2" };
+const base = {
+  id: ID,
+  name: "acct1",
+  type: "Microsoft.Storage/storageAccounts",
+  location: "westus",
+  kind: "StorageV2",
+};
 
 describe("storage account model (SE-RES-4)", () => {
   it("SE-RES-4: a new account gets Azure's default networkAcls, endpoints and primary location", () => {
     const a = normalizeStorageAccount({ ...base, sku: { name: "Standard_LRS" }, properties: {} });
-    expect(a.properties.networkAcls).toEqual({ bypass: "AzureServices", virtualNetworkRules: [], ipRules: [], defaultAction: "Allow" });
+    expect(a.properties.networkAcls).toEqual({
+      bypass: "AzureServices",
+      virtualNetworkRules: [],
+      ipRules: [],
+      defaultAction: "Allow",
+    });
     expect(a.properties.primaryEndpoints).toEqual({
       web: "https://acct1.web.core.windows.net/",
       dfs: "https://acct1.dfs.core.windows.net/",
@@ -35,7 +46,12 @@ describe("storage account model (SE-RES-4)", () => {
     expect(grs.properties.secondaryLocation).toBe("eastus");
     expect(grs.properties.statusOfSecondary).toBe("available");
     expect(grs.properties.secondaryEndpoints).toBeUndefined();
-    const ra = normalizeStorageAccount({ ...base, location: "brazilsouth", sku: { name: "Standard_RAGRS" }, properties: {} });
+    const ra = normalizeStorageAccount({
+      ...base,
+      location: "brazilsouth",
+      sku: { name: "Standard_RAGRS" },
+      properties: {},
+    });
     expect(ra.properties.secondaryLocation).toBe("southcentralus");
     expect(ra.properties.secondaryEndpoints).toMatchObject({
       blob: "https://acct1-secondary.blob.core.windows.net/",
@@ -53,7 +69,10 @@ describe("storage account model (SE-RES-4)", () => {
         networkAcls: {
           defaultAction: "Deny",
           bypass: "Logging, Metrics",
-          virtualNetworkRules: [{ id: "/x/subnets/a" }, { id: "/x/subnets/b", action: "Allow", state: "networkSourceDeleted" }],
+          virtualNetworkRules: [
+            { id: "/x/subnets/a" },
+            { id: "/x/subnets/b", action: "Allow", state: "networkSourceDeleted" },
+          ],
           ipRules: [{ value: "203.0.113.7" }],
         },
         customField: { kept: true },
@@ -72,11 +91,20 @@ describe("storage account model (SE-RES-4)", () => {
 
   it("SE-RES-4: networkAcls without bypass or arrays get Azure's defaults", () => {
     const a = normalizeStorageAccount({ ...base, properties: { networkAcls: { defaultAction: "Deny" } } });
-    expect(a.properties.networkAcls).toEqual({ defaultAction: "Deny", bypass: "AzureServices", virtualNetworkRules: [], ipRules: [] });
+    expect(a.properties.networkAcls).toEqual({
+      defaultAction: "Deny",
+      bypass: "AzureServices",
+      virtualNetworkRules: [],
+      ipRules: [],
+    });
   });
 
   it("does not modify its input and keeps explicit values", () => {
-    const input = { ...base, sku: { name: "Standard_GRS" }, properties: { secondaryLocation: "centralus", primaryEndpoints: { blob: "https://x/" } } };
+    const input = {
+      ...base,
+      sku: { name: "Standard_GRS" },
+      properties: { secondaryLocation: "centralus", primaryEndpoints: { blob: "https://x/" } },
+    };
     const copy = JSON.parse(JSON.stringify(input));
     const a = normalizeStorageAccount(input);
     expect(input).toEqual(copy);

@@ -20,11 +20,7 @@ export const STORAGE_ACCOUNT_TYPE = "Microsoft.Storage/storageAccounts";
 
 /** Lower-case VNet-rule states as the Storage RP returns them. */
 export type StorageVnetRuleState =
-  | "provisioning"
-  | "deprovisioning"
-  | "succeeded"
-  | "failed"
-  | "networkSourceDeleted";
+  "provisioning" | "deprovisioning" | "succeeded" | "failed" | "networkSourceDeleted";
 
 export interface StorageVirtualNetworkRule {
   /** Full subnet resource id. */
@@ -54,7 +50,14 @@ export interface StorageNetworkAcls {
 
 /** Endpoint keys of a storage account, in the order the REST example lists them. */
 export type StorageEndpointKey = "web" | "dfs" | "blob" | "file" | "queue" | "table";
-export const STORAGE_ENDPOINT_KEYS: readonly StorageEndpointKey[] = ["web", "dfs", "blob", "file", "queue", "table"];
+export const STORAGE_ENDPOINT_KEYS: readonly StorageEndpointKey[] = [
+  "web",
+  "dfs",
+  "blob",
+  "file",
+  "queue",
+  "table",
+];
 
 export type StorageEndpoints = Partial<Record<StorageEndpointKey, string>> & { [k: string]: unknown };
 
@@ -147,7 +150,8 @@ export function defaultPrimaryEndpoints(accountName: string, kind: unknown): Sto
 /** Secondary endpoints of an RA-GRS / RA-GZRS account: every primary key except `file`. */
 export function defaultSecondaryEndpoints(accountName: string, kind: unknown): StorageEndpoints {
   const out: StorageEndpoints = {};
-  for (const k of storageEndpointKeysForKind(kind)) if (k !== "file") out[k] = storageEndpointUrl(accountName, k, true);
+  for (const k of storageEndpointKeysForKind(kind))
+    if (k !== "file") out[k] = storageEndpointUrl(accountName, k, true);
   return out;
 }
 
@@ -161,12 +165,17 @@ function normalizeAcls(acls: StorageNetworkAcls | undefined | null): StorageNetw
   const out: StorageNetworkAcls = {
     ...acls,
     bypass: typeof acls.bypass === "string" ? acls.bypass : "AzureServices",
-    virtualNetworkRules: (Array.isArray(acls.virtualNetworkRules) ? acls.virtualNetworkRules : []).map((r) => ({
+    virtualNetworkRules: (Array.isArray(acls.virtualNetworkRules) ? acls.virtualNetworkRules : []).map(
+      (r) => ({
+        ...r,
+        action: r.action ?? "Allow",
+        state: r.state ?? "succeeded",
+      }),
+    ),
+    ipRules: (Array.isArray(acls.ipRules) ? acls.ipRules : []).map((r) => ({
       ...r,
       action: r.action ?? "Allow",
-      state: r.state ?? "succeeded",
     })),
-    ipRules: (Array.isArray(acls.ipRules) ? acls.ipRules : []).map((r) => ({ ...r, action: r.action ?? "Allow" })),
     defaultAction: typeof acls.defaultAction === "string" ? acls.defaultAction : "Allow",
   };
   return out;
@@ -178,7 +187,9 @@ function normalizeAcls(acls: StorageNetworkAcls | undefined | null): StorageNetw
  * access tier for blob-capable v2 kinds, provisioningState. Unknown fields are kept; the input
  * is not modified.
  */
-export function normalizeStorageAccount<R extends ArmResource>(resource: R): Omit<R, "properties"> & StorageAccount {
+export function normalizeStorageAccount<R extends ArmResource>(
+  resource: R,
+): Omit<R, "properties"> & StorageAccount {
   const r = resource as unknown as StorageAccount;
   const p: StorageAccountProperties = { ...(r.properties ?? {}) };
   const name = String(r.name ?? "");
@@ -194,7 +205,8 @@ export function normalizeStorageAccount<R extends ArmResource>(resource: R): Omi
     if (!p.secondaryLocation && pair) p.secondaryLocation = pair;
     if (!p.statusOfSecondary && p.secondaryLocation) p.statusOfSecondary = "available";
   }
-  if (isReadAccessGeoSku(sku) && !p.secondaryEndpoints) p.secondaryEndpoints = defaultSecondaryEndpoints(name, r.kind);
+  if (isReadAccessGeoSku(sku) && !p.secondaryEndpoints)
+    p.secondaryEndpoints = defaultSecondaryEndpoints(name, r.kind);
   const kind = typeof r.kind === "string" ? r.kind.toLowerCase() : "";
   if (p.accessTier === undefined && (kind === "storagev2" || kind === "blobstorage")) p.accessTier = "Hot";
   if (p.provisioningState === undefined) p.provisioningState = "Succeeded";

@@ -22,5 +22,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .columns(["type", "subscription_id", "resource_group", "key"])
     .execute();
   await db.schema.createIndex("resources_by_parent").on("resources").columns(["parent", "key"]).execute();
-  await db.schema.createIndex("resources_by_subscription").on("resources").columns(["subscription_id", "key"]).execute();
+  await db.schema
+    .createIndex("resources_by_subscription")
+    .on("resources")
+    .columns(["subscription_id", "key"])
+    .execute();
 }

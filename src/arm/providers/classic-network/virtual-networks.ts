@@ -16,7 +16,11 @@ import { objectAt, stringAt, stringArrayAt } from "../../validate.js";
 import { tracked } from "../common.js";
 
 export const CLASSIC_VNET_TYPE = "Microsoft.ClassicNetwork/virtualNetworks";
-export const CLASSIC_SUBNETS_SPEC: ChildSpec = { segment: "subnets", type: `${CLASSIC_VNET_TYPE}/subnets`, property: "subnets" };
+export const CLASSIC_SUBNETS_SPEC: ChildSpec = {
+  segment: "subnets",
+  type: `${CLASSIC_VNET_TYPE}/subnets`,
+  property: "subnets",
+};
 
 /** True for ids of classic VNets and their subnets. */
 export function isClassicNetworkId(id: string): boolean {
@@ -34,9 +38,9 @@ export const classicVirtualNetworks: ResourceKind = {
   async prepare(ctx, input, existing) {
     const p = input.properties;
     const space = objectAt(p.addressSpace, "properties.addressSpace");
-    const prefixes = (stringArrayAt(space?.addressPrefixes, "properties.addressSpace.addressPrefixes") ?? []).map((t) =>
-      formatPrefix(parsePrefixStrict(t, input.id)),
-    );
+    const prefixes = (
+      stringArrayAt(space?.addressPrefixes, "properties.addressSpace.addressPrefixes") ?? []
+    ).map((t) => formatPrefix(parsePrefixStrict(t, input.id)));
     const subnets = await prepareChildren(ctx, {
       parentId: input.id,
       spec: CLASSIC_SUBNETS_SPEC,

@@ -27,7 +27,8 @@ export const availabilitySets: ResourceKind = {
     const r = tracked(input, existing, AVAILABILITY_SET_TYPE, {
       ...p,
       platformFaultDomainCount: intAt(p.platformFaultDomainCount, "properties.platformFaultDomainCount") ?? 2,
-      platformUpdateDomainCount: intAt(p.platformUpdateDomainCount, "properties.platformUpdateDomainCount") ?? 5,
+      platformUpdateDomainCount:
+        intAt(p.platformUpdateDomainCount, "properties.platformUpdateDomainCount") ?? 5,
     });
     if (r.sku === undefined) {
       const { properties, ...rest } = r;

@@ -27,8 +27,12 @@ export const virtualMachines: ResourceKind = {
     const nics = arrayAt(profile?.networkInterfaces, "properties.networkProfile.networkInterfaces") ?? [];
     const networkInterfaces = nics.map((n, i) => {
       const ref = subResourceAt(n, `properties.networkProfile.networkInterfaces[${i}]`);
-      if (!ref) throw ArmErrors.linkedInvalidPropertyId(`properties.networkProfile.networkInterfaces[${i}].id`, "");
-      const props = objectAt((n as Record<string, unknown>).properties, `properties.networkProfile.networkInterfaces[${i}].properties`);
+      if (!ref)
+        throw ArmErrors.linkedInvalidPropertyId(`properties.networkProfile.networkInterfaces[${i}].id`, "");
+      const props = objectAt(
+        (n as Record<string, unknown>).properties,
+        `properties.networkProfile.networkInterfaces[${i}].properties`,
+      );
       return props ? { id: ref.id, properties: props } : { id: ref.id };
     });
     const props: Record<string, unknown> = {
@@ -43,15 +47,30 @@ export const virtualMachines: ResourceKind = {
   },
   references(vm) {
     const out: Reference[] = [];
-    const nics = (vm.properties.networkProfile as { networkInterfaces?: unknown[] } | undefined)?.networkInterfaces ?? [];
+    const nics =
+      (vm.properties.networkProfile as { networkInterfaces?: unknown[] } | undefined)?.networkInterfaces ??
+      [];
     nics.forEach((n, i) =>
       out.push(
-        ...refTo(vm.id, n, `properties.networkProfile.networkInterfaces[${i}].id`, "Microsoft.Network/networkInterfaces", { name: "virtualMachine", single: true }, (nic, user) =>
-          ArmErrors.nicInUse(nic, user),
+        ...refTo(
+          vm.id,
+          n,
+          `properties.networkProfile.networkInterfaces[${i}].id`,
+          "Microsoft.Network/networkInterfaces",
+          { name: "virtualMachine", single: true },
+          (nic, user) => ArmErrors.nicInUse(nic, user),
         ),
       ),
     );
-    out.push(...refTo(vm.id, vm.properties.availabilitySet, "properties.availabilitySet.id", "Microsoft.Compute/availabilitySets", { name: "virtualMachines" }));
+    out.push(
+      ...refTo(
+        vm.id,
+        vm.properties.availabilitySet,
+        "properties.availabilitySet.id",
+        "Microsoft.Compute/availabilitySets",
+        { name: "virtualMachines" },
+      ),
+    );
     return out;
   },
 };

@@ -23,7 +23,11 @@
 import { ArmErrors, type ArmError } from "../../../model/errors.js";
 import { parsePrefixDetailed } from "../../../model/ip.js";
 import type { ArmResource } from "../../../model/resources/common.js";
-import { COSMOS_ACCOUNT_TYPE, normalizeCosmosAccount, parseIpRangeFilter } from "../../../model/resources/cosmos-db.js";
+import {
+  COSMOS_ACCOUNT_TYPE,
+  normalizeCosmosAccount,
+  parseIpRangeFilter,
+} from "../../../model/resources/cosmos-db.js";
 import { idKey } from "../../../model/resource-id.js";
 import type { Ctx } from "../../context.js";
 import { clone, isObject } from "../../documents.js";
@@ -33,7 +37,13 @@ import { checkVnetRules, limitsOf, type RuleRefusal } from "../../service-rules.
 import { arrayAt, boolAt, stringAt } from "../../validate.js";
 import { locationFor, tracked } from "../common.js";
 
-const COMPUTED = ["provisioningState", "documentEndpoint", "readLocations", "writeLocations", "failoverPolicies"];
+const COMPUTED = [
+  "provisioningState",
+  "documentEndpoint",
+  "readLocations",
+  "writeLocations",
+  "failoverPolicies",
+];
 
 function validIpEntry(text: string): boolean {
   // Cosmos takes host bits as given (`13.91.6.1/24` in CosmosDBDatabaseAccountCreateMax.json).
@@ -55,7 +65,12 @@ export function cosmosViewWhile(resource: ArmResource, phase: "create" | "update
 }
 
 /** The Conflict the operation status reports when the network RP refuses the account's rules. */
-function conflictFor(ctx: Ctx, created: boolean, r: Extract<RuleRefusal, { kind: "nrp" }>, operationId: string): ArmError {
+function conflictFor(
+  ctx: Ctx,
+  created: boolean,
+  r: Extract<RuleRefusal, { kind: "nrp" }>,
+  operationId: string,
+): ArmError {
   const activityId = ctx.deps.ids.guid();
   return ArmErrors.conflict(
     `Database account ${created ? "creation" : "update"} failed. Operation Id: ${operationId}, Error : Error encountered calling networking RP. ` +
@@ -66,15 +81,27 @@ function conflictFor(ctx: Ctx, created: boolean, r: Extract<RuleRefusal, { kind:
 function ipEntries(props: Record<string, unknown>): void {
   const filter = stringAt(props.ipRangeFilter, "properties.ipRangeFilter");
   const rules = arrayAt(props.ipRules, "properties.ipRules") ?? [];
-  const entries: Array<{ text: string; path: string }> = parseIpRangeFilter(filter).map((text) => ({ text, path: "properties.ipRangeFilter" }));
+  const entries: Array<{ text: string; path: string }> = parseIpRangeFilter(filter).map((text) => ({
+    text,
+    path: "properties.ipRangeFilter",
+  }));
   rules.forEach((r, i) => {
     const text = isObject(r) ? r.ipAddressOrRange : undefined;
-    entries.push({ text: typeof text === "string" ? text : String(text), path: `properties.ipRules[${i}].ipAddressOrRange` });
+    entries.push({
+      text: typeof text === "string" ? text : String(text),
+      path: `properties.ipRules[${i}].ipAddressOrRange`,
+    });
   });
   const limit = limitsOf(COSMOS_ACCOUNT_TYPE).ipRules;
-  if (entries.length > limit) throw ArmErrors.badRequest(`The account's IP filter has ${entries.length} entries; at most ${limit} are allowed.`);
+  if (entries.length > limit)
+    throw ArmErrors.badRequest(
+      `The account's IP filter has ${entries.length} entries; at most ${limit} are allowed.`,
+    );
   for (const e of entries) {
-    if (!validIpEntry(e.text)) throw ArmErrors.badRequest(`Invalid IP address or range '${e.text}' at '${e.path}'. Specify IPv4 addresses or CIDR ranges.`);
+    if (!validIpEntry(e.text))
+      throw ArmErrors.badRequest(
+        `Invalid IP address or range '${e.text}' at '${e.path}'. Specify IPv4 addresses or CIDR ranges.`,
+      );
   }
 }
 
@@ -92,23 +119,38 @@ export const databaseAccounts: ResourceKind = {
     const location = locationFor(input, existing, COSMOS_ACCOUNT_TYPE);
     const props: Record<string, unknown> = { ...input.properties };
     for (const k of COMPUTED) delete props[k];
-    if (Array.isArray(props.locations)) props.locations = props.locations.map((l) => (isObject(l) ? { ...l, provisioningState: undefined, id: undefined } : l));
+    if (Array.isArray(props.locations))
+      props.locations = props.locations.map((l) =>
+        isObject(l) ? { ...l, provisioningState: undefined, id: undefined } : l,
+      );
     boolAt(props.isVirtualNetworkFilterEnabled, "properties.isVirtualNetworkFilterEnabled");
     ipEntries(props);
     const rulesIn = arrayAt(props.virtualNetworkRules, "properties.virtualNetworkRules") ?? [];
     const limit = limitsOf(COSMOS_ACCOUNT_TYPE).virtualNetworkRules;
-    if (rulesIn.length > limit) throw ArmErrors.badRequest(`The account has ${rulesIn.length} virtual network rules; at most ${limit} are allowed.`);
+    if (rulesIn.length > limit)
+      throw ArmErrors.badRequest(
+        `The account has ${rulesIn.length} virtual network rules; at most ${limit} are allowed.`,
+      );
     const stored = new Set(
-      ((existing?.properties?.virtualNetworkRules as Array<{ id?: unknown }> | undefined) ?? []).flatMap((r) => (typeof r?.id === "string" ? [idKey(r.id)] : [])),
+      ((existing?.properties?.virtualNetworkRules as Array<{ id?: unknown }> | undefined) ?? []).flatMap(
+        (r) => (typeof r?.id === "string" ? [idKey(r.id)] : []),
+      ),
     );
     const rules = rulesIn.map((e, i) => {
       const o: Record<string, unknown> = isObject(e) ? { ...e } : {};
-      const flag = boolAt(o.ignoreMissingVNetServiceEndpoint ?? o.ignoreMissingVnetServiceEndpoint, `properties.virtualNetworkRules[${i}].ignoreMissingVNetServiceEndpoint`);
+      const flag = boolAt(
+        o.ignoreMissingVNetServiceEndpoint ?? o.ignoreMissingVnetServiceEndpoint,
+        `properties.virtualNetworkRules[${i}].ignoreMissingVNetServiceEndpoint`,
+      );
       delete o.ignoreMissingVnetServiceEndpoint;
-      return { ...o, ignoreMissingVNetServiceEndpoint: flag ?? false } as Record<string, unknown> & { ignoreMissingVNetServiceEndpoint: boolean };
+      return { ...o, ignoreMissingVNetServiceEndpoint: flag ?? false } as Record<string, unknown> & {
+        ignoreMissingVNetServiceEndpoint: boolean;
+      };
     });
     props.virtualNetworkRules = rules;
-    const shown = normalizeCosmosAccount(tracked(input, existing, COSMOS_ACCOUNT_TYPE, { ...props, provisioningState: "Succeeded" })) as ArmResource;
+    const shown = normalizeCosmosAccount(
+      tracked(input, existing, COSMOS_ACCOUNT_TYPE, { ...props, provisioningState: "Succeeded" }),
+    ) as ArmResource;
     const created = existing === undefined;
     await checkVnetRules(
       ctx,
@@ -119,7 +161,8 @@ export const databaseAccounts: ResourceKind = {
         action: "Microsoft.DocumentDB/databaseAccounts/write",
         refuse: (r) => {
           if (r.kind === "malformed") return ArmErrors.linkedInvalidPropertyId(r.path, r.id);
-          if (r.kind === "region") return ArmErrors.badRequest(`Subnet ${r.subnet.id} cannot be used by this account.`);
+          if (r.kind === "region")
+            return ArmErrors.badRequest(`Subnet ${r.subnet.id} cannot be used by this account.`);
           const view = cosmosViewWhile(clone(shown), created ? "create" : "update");
           return new DeferredFailure((operationId) => conflictFor(ctx, created, r, operationId), view);
         },

@@ -31,21 +31,31 @@ import { checkVnetRules, limitsOf } from "../../service-rules.js";
 import { stringAt } from "../../validate.js";
 import { refuseWithBadRequest } from "../messaging/namespaces.js";
 
-export const ADLS_FIREWALL_RULES: ChildSpec = { segment: "firewallRules", type: DATA_LAKE_STORE_FIREWALL_RULE_TYPE, property: "firewallRules" };
-export const ADLS_VNET_RULES: ChildSpec = { segment: "virtualNetworkRules", type: DATA_LAKE_STORE_VNET_RULE_TYPE, property: "virtualNetworkRules" };
+export const ADLS_FIREWALL_RULES: ChildSpec = {
+  segment: "firewallRules",
+  type: DATA_LAKE_STORE_FIREWALL_RULE_TYPE,
+  property: "firewallRules",
+};
+export const ADLS_VNET_RULES: ChildSpec = {
+  segment: "virtualNetworkRules",
+  type: DATA_LAKE_STORE_VNET_RULE_TYPE,
+  property: "virtualNetworkRules",
+};
 
 function onOff(v: unknown, path: string, def: string): string {
   const text = stringAt(v, path);
   if (text === undefined) return def;
   const out = ["Enabled", "Disabled"].find((x) => x.toLowerCase() === text.trim().toLowerCase());
-  if (!out) throw ArmErrors.badRequest(`The value '${text}' at '${path}' is invalid: use Enabled or Disabled.`);
+  if (!out)
+    throw ArmErrors.badRequest(`The value '${text}' at '${path}' is invalid: use Enabled or Disabled.`);
   return out;
 }
 
 function ipv4(v: unknown, path: string): string {
   const text = typeof v === "string" ? v.trim() : "";
   const a = tryParseAddress(text);
-  if (!a || a.family !== 4) throw ArmErrors.badRequest(`The value '${String(v)}' at '${path}' is not a valid IPv4 address.`);
+  if (!a || a.family !== 4)
+    throw ArmErrors.badRequest(`The value '${String(v)}' at '${path}' is not a valid IPv4 address.`);
   return text;
 }
 
@@ -62,11 +72,19 @@ export const dataLakeStoreAccounts: ResourceKind = {
     const location = locationFor(input, existing, DATA_LAKE_STORE_TYPE);
     const props: Record<string, unknown> = { ...input.properties };
     const limits = limitsOf(DATA_LAKE_STORE_TYPE);
-    for (const [k, max] of [["firewallRules", limits.ipRules], ["virtualNetworkRules", limits.virtualNetworkRules]] as const) {
-      if (Array.isArray(props[k]) && (props[k] as unknown[]).length > max) throw ArmErrors.badRequest(`At most ${max} ${k} are allowed per account.`);
+    for (const [k, max] of [
+      ["firewallRules", limits.ipRules],
+      ["virtualNetworkRules", limits.virtualNetworkRules],
+    ] as const) {
+      if (Array.isArray(props[k]) && (props[k] as unknown[]).length > max)
+        throw ArmErrors.badRequest(`At most ${max} ${k} are allowed per account.`);
     }
     props.firewallState = onOff(props.firewallState, "properties.firewallState", "Disabled");
-    props.firewallAllowAzureIps = onOff(props.firewallAllowAzureIps, "properties.firewallAllowAzureIps", "Disabled");
+    props.firewallAllowAzureIps = onOff(
+      props.firewallAllowAzureIps,
+      "properties.firewallAllowAzureIps",
+      "Disabled",
+    );
     props.firewallRules = await prepareChildren(ctx, {
       parentId: input.id,
       spec: ADLS_FIREWALL_RULES,
@@ -77,7 +95,10 @@ export const dataLakeStoreAccounts: ResourceKind = {
         const path = `properties.firewallRules[${name}].properties`;
         const start = ipv4(properties.startIpAddress, `${path}.startIpAddress`);
         const end = ipv4(properties.endIpAddress, `${path}.endIpAddress`);
-        if (compareAddress(tryParseAddress(start)!, tryParseAddress(end)!) > 0) throw ArmErrors.badRequest(`Firewall rule ${name}: the start IP address is greater than the end IP address.`);
+        if (compareAddress(tryParseAddress(start)!, tryParseAddress(end)!) > 0)
+          throw ArmErrors.badRequest(
+            `Firewall rule ${name}: the start IP address is greater than the end IP address.`,
+          );
         return { ...properties, startIpAddress: start, endIpAddress: end };
       },
     });
@@ -89,10 +110,20 @@ export const dataLakeStoreAccounts: ResourceKind = {
       path: "properties.virtualNetworkRules",
       build: ({ properties }) => ({ ...properties }),
     });
-    const stored = new Set(listOf(existing, "virtualNetworkRules").flatMap((r) => (typeof r.properties?.subnetId === "string" ? [idKey(r.properties.subnetId)] : [])));
+    const stored = new Set(
+      listOf(existing, "virtualNetworkRules").flatMap((r) =>
+        typeof r.properties?.subnetId === "string" ? [idKey(r.properties.subnetId)] : [],
+      ),
+    );
     await checkVnetRules(
       ctx,
-      { resourceType: DATA_LAKE_STORE_TYPE, resourceId: input.id, resourceRegion: location, action: "Microsoft.DataLakeStore/accounts/write", refuse: refuseWithBadRequest("Data Lake Store account") },
+      {
+        resourceType: DATA_LAKE_STORE_TYPE,
+        resourceId: input.id,
+        resourceRegion: location,
+        action: "Microsoft.DataLakeStore/accounts/write",
+        refuse: refuseWithBadRequest("Data Lake Store account"),
+      },
       rules.map((r) => ({
         subnetId: r.properties.subnetId,
         path: `properties.virtualNetworkRules[${r.name}].properties.subnetId`,
@@ -100,11 +131,21 @@ export const dataLakeStoreAccounts: ResourceKind = {
       })),
     );
     props.virtualNetworkRules = rules;
-    for (const k of ["endpoint", "accountId", "creationTime", "lastModifiedTime", "provisioningState", "state"]) delete props[k];
+    for (const k of [
+      "endpoint",
+      "accountId",
+      "creationTime",
+      "lastModifiedTime",
+      "provisioningState",
+      "state",
+    ])
+      delete props[k];
     props.accountId = guidOf(ctx, existing, "accountId");
     const created = existing?.properties?.creationTime;
     props.creationTime = typeof created === "string" ? created : new Date(ctx.now).toISOString();
     props.lastModifiedTime = new Date(ctx.now).toISOString();
-    return normalizeDataLakeStoreAccount(tracked(input, existing, DATA_LAKE_STORE_TYPE, props)) as ArmResource;
+    return normalizeDataLakeStoreAccount(
+      tracked(input, existing, DATA_LAKE_STORE_TYPE, props),
+    ) as ArmResource;
   },
 };

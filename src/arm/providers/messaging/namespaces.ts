@@ -42,7 +42,9 @@ import { tracked } from "../common.js";
 const SKUS = ["Basic", "Standard", "Premium"] as const;
 
 function canonical(value: string | undefined, allowed: readonly string[]): string | undefined {
-  return value === undefined ? undefined : allowed.find((a) => a.toLowerCase() === value.trim().toLowerCase());
+  return value === undefined
+    ? undefined
+    : allowed.find((a) => a.toLowerCase() === value.trim().toLowerCase());
 }
 
 /** The unconfirmed `BadRequest` the messaging RPs (and Data Lake Store, Container Registry) answer for a refused rule. */
@@ -70,11 +72,27 @@ function ruleSetChild(flavor: MessagingFlavor): SeparateChild {
     createdStatus: 200,
     singleton: NETWORK_RULE_SET_NAME,
     implicit: (parent, id) =>
-      normalizeNetworkRuleSet({ id, name: NETWORK_RULE_SET_NAME, type, properties: { defaultAction: "Allow", publicNetworkAccess: "Enabled", virtualNetworkRules: [], ipRules: [] } }),
+      normalizeNetworkRuleSet({
+        id,
+        name: NETWORK_RULE_SET_NAME,
+        type,
+        properties: {
+          defaultAction: "Allow",
+          publicNetworkAccess: "Enabled",
+          virtualNetworkRules: [],
+          ipRules: [],
+        },
+      }),
     async prepare(ctx, { id, body, parent, existing }) {
       const props: Record<string, unknown> = { ...(objectAt(body.properties, "properties") ?? {}) };
-      const defaultAction = props.defaultAction === undefined ? "Allow" : canonical(stringAt(props.defaultAction, "properties.defaultAction"), ["Allow", "Deny"]);
-      if (!defaultAction) throw ArmErrors.badRequest(`The value '${String(props.defaultAction)}' of 'properties.defaultAction' is invalid: use Allow or Deny.`);
+      const defaultAction =
+        props.defaultAction === undefined
+          ? "Allow"
+          : canonical(stringAt(props.defaultAction, "properties.defaultAction"), ["Allow", "Deny"]);
+      if (!defaultAction)
+        throw ArmErrors.badRequest(
+          `The value '${String(props.defaultAction)}' of 'properties.defaultAction' is invalid: use Allow or Deny.`,
+        );
       const vnetIn = arrayAt(props.virtualNetworkRules, "properties.virtualNetworkRules") ?? [];
       const ipIn = arrayAt(props.ipRules, "properties.ipRules") ?? [];
       const tier = String(parent.sku?.name ?? "Standard");
@@ -87,36 +105,70 @@ function ruleSetChild(flavor: MessagingFlavor): SeparateChild {
         );
       }
       const limits = limitsOf(nsType);
-      if (vnetIn.length > limits.virtualNetworkRules) throw ArmErrors.badRequest(`At most ${limits.virtualNetworkRules} virtual network rules are allowed per namespace.`);
-      if (ipIn.length > limits.ipRules) throw ArmErrors.badRequest(`At most ${limits.ipRules} IP rules are allowed per namespace.`);
+      if (vnetIn.length > limits.virtualNetworkRules)
+        throw ArmErrors.badRequest(
+          `At most ${limits.virtualNetworkRules} virtual network rules are allowed per namespace.`,
+        );
+      if (ipIn.length > limits.ipRules)
+        throw ArmErrors.badRequest(`At most ${limits.ipRules} IP rules are allowed per namespace.`);
       const ipRules = ipIn.map((e, i) => {
         const o = isObject(e) ? e : {};
         const mask = typeof o.ipMask === "string" ? o.ipMask.trim() : "";
         const r = parsePrefixDetailed(mask);
-        if (!r.ok || r.prefix.family !== 4) throw ArmErrors.badRequest(`The value '${String(o.ipMask)}' at 'properties.ipRules[${i}].ipMask' is not a valid IPv4 address or range.`);
+        if (!r.ok || r.prefix.family !== 4)
+          throw ArmErrors.badRequest(
+            `The value '${String(o.ipMask)}' at 'properties.ipRules[${i}].ipMask' is not a valid IPv4 address or range.`,
+          );
         return { ...o, ipMask: mask, action: "Allow" };
       });
       const stored = new Set(
-        ((existing?.properties?.virtualNetworkRules as Array<{ subnet?: { id?: unknown } }> | undefined) ?? []).flatMap((r) =>
-          typeof r?.subnet?.id === "string" ? [idKey(r.subnet.id)] : [],
-        ),
+        (
+          (existing?.properties?.virtualNetworkRules as Array<{ subnet?: { id?: unknown } }> | undefined) ??
+          []
+        ).flatMap((r) => (typeof r?.subnet?.id === "string" ? [idKey(r.subnet.id)] : [])),
       );
       const rules = vnetIn.map((e, i) => {
         const o = isObject(e) ? { ...e } : {};
         const subnet = objectAt(o.subnet, `properties.virtualNetworkRules[${i}].subnet`);
-        const flag = boolAt(o.ignoreMissingVnetServiceEndpoint, `properties.virtualNetworkRules[${i}].ignoreMissingVnetServiceEndpoint`) ?? false;
-        return { o: { ...o, subnet: { ...(subnet ?? {}) }, ignoreMissingVnetServiceEndpoint: flag }, id: subnet?.id, flag, path: `properties.virtualNetworkRules[${i}].subnet.id` };
+        const flag =
+          boolAt(
+            o.ignoreMissingVnetServiceEndpoint,
+            `properties.virtualNetworkRules[${i}].ignoreMissingVnetServiceEndpoint`,
+          ) ?? false;
+        return {
+          o: { ...o, subnet: { ...(subnet ?? {}) }, ignoreMissingVnetServiceEndpoint: flag },
+          id: subnet?.id,
+          flag,
+          path: `properties.virtualNetworkRules[${i}].subnet.id`,
+        };
       });
       await checkVnetRules(
         ctx,
-        { resourceType: nsType, resourceId: id, resourceRegion: String(parent.location ?? ""), action: `${nsType}/networkRuleSets/write`, refuse: refuseWithBadRequest(`${product} namespace`) },
-        rules.map((r) => ({ subnetId: r.id, path: r.path, ignoreMissingEndpoint: r.flag, isNew: typeof r.id !== "string" || !stored.has(idKey(r.id)) })),
+        {
+          resourceType: nsType,
+          resourceId: id,
+          resourceRegion: String(parent.location ?? ""),
+          action: `${nsType}/networkRuleSets/write`,
+          refuse: refuseWithBadRequest(`${product} namespace`),
+        },
+        rules.map((r) => ({
+          subnetId: r.id,
+          path: r.path,
+          ignoreMissingEndpoint: r.flag,
+          isNew: typeof r.id !== "string" || !stored.has(idKey(r.id)),
+        })),
       );
       return normalizeNetworkRuleSet({
         id,
         name: NETWORK_RULE_SET_NAME,
         type,
-        properties: { ...props, defaultAction, publicNetworkAccess: props.publicNetworkAccess ?? "Enabled", virtualNetworkRules: rules.map((r) => r.o), ipRules },
+        properties: {
+          ...props,
+          defaultAction,
+          publicNetworkAccess: props.publicNetworkAccess ?? "Enabled",
+          virtualNetworkRules: rules.map((r) => r.o),
+          ipRules,
+        },
       }) as ArmResource;
     },
   };
@@ -137,7 +189,11 @@ function namespaceKind(flavor: MessagingFlavor): ResourceKind {
       const given = objectAt(input.sku, "sku");
       const text = stringAt(given?.name, "sku.name") ?? existing?.sku?.name ?? "Standard";
       const name = canonical(text, SKUS);
-      if (!name) throw ArmErrors.invalidParameter(`The value '${text}' is not allowed for 'sku.name'. Allowed values: ${SKUS.join(", ")}.`, "sku.name");
+      if (!name)
+        throw ArmErrors.invalidParameter(
+          `The value '${text}' is not allowed for 'sku.name'. Allowed values: ${SKUS.join(", ")}.`,
+          "sku.name",
+        );
       const sku = { ...(given ?? existing?.sku ?? {}), name, tier: name };
       const props: Record<string, unknown> = { ...input.properties };
       for (const k of ["serviceBusEndpoint", "metricId", "status", "provisioningState"]) delete props[k];

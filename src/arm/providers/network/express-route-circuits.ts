@@ -18,7 +18,11 @@ import { objectAt, stringAt, stringArrayAt } from "../../validate.js";
 import { guidOf, locationFor, tracked } from "../common.js";
 import { pickPublicAddress } from "./public-ip-addresses.js";
 
-export const CIRCUIT_PEERINGS_SPEC: ChildSpec = { segment: "peerings", type: CIRCUIT_PEERING_TYPE, property: "peerings" };
+export const CIRCUIT_PEERINGS_SPEC: ChildSpec = {
+  segment: "peerings",
+  type: CIRCUIT_PEERING_TYPE,
+  property: "peerings",
+};
 
 const PEERING_TYPES = ["AzurePublicPeering", "AzurePrivatePeering", "MicrosoftPeering"];
 
@@ -44,17 +48,30 @@ export const expressRouteCircuits: ResourceKind = {
         const typeText = stringAt(properties.peeringType, `${path}.peeringType`) ?? "";
         const peeringType = PEERING_TYPES.find((t) => t.toLowerCase() === typeText.trim().toLowerCase());
         if (!peeringType) {
-          throw ArmErrors.invalidRequestFormat(`Cannot parse the request. The value '${typeText}' at '${path}.peeringType' must be one of ${PEERING_TYPES.join(", ")}.`);
+          throw ArmErrors.invalidRequestFormat(
+            `Cannot parse the request. The value '${typeText}' at '${path}.peeringType' must be one of ${PEERING_TYPES.join(", ")}.`,
+          );
         }
-        const out: Record<string, unknown> = { ...properties, peeringType, state: stringAt(properties.state, `${path}.state`) ?? "Enabled" };
+        const out: Record<string, unknown> = {
+          ...properties,
+          peeringType,
+          state: stringAt(properties.state, `${path}.state`) ?? "Enabled",
+        };
         for (const k of ["primaryPeerAddressPrefix", "secondaryPeerAddressPrefix"]) {
           const t = stringAt(properties[k], `${path}.${k}`);
           if (t !== undefined) out[k] = formatPrefix(parsePrefixStrict(t, id));
         }
         const ms = objectAt(properties.microsoftPeeringConfig, `${path}.microsoftPeeringConfig`);
         if (ms) {
-          const adv = stringArrayAt(ms.advertisedPublicPrefixes, `${path}.microsoftPeeringConfig.advertisedPublicPrefixes`) ?? [];
-          out.microsoftPeeringConfig = { ...ms, advertisedPublicPrefixes: adv.map((t) => formatPrefix(parsePrefixStrict(t, id))) };
+          const adv =
+            stringArrayAt(
+              ms.advertisedPublicPrefixes,
+              `${path}.microsoftPeeringConfig.advertisedPublicPrefixes`,
+            ) ?? [];
+          out.microsoftPeeringConfig = {
+            ...ms,
+            advertisedPublicPrefixes: adv.map((t) => formatPrefix(parsePrefixStrict(t, id))),
+          };
         }
         const nat = stringArrayAt(properties.natAddresses, `${path}.natAddresses`);
         if (nat !== undefined) {
@@ -67,17 +84,28 @@ export const expressRouteCircuits: ResourceKind = {
         return out;
       },
     });
-    const advertised = stringArrayAt(p.advertisedOnPremisesPrefixes, "properties.advertisedOnPremisesPrefixes");
+    const advertised = stringArrayAt(
+      p.advertisedOnPremisesPrefixes,
+      "properties.advertisedOnPremisesPrefixes",
+    );
     const props: Record<string, unknown> = {
       ...p,
       peerings,
       circuitProvisioningState: "Enabled",
-      serviceProviderProvisioningState: stringAt(p.serviceProviderProvisioningState, "properties.serviceProviderProvisioningState") ?? "Provisioned",
-      serviceKey: typeof existing?.properties?.serviceKey === "string" ? existing.properties.serviceKey : ctx.deps.ids.guid(),
+      serviceProviderProvisioningState:
+        stringAt(p.serviceProviderProvisioningState, "properties.serviceProviderProvisioningState") ??
+        "Provisioned",
+      serviceKey:
+        typeof existing?.properties?.serviceKey === "string"
+          ? existing.properties.serviceKey
+          : ctx.deps.ids.guid(),
       resourceGuid: guidOf(ctx, existing),
       provisioningState: "Succeeded",
     };
-    if (advertised !== undefined) props.advertisedOnPremisesPrefixes = advertised.map((t) => formatPrefix(parsePrefixStrict(t, input.id)));
+    if (advertised !== undefined)
+      props.advertisedOnPremisesPrefixes = advertised.map((t) =>
+        formatPrefix(parsePrefixStrict(t, input.id)),
+      );
     return tracked(input, existing, CIRCUIT_TYPE, props);
   },
 };

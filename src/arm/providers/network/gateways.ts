@@ -24,7 +24,10 @@ import { guidOf, listOf, refTo, tracked } from "../common.js";
 function oneOf(value: string | undefined, allowed: readonly string[], path: string): string | undefined {
   if (value === undefined) return undefined;
   const m = allowed.find((a) => a.toLowerCase() === value.trim().toLowerCase());
-  if (!m) throw ArmErrors.invalidRequestFormat(`Cannot parse the request. The value '${value}' at '${path}' must be one of ${allowed.join(", ")}.`);
+  if (!m)
+    throw ArmErrors.invalidRequestFormat(
+      `Cannot parse the request. The value '${value}' at '${path}' must be one of ${allowed.join(", ")}.`,
+    );
   return m;
 }
 
@@ -39,9 +42,9 @@ export const localNetworkGateways: ResourceKind = {
   async prepare(ctx, input, existing) {
     const p = input.properties;
     const space = objectAt(p.localNetworkAddressSpace, "properties.localNetworkAddressSpace");
-    const prefixes = (stringArrayAt(space?.addressPrefixes, "properties.localNetworkAddressSpace.addressPrefixes") ?? []).map((t) =>
-      formatPrefix(parsePrefixStrict(t, input.id)),
-    );
+    const prefixes = (
+      stringArrayAt(space?.addressPrefixes, "properties.localNetworkAddressSpace.addressPrefixes") ?? []
+    ).map((t) => formatPrefix(parsePrefixStrict(t, input.id)));
     const gatewayIp = stringAt(p.gatewayIpAddress, "properties.gatewayIpAddress");
     if (gatewayIp !== undefined) parseAddress(gatewayIp);
     return tracked(input, existing, LOCAL_GATEWAY_TYPE, {
@@ -81,7 +84,12 @@ export const virtualNetworkGateways: ResourceKind = {
         const subnet = subResourceAt(properties.subnet, `${path}.subnet`);
         if (!subnet) throw ArmErrors.linkedInvalidPropertyId(`${path}.subnet.id`, "");
         const pip = subResourceAt(properties.publicIPAddress, `${path}.publicIPAddress`);
-        const out: Record<string, unknown> = { ...properties, subnet, privateIPAllocationMethod: "Dynamic", provisioningState: "Succeeded" };
+        const out: Record<string, unknown> = {
+          ...properties,
+          subnet,
+          privateIPAllocationMethod: "Dynamic",
+          provisioningState: "Succeeded",
+        };
         if (pip) out.publicIPAddress = pip;
         return out;
       },
@@ -89,8 +97,18 @@ export const virtualNetworkGateways: ResourceKind = {
     return tracked(input, existing, VNET_GATEWAY_TYPE, {
       ...p,
       ipConfigurations,
-      gatewayType: oneOf(stringAt(p.gatewayType, "properties.gatewayType"), ["Vpn", "ExpressRoute", "LocalGateway"], "properties.gatewayType") ?? "Vpn",
-      vpnType: oneOf(stringAt(p.vpnType, "properties.vpnType"), ["RouteBased", "PolicyBased"], "properties.vpnType") ?? "RouteBased",
+      gatewayType:
+        oneOf(
+          stringAt(p.gatewayType, "properties.gatewayType"),
+          ["Vpn", "ExpressRoute", "LocalGateway"],
+          "properties.gatewayType",
+        ) ?? "Vpn",
+      vpnType:
+        oneOf(
+          stringAt(p.vpnType, "properties.vpnType"),
+          ["RouteBased", "PolicyBased"],
+          "properties.vpnType",
+        ) ?? "RouteBased",
       enableBgp: boolAt(p.enableBgp, "properties.enableBgp") ?? false,
       activeActive: boolAt(p.activeActive, "properties.activeActive") ?? false,
       resourceGuid: guidOf(ctx, existing),
@@ -101,10 +119,17 @@ export const virtualNetworkGateways: ResourceKind = {
     const out: Reference[] = [];
     listOf(gw, "ipConfigurations").forEach((c, i) => {
       const base = `properties.ipConfigurations[${i}].properties`;
-      out.push(...refTo(c.id, c.properties.subnet, `${base}.subnet.id`, SUBNET_TYPE, { name: "ipConfigurations" }));
       out.push(
-        ...refTo(c.id, c.properties.publicIPAddress, `${base}.publicIPAddress.id`, PUBLIC_IP_TYPE, { name: "ipConfiguration", single: true }, (pip, user) =>
-          ArmErrors.publicIpAddressInUse(pip, user),
+        ...refTo(c.id, c.properties.subnet, `${base}.subnet.id`, SUBNET_TYPE, { name: "ipConfigurations" }),
+      );
+      out.push(
+        ...refTo(
+          c.id,
+          c.properties.publicIPAddress,
+          `${base}.publicIPAddress.id`,
+          PUBLIC_IP_TYPE,
+          { name: "ipConfiguration", single: true },
+          (pip, user) => ArmErrors.publicIpAddressInUse(pip, user),
         ),
       );
     });
@@ -122,13 +147,25 @@ export const connections: ResourceKind = {
   serverOwned: [],
   async prepare(ctx, input, existing) {
     const p = input.properties;
-    const type = oneOf(stringAt(p.connectionType, "properties.connectionType"), ["IPsec", "Vnet2Vnet", "ExpressRoute", "VPNClient"], "properties.connectionType");
-    if (!type) throw ArmErrors.invalidRequestFormat("Cannot parse the request. The value at 'properties.connectionType' is required.");
+    const type = oneOf(
+      stringAt(p.connectionType, "properties.connectionType"),
+      ["IPsec", "Vnet2Vnet", "ExpressRoute", "VPNClient"],
+      "properties.connectionType",
+    );
+    if (!type)
+      throw ArmErrors.invalidRequestFormat(
+        "Cannot parse the request. The value at 'properties.connectionType' is required.",
+      );
     const gw1 = subResourceAt(p.virtualNetworkGateway1, "properties.virtualNetworkGateway1");
     if (!gw1) throw ArmErrors.linkedInvalidPropertyId("properties.virtualNetworkGateway1.id", "");
-    const need = { IPsec: "localNetworkGateway2", Vnet2Vnet: "virtualNetworkGateway2", ExpressRoute: "peer" } as Record<string, string>;
+    const need = {
+      IPsec: "localNetworkGateway2",
+      Vnet2Vnet: "virtualNetworkGateway2",
+      ExpressRoute: "peer",
+    } as Record<string, string>;
     const other = need[type];
-    if (other && !subResourceAt(p[other], `properties.${other}`)) throw ArmErrors.linkedInvalidPropertyId(`properties.${other}.id`, "");
+    if (other && !subResourceAt(p[other], `properties.${other}`))
+      throw ArmErrors.linkedInvalidPropertyId(`properties.${other}.id`, "");
     return tracked(input, existing, CONNECTION_TYPE, {
       ...p,
       connectionType: type,

@@ -31,7 +31,11 @@ export function subnetPrefixes(subnet: ArmResource): Prefix[] {
 }
 
 /** Addresses taken in a subnet → the IP configuration holding each (skipping ids in `except`). */
-export async function usedAddresses(ctx: Ctx, subnet: ArmResource, except: ReadonlySet<string> = new Set()): Promise<Map<string, string>> {
+export async function usedAddresses(
+  ctx: Ctx,
+  subnet: ArmResource,
+  except: ReadonlySet<string> = new Set(),
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const cache = new Map<string, ArmResource | undefined>();
   for (const cfgId of backRefs(subnet, "ipConfigurations")) {
@@ -41,7 +45,10 @@ export async function usedAddresses(ctx: Ctx, subnet: ArmResource, except: Reado
     const topKey = topLevelOf(parsed).key;
     if (!cache.has(topKey)) cache.set(topKey, await loadResource(ctx.store, topKey));
     const cfg = findChild(cache.get(topKey), "ipConfigurations", parsed.names[1]!);
-    const ip = typeof cfg?.properties?.privateIPAddress === "string" ? tryParseAddress(cfg.properties.privateIPAddress) : undefined;
+    const ip =
+      typeof cfg?.properties?.privateIPAddress === "string"
+        ? tryParseAddress(cfg.properties.privateIPAddress)
+        : undefined;
     if (ip) out.set(addressKey(ip), cfgId);
   }
   return out;
@@ -69,7 +76,8 @@ export function checkStaticAddress(subnet: ArmResource, ip: Address, text: strin
 export async function checkIpAddressAvailability(ctx: Ctx, vnet: ArmResource): Promise<ArmResponse> {
   const text = queryParam(ctx.req, "ipAddress");
   const ip = text !== undefined ? tryParseAddress(text) : undefined;
-  if (!ip || text === undefined) throw ArmErrors.invalidParameter(`The IP address '${text ?? ""}' is invalid.`, "ipAddress");
+  if (!ip || text === undefined)
+    throw ArmErrors.invalidParameter(`The IP address '${text ?? ""}' is invalid.`, "ipAddress");
   const subnets = Array.isArray(vnet.properties.subnets) ? (vnet.properties.subnets as ArmResource[]) : [];
   const subnet = subnets.find((s) => subnetPrefixes(s).some((p) => prefixContainsAddress(p, ip)));
   if (!subnet) return { status: 200, body: { available: false, availableIPAddresses: [] } };
@@ -84,5 +92,8 @@ export async function checkIpAddressAvailability(ctx: Ctx, vnet: ArmResource): P
     free.push(formatAddress(a));
     taken.add(addressKey(a));
   }
-  return { status: 200, body: available ? { available: true } : { available: false, availableIPAddresses: free } };
+  return {
+    status: 200,
+    body: available ? { available: true } : { available: false, availableIPAddresses: free },
+  };
 }

@@ -18,7 +18,10 @@ import { SUBNET_TYPE } from "../../../model/resources/virtual-network.js";
 import { idKey, sameId, tryParseResourceId } from "../../../model/resource-id.js";
 import { prepareChildren } from "../../children.js";
 import type { Ctx } from "../../context.js";
-import { effectiveNetworkSecurityGroupsAction, effectiveRouteTableAction } from "../../diagnostics/nic-actions.js";
+import {
+  effectiveNetworkSecurityGroupsAction,
+  effectiveRouteTableAction,
+} from "../../diagnostics/nic-actions.js";
 import { loadResource, topLevelOf } from "../../documents.js";
 import type { ChildSpec, Reference, ResourceKind } from "../../kinds.js";
 import { backRefs, findChild } from "../../refs.js";
@@ -35,7 +38,13 @@ export const NIC_IP_CONFIGS_SPEC: ChildSpec = {
 };
 
 /** Loads the subnet an IP configuration names (InvalidResourceReference when missing or in another region). */
-export async function loadSubnet(ctx: Ctx, subnetId: string, path: string, byId: string, region?: string): Promise<ArmResource> {
+export async function loadSubnet(
+  ctx: Ctx,
+  subnetId: string,
+  path: string,
+  byId: string,
+  region?: string,
+): Promise<ArmResource> {
   const parsed = tryParseResourceId(subnetId);
   if (!parsed || parsed.namespace === undefined) throw ArmErrors.linkedInvalidPropertyId(path, subnetId);
   if ([parsed.namespace, ...parsed.types].join("/").toLowerCase() !== SUBNET_TYPE.toLowerCase()) {
@@ -44,18 +53,27 @@ export async function loadSubnet(ctx: Ctx, subnetId: string, path: string, byId:
   const vnet = await loadResource(ctx.store, topLevelOf(parsed).text);
   const subnet = findChild(vnet, "subnets", parsed.names[1]!);
   if (!vnet || !subnet) throw ArmErrors.invalidResourceReference(subnetId, byId);
-  if (region !== undefined && vnet.location !== undefined && vnet.location !== region) throw ArmErrors.invalidResourceReference(subnetId, byId);
+  if (region !== undefined && vnet.location !== undefined && vnet.location !== region)
+    throw ArmErrors.invalidResourceReference(subnetId, byId);
   return subnet;
 }
 
 function method(v: string | undefined, hasAddress: boolean): "Static" | "Dynamic" {
   if (v === undefined) return hasAddress ? "Static" : "Dynamic";
   const m = ["Static", "Dynamic"].find((x) => x.toLowerCase() === v.trim().toLowerCase());
-  if (!m) throw ArmErrors.invalidRequestFormat(`Cannot parse the request. privateIPAllocationMethod '${v}' must be Static or Dynamic.`);
+  if (!m)
+    throw ArmErrors.invalidRequestFormat(
+      `Cannot parse the request. privateIPAllocationMethod '${v}' must be Static or Dynamic.`,
+    );
   return m as "Static" | "Dynamic";
 }
 
-async function prepareIpConfigurations(ctx: Ctx, nic: ArmResource, region: string, existing: ArmResource | undefined): Promise<ArmResource[]> {
+async function prepareIpConfigurations(
+  ctx: Ctx,
+  nic: ArmResource,
+  region: string,
+  existing: ArmResource | undefined,
+): Promise<ArmResource[]> {
   const own = new Set(listOf(existing, "ipConfigurations").map((c) => idKey(c.id)));
   const usedBySubnet = new Map<string, Set<string>>();
   const usedMaps = new Map<string, Map<string, string>>();
@@ -81,22 +99,37 @@ async function prepareIpConfigurations(ctx: Ctx, nic: ArmResource, region: strin
       }
       const used = usedBySubnet.get(sk)!;
       const addrText = stringAt(properties.privateIPAddress, `${path}.privateIPAddress`);
-      const alloc = method(stringAt(properties.privateIPAllocationMethod, `${path}.privateIPAllocationMethod`), addrText !== undefined && addrText !== "");
+      const alloc = method(
+        stringAt(properties.privateIPAllocationMethod, `${path}.privateIPAllocationMethod`),
+        addrText !== undefined && addrText !== "",
+      );
       let address: string;
       if (alloc === "Static") {
         const ip = addrText !== undefined ? tryParseAddress(addrText) : undefined;
-        if (!ip || addrText === undefined) throw ArmErrors.invalidParameter(`Private static IP address '${addrText ?? ""}' is not a valid IP address.`, `${path}.privateIPAddress`);
+        if (!ip || addrText === undefined)
+          throw ArmErrors.invalidParameter(
+            `Private static IP address '${addrText ?? ""}' is not a valid IP address.`,
+            `${path}.privateIPAddress`,
+          );
         checkStaticAddress(subnet, ip, addrText);
         if (used.has(addressKey(ip))) {
-          throw ArmErrors.privateIpAddressInUse(id, addrText, usedMaps.get(sk)!.get(addressKey(ip)) ?? "another IP configuration");
+          throw ArmErrors.privateIpAddressInUse(
+            id,
+            addrText,
+            usedMaps.get(sk)!.get(addressKey(ip)) ?? "another IP configuration",
+          );
         }
         address = formatAddress(ip);
         used.add(addressKey(ip));
       } else {
-        const kept = prev && sameId((prev.properties.subnet as { id?: string } | undefined)?.id, subnet.id)
-          ? tryParseAddress(String(prev.properties.privateIPAddress ?? ""))
-          : undefined;
-        const keep = kept && subnetPrefixes(subnet).some((p) => prefixContainsAddress(p, kept)) && !used.has(addressKey(kept));
+        const kept =
+          prev && sameId((prev.properties.subnet as { id?: string } | undefined)?.id, subnet.id)
+            ? tryParseAddress(String(prev.properties.privateIPAddress ?? ""))
+            : undefined;
+        const keep =
+          kept &&
+          subnetPrefixes(subnet).some((p) => prefixContainsAddress(p, kept)) &&
+          !used.has(addressKey(kept));
         const ip = keep ? kept! : allocateIn(subnet, used);
         address = formatAddress(ip);
         used.add(addressKey(ip));
@@ -105,7 +138,8 @@ async function prepareIpConfigurations(ctx: Ctx, nic: ArmResource, region: strin
         ...properties,
         privateIPAddress: address,
         privateIPAllocationMethod: alloc,
-        privateIPAddressVersion: stringAt(properties.privateIPAddressVersion, `${path}.privateIPAddressVersion`) ?? "IPv4",
+        privateIPAddressVersion:
+          stringAt(properties.privateIPAddressVersion, `${path}.privateIPAddressVersion`) ?? "IPv4",
         subnet: { id: subnetRef.id },
         primary: anyPrimary ? properties.primary === true : index === 0,
         provisioningState: "Succeeded",
@@ -138,7 +172,8 @@ export const networkInterfaces: ResourceKind = {
       ...p,
       ipConfigurations,
       dnsSettings: { dnsServers: [], appliedDnsServers: [], ...(dns ?? {}) },
-      enableAcceleratedNetworking: boolAt(p.enableAcceleratedNetworking, "properties.enableAcceleratedNetworking") ?? false,
+      enableAcceleratedNetworking:
+        boolAt(p.enableAcceleratedNetworking, "properties.enableAcceleratedNetworking") ?? false,
       enableIPForwarding: boolAt(p.enableIPForwarding, "properties.enableIPForwarding") ?? false,
       resourceGuid: guidOf(ctx, existing),
       provisioningState: "Succeeded",
@@ -152,20 +187,42 @@ export const networkInterfaces: ResourceKind = {
     const out: Reference[] = [];
     listOf(nic, "ipConfigurations").forEach((c, i) => {
       const base = `properties.ipConfigurations[${i}].properties`;
-      out.push(...refTo(c.id, c.properties.subnet, `${base}.subnet.id`, SUBNET_TYPE, { name: "ipConfigurations" }));
       out.push(
-        ...refTo(c.id, c.properties.publicIPAddress, `${base}.publicIPAddress.id`, "Microsoft.Network/publicIPAddresses", { name: "ipConfiguration", single: true }, (pip, user) =>
-          ArmErrors.publicIpAddressInUse(pip, user),
+        ...refTo(c.id, c.properties.subnet, `${base}.subnet.id`, SUBNET_TYPE, { name: "ipConfigurations" }),
+      );
+      out.push(
+        ...refTo(
+          c.id,
+          c.properties.publicIPAddress,
+          `${base}.publicIPAddress.id`,
+          "Microsoft.Network/publicIPAddresses",
+          { name: "ipConfiguration", single: true },
+          (pip, user) => ArmErrors.publicIpAddressInUse(pip, user),
         ),
       );
       const asgs = c.properties.applicationSecurityGroups;
       if (Array.isArray(asgs)) {
         asgs.forEach((a, j) =>
-          out.push(...refTo(c.id, a, `${base}.applicationSecurityGroups[${j}].id`, "Microsoft.Network/applicationSecurityGroups")),
+          out.push(
+            ...refTo(
+              c.id,
+              a,
+              `${base}.applicationSecurityGroups[${j}].id`,
+              "Microsoft.Network/applicationSecurityGroups",
+            ),
+          ),
         );
       }
     });
-    out.push(...refTo(nic.id, nic.properties.networkSecurityGroup, "properties.networkSecurityGroup.id", "Microsoft.Network/networkSecurityGroups", { name: "networkInterfaces" }));
+    out.push(
+      ...refTo(
+        nic.id,
+        nic.properties.networkSecurityGroup,
+        "properties.networkSecurityGroup.id",
+        "Microsoft.Network/networkSecurityGroups",
+        { name: "networkInterfaces" },
+      ),
+    );
     return out;
   },
   beforeDelete(_ctx, nic) {
@@ -178,4 +235,3 @@ export const networkInterfaces: ResourceKind = {
     effectivenetworksecuritygroups: effectiveNetworkSecurityGroupsAction,
   },
 };
-

@@ -24,10 +24,21 @@ import { backRefs } from "../../refs.js";
 import { arrayAt, intAt, stringAt, stringArrayAt } from "../../validate.js";
 import { guidOf, listOf, tracked } from "../common.js";
 
-const PROTOCOLS: Record<string, string> = { tcp: "Tcp", udp: "Udp", icmp: "Icmp", esp: "Esp", ah: "Ah", "*": "*" };
+const PROTOCOLS: Record<string, string> = {
+  tcp: "Tcp",
+  udp: "Udp",
+  icmp: "Icmp",
+  esp: "Esp",
+  ah: "Ah",
+  "*": "*",
+};
 const BUILTIN_TAGS = ["*", "VirtualNetwork", "Internet", "AzureLoadBalancer"];
 
-export const SECURITY_RULES_SPEC: ChildSpec = { segment: "securityRules", type: SECURITY_RULE_TYPE, property: "securityRules" };
+export const SECURITY_RULES_SPEC: ChildSpec = {
+  segment: "securityRules",
+  type: SECURITY_RULE_TYPE,
+  property: "securityRules",
+};
 export const DEFAULT_RULES_SPEC: ChildSpec = {
   segment: "defaultSecurityRules",
   type: DEFAULT_SECURITY_RULE_TYPE,
@@ -36,7 +47,9 @@ export const DEFAULT_RULES_SPEC: ChildSpec = {
 };
 
 function canonical(value: string | undefined, allowed: readonly string[]): string | undefined {
-  return value === undefined ? undefined : allowed.find((a) => a.toLowerCase() === value.trim().toLowerCase());
+  return value === undefined
+    ? undefined
+    : allowed.find((a) => a.toLowerCase() === value.trim().toLowerCase());
 }
 
 function checkPort(v: string): void {
@@ -59,14 +72,22 @@ function checkAddress(ctx: Ctx, v: string): void {
   if (!ctx.deps.serviceTags.resolve(t)) throw ArmErrors.securityRuleInvalidAddressPrefix(v);
 }
 
-function sideOf(ctx: Ctx, props: Record<string, unknown>, base: string, side: "source" | "destination", path: string): void {
+function sideOf(
+  ctx: Ctx,
+  props: Record<string, unknown>,
+  base: string,
+  side: "source" | "destination",
+  path: string,
+): void {
   const port = stringAt(props[`${side}PortRange`], `${path}.${side}PortRange`);
   const ports = stringArrayAt(props[`${side}PortRanges`], `${path}.${side}PortRanges`) ?? [];
-  if (port === undefined && ports.length === 0) throw ArmErrors.securityRuleInvalidPortRange(`(none) for ${side} of rule ${base}`);
+  if (port === undefined && ports.length === 0)
+    throw ArmErrors.securityRuleInvalidPortRange(`(none) for ${side} of rule ${base}`);
   for (const p of port !== undefined ? [port, ...ports] : ports) checkPort(p);
   const prefix = stringAt(props[`${side}AddressPrefix`], `${path}.${side}AddressPrefix`);
   const prefixes = stringArrayAt(props[`${side}AddressPrefixes`], `${path}.${side}AddressPrefixes`) ?? [];
-  const asgs = arrayAt(props[`${side}ApplicationSecurityGroups`], `${path}.${side}ApplicationSecurityGroups`) ?? [];
+  const asgs =
+    arrayAt(props[`${side}ApplicationSecurityGroups`], `${path}.${side}ApplicationSecurityGroups`) ?? [];
   if (prefix === undefined && prefixes.length === 0 && asgs.length === 0) {
     throw ArmErrors.securityRuleInvalidAddressPrefix(`(none) for ${side} of rule ${base}`);
   }
@@ -75,7 +96,12 @@ function sideOf(ctx: Ctx, props: Record<string, unknown>, base: string, side: "s
   props[`${side}AddressPrefixes`] = prefixes;
 }
 
-export async function prepareRules(ctx: Ctx, nsgId: string, input: unknown, existing: ArmResource | undefined): Promise<ArmResource[]> {
+export async function prepareRules(
+  ctx: Ctx,
+  nsgId: string,
+  input: unknown,
+  existing: ArmResource | undefined,
+): Promise<ArmResource[]> {
   const taken = new Map<string, string>();
   return prepareChildren(ctx, {
     parentId: nsgId,
@@ -85,11 +111,19 @@ export async function prepareRules(ctx: Ctx, nsgId: string, input: unknown, exis
     path: "properties.securityRules",
     build: ({ name, properties }) => {
       const path = `properties.securityRules[${name}].properties`;
-      const protocol = PROTOCOLS[String(stringAt(properties.protocol, `${path}.protocol`) ?? "").trim().toLowerCase()];
+      const protocol =
+        PROTOCOLS[
+          String(stringAt(properties.protocol, `${path}.protocol`) ?? "")
+            .trim()
+            .toLowerCase()
+        ];
       if (!protocol) throw ArmErrors.securityRuleInvalidProtocol(properties.protocol);
       const access = canonical(stringAt(properties.access, `${path}.access`), ["Allow", "Deny"]);
       if (!access) throw ArmErrors.securityRuleInvalidAccess(properties.access);
-      const direction = canonical(stringAt(properties.direction, `${path}.direction`), ["Inbound", "Outbound"]);
+      const direction = canonical(stringAt(properties.direction, `${path}.direction`), [
+        "Inbound",
+        "Outbound",
+      ]);
       if (!direction) throw ArmErrors.securityRuleInvalidDirection(properties.direction);
       let priority: number | undefined;
       try {
@@ -97,7 +131,8 @@ export async function prepareRules(ctx: Ctx, nsgId: string, input: unknown, exis
       } catch {
         throw ArmErrors.securityRuleInvalidPriority(properties.priority);
       }
-      if (priority === undefined || priority < 100 || priority > 4096) throw ArmErrors.securityRuleInvalidPriority(properties.priority);
+      if (priority === undefined || priority < 100 || priority > 4096)
+        throw ArmErrors.securityRuleInvalidPriority(properties.priority);
       const key = `${direction}/${priority}`;
       const other = taken.get(key);
       if (other !== undefined) throw ArmErrors.securityRuleConflict(other, name);

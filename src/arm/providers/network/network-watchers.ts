@@ -20,7 +20,10 @@ export const networkWatchers: ResourceKind = {
   children: [],
   serverOwned: [],
   async prepare(_ctx, input, existing) {
-    return tracked(input, existing, NETWORK_WATCHER_TYPE, { ...input.properties, provisioningState: "Succeeded" });
+    return tracked(input, existing, NETWORK_WATCHER_TYPE, {
+      ...input.properties,
+      provisioningState: "Succeeded",
+    });
   },
   actions: {
     ...Object.fromEntries(

@@ -49,22 +49,40 @@ export const publicIpAddresses: ResourceKind = {
   async prepare(ctx, input, existing) {
     const p = input.properties;
     const r = tracked(input, existing, PUBLIC_IP_TYPE, {});
-    const version = oneOf(stringAt(p.publicIPAddressVersion, "properties.publicIPAddressVersion"), ["IPv4", "IPv6"], "IPv4");
+    const version = oneOf(
+      stringAt(p.publicIPAddressVersion, "properties.publicIPAddressVersion"),
+      ["IPv4", "IPv6"],
+      "IPv4",
+    );
     const props: Record<string, unknown> = {
       ...p,
-      publicIPAllocationMethod: oneOf(stringAt(p.publicIPAllocationMethod, "properties.publicIPAllocationMethod"), ["Static", "Dynamic"], "Dynamic"),
+      publicIPAllocationMethod: oneOf(
+        stringAt(p.publicIPAllocationMethod, "properties.publicIPAllocationMethod"),
+        ["Static", "Dynamic"],
+        "Dynamic",
+      ),
       publicIPAddressVersion: version,
       idleTimeoutInMinutes: intAt(p.idleTimeoutInMinutes, "properties.idleTimeoutInMinutes") ?? 4,
       resourceGuid: guidOf(ctx, existing),
       provisioningState: "Succeeded",
     };
     const kept = existing?.properties?.ipAddress;
-    const address = typeof kept === "string" ? kept : version === "IPv4" ? pickPublicAddress(ctx, r.location!, idKey(input.id)) : undefined;
+    const address =
+      typeof kept === "string"
+        ? kept
+        : version === "IPv4"
+          ? pickPublicAddress(ctx, r.location!, idKey(input.id))
+          : undefined;
     if (address !== undefined) props.ipAddress = address;
     else delete props.ipAddress;
     const dns = objectAt(p.dnsSettings, "properties.dnsSettings");
     const label = stringAt(dns?.domainNameLabel, "properties.dnsSettings.domainNameLabel");
-    if (dns && label) props.dnsSettings = { ...dns, domainNameLabel: label, fqdn: `${label}.${r.location}.cloudapp.azure.com` };
+    if (dns && label)
+      props.dnsSettings = {
+        ...dns,
+        domainNameLabel: label,
+        fqdn: `${label}.${r.location}.cloudapp.azure.com`,
+      };
     r.properties = props;
     if (r.sku === undefined) {
       const { properties, ...rest } = r;

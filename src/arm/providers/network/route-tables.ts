@@ -42,7 +42,11 @@ export const routeTables: ResourceKind = {
         const hop = USER_NEXT_HOP_TYPES.find((h) => h.toLowerCase() === hopText.trim().toLowerCase());
         if (!hop) throw ArmErrors.routeNextHopTypeNotAllowed(name, hopText);
         const ip = stringAt(properties.nextHopIpAddress, `${path}.nextHopIpAddress`);
-        const out: Record<string, unknown> = { ...properties, addressPrefix: formatPrefix(prefix), nextHopType: hop };
+        const out: Record<string, unknown> = {
+          ...properties,
+          addressPrefix: formatPrefix(prefix),
+          nextHopType: hop,
+        };
         if (hop === "VirtualAppliance") {
           if (ip === undefined || ip.trim() === "") throw ArmErrors.routeNextHopIpAddressRequired(name);
           parseAddress(ip);
@@ -59,7 +63,8 @@ export const routeTables: ResourceKind = {
     return tracked(input, existing, ROUTE_TABLE_TYPE, {
       ...input.properties,
       routes,
-      disableBgpRoutePropagation: boolAt(input.properties.disableBgpRoutePropagation, "properties.disableBgpRoutePropagation") ?? false,
+      disableBgpRoutePropagation:
+        boolAt(input.properties.disableBgpRoutePropagation, "properties.disableBgpRoutePropagation") ?? false,
       provisioningState: "Succeeded",
     });
   },

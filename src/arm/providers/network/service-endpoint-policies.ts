@@ -39,13 +39,23 @@ export const serviceEndpointPolicies: ResourceKind = {
         const path = `properties.serviceEndpointPolicyDefinitions[${name}].properties`;
         const serviceText = stringAt(properties.service, `${path}.service`) ?? "";
         const service = findEndpointService(serviceText);
-        if (!service) throw ArmErrors.invalidParameter(`Service endpoint policy definition ${name} names an unknown service '${serviceText}'.`, `${path}.service`);
+        if (!service)
+          throw ArmErrors.invalidParameter(
+            `Service endpoint policy definition ${name} names an unknown service '${serviceText}'.`,
+            `${path}.service`,
+          );
         const resources = stringArrayAt(properties.serviceResources, `${path}.serviceResources`) ?? [];
         resources.forEach((r, i) => {
           const id = tryParseResourceId(r);
-          if (!id || id.subscriptionId === undefined) throw ArmErrors.linkedInvalidPropertyId(`${path}.serviceResources[${i}]`, r);
+          if (!id || id.subscriptionId === undefined)
+            throw ArmErrors.linkedInvalidPropertyId(`${path}.serviceResources[${i}]`, r);
         });
-        return { ...properties, service: service.name, serviceResources: resources, provisioningState: "Succeeded" };
+        return {
+          ...properties,
+          service: service.name,
+          serviceResources: resources,
+          provisioningState: "Succeeded",
+        };
       },
     });
     return tracked(input, existing, POLICY_TYPE, {

@@ -9,9 +9,19 @@
  * Limitations: IPv6 subnets are accepted with any prefix length; `natGateway` can only name
  * a resource Lazurite serves (none today), so it is refused as an invalid reference.
  */
-import { ENDPOINT_SERVICES, findEndpointService, normalizeLocations } from "../../../model/catalog/endpoint-services.js";
+import {
+  ENDPOINT_SERVICES,
+  findEndpointService,
+  normalizeLocations,
+} from "../../../model/catalog/endpoint-services.js";
 import { ArmErrors } from "../../../model/errors.js";
-import { formatPrefix, parsePrefixStrict, prefixContainsPrefix, prefixesOverlap, type Prefix } from "../../../model/ip.js";
+import {
+  formatPrefix,
+  parsePrefixStrict,
+  prefixContainsPrefix,
+  prefixesOverlap,
+  type Prefix,
+} from "../../../model/ip.js";
 import type { ArmResource } from "../../../model/resources/common.js";
 import { SUBNET_TYPE } from "../../../model/resources/virtual-network.js";
 import { prepareChildren } from "../../children.js";
@@ -25,14 +35,26 @@ export const SUBNET_SPEC: ChildSpec = {
   segment: "subnets",
   type: SUBNET_TYPE,
   property: "subnets",
-  serverOwned: ["ipConfigurations", "ipConfigurationProfiles", "privateEndpoints", "resourceNavigationLinks", "serviceAssociationLinks", "purpose"],
+  serverOwned: [
+    "ipConfigurations",
+    "ipConfigurationProfiles",
+    "privateEndpoints",
+    "resourceNavigationLinks",
+    "serviceAssociationLinks",
+    "purpose",
+  ],
   beforeDelete(_ctx, child) {
     const users = backRefs(child, "ipConfigurations");
     if (users.length > 0) throw ArmErrors.inUseSubnetCannotBeDeleted(child.name, users[0]!);
   },
 };
 
-function serviceEndpointsOf(subnetId: string, vnetRegion: string, raw: unknown, path: string): unknown[] | null | undefined {
+function serviceEndpointsOf(
+  subnetId: string,
+  vnetRegion: string,
+  raw: unknown,
+  path: string,
+): unknown[] | null | undefined {
   if (raw === null) return null;
   const list = arrayAt(raw, path);
   if (list === undefined) return undefined;
@@ -40,10 +62,18 @@ function serviceEndpointsOf(subnetId: string, vnetRegion: string, raw: unknown, 
   return list.map((e, i) => {
     const p = `${path}[${i}]`;
     const o = objectAt(e, p);
-    if (!o) throw ArmErrors.invalidRequestFormat(`Cannot parse the request. The value at '${p}' must be an object.`);
+    if (!o)
+      throw ArmErrors.invalidRequestFormat(
+        `Cannot parse the request. The value at '${p}' must be an object.`,
+      );
     const name = stringAt(o.service, `${p}.service`) ?? "";
     const svc = findEndpointService(name);
-    if (!svc) throw ArmErrors.subnetHasServiceEndpointWithInvalidServiceName(subnetId, name, ENDPOINT_SERVICES.map((s) => s.name));
+    if (!svc)
+      throw ArmErrors.subnetHasServiceEndpointWithInvalidServiceName(
+        subnetId,
+        name,
+        ENDPOINT_SERVICES.map((s) => s.name),
+      );
     if (seen.has(svc.name)) throw ArmErrors.subnetHasDuplicateServiceEndpoint(subnetId, svc.name);
     seen.add(svc.name);
     const given = stringArrayAt(o.locations, `${p}.locations`);
@@ -52,7 +82,8 @@ function serviceEndpointsOf(subnetId: string, vnetRegion: string, raw: unknown, 
       locations = svc.defaultLocations(vnetRegion);
     } else {
       const norm = normalizeLocations(given);
-      if (norm.unknown.length > 0) throw ArmErrors.subnetHasServiceEndpointWithInvalidLocation(subnetId, svc.name, norm.unknown[0]!);
+      if (norm.unknown.length > 0)
+        throw ArmErrors.subnetHasServiceEndpointWithInvalidLocation(subnetId, svc.name, norm.unknown[0]!);
       locations = norm.locations;
     }
     return { ...o, service: svc.name, locations, provisioningState: "Succeeded" };
@@ -88,20 +119,31 @@ export async function prepareSubnets(
       if (texts.length === 0) throw ArmErrors.netcfgInvalidSubnet(name, frame.vnetName);
       const prefixes = texts.map((t) => parsePrefixStrict(t, id));
       for (const p of prefixes) {
-        if (p.family === 4 && (p.length > 29 || p.length < 8)) throw ArmErrors.netcfgInvalidSubnet(name, frame.vnetName);
-        if (!frame.space.some((s) => prefixContainsPrefix(s, p))) throw ArmErrors.netcfgSubnetRangeOutsideVnet(name, frame.vnetName);
-        if (taken.some((t) => prefixesOverlap(t.prefix, p))) throw ArmErrors.netcfgSubnetRangesOverlap(name, frame.vnetName);
+        if (p.family === 4 && (p.length > 29 || p.length < 8))
+          throw ArmErrors.netcfgInvalidSubnet(name, frame.vnetName);
+        if (!frame.space.some((s) => prefixContainsPrefix(s, p)))
+          throw ArmErrors.netcfgSubnetRangeOutsideVnet(name, frame.vnetName);
+        if (taken.some((t) => prefixesOverlap(t.prefix, p)))
+          throw ArmErrors.netcfgSubnetRangesOverlap(name, frame.vnetName);
       }
       for (const p of prefixes) taken.push({ name, prefix: p });
       if (existing && backRefs(existing, "ipConfigurations").length > 0) {
-        const before = subnetPrefixTexts(existing).map((t) => t.toLowerCase()).sort().join(",");
+        const before = subnetPrefixTexts(existing)
+          .map((t) => t.toLowerCase())
+          .sort()
+          .join(",");
         const after = prefixes.map(formatPrefix).sort().join(",");
         if (before !== after) throw ArmErrors.inUseSubnetCannotBeUpdated(name);
       }
       const out: Record<string, unknown> = { ...properties };
       if (multi && multi.length > 0) out.addressPrefixes = prefixes.map(formatPrefix);
       else out.addressPrefix = formatPrefix(prefixes[0]!);
-      const eps = serviceEndpointsOf(id, frame.region, properties.serviceEndpoints, `${path}.serviceEndpoints`);
+      const eps = serviceEndpointsOf(
+        id,
+        frame.region,
+        properties.serviceEndpoints,
+        `${path}.serviceEndpoints`,
+      );
       if (eps === undefined) delete out.serviceEndpoints;
       else out.serviceEndpoints = eps;
       for (const k of ["networkSecurityGroup", "routeTable", "natGateway"]) {
@@ -110,7 +152,10 @@ export async function prepareSubnets(
         else delete out[k];
       }
       const policies = arrayAt(properties.serviceEndpointPolicies, `${path}.serviceEndpointPolicies`);
-      if (policies) out.serviceEndpointPolicies = policies.map((p, i) => subResourceAt(p, `${path}.serviceEndpointPolicies[${i}]`)!);
+      if (policies)
+        out.serviceEndpointPolicies = policies.map((p, i) =>
+          subResourceAt(p, `${path}.serviceEndpointPolicies[${i}]`)!,
+        );
       const delegations = arrayAt(properties.delegations, `${path}.delegations`);
       if (delegations) {
         out.delegations = delegations.map((d, i) => {
@@ -146,7 +191,14 @@ export function subnetReferences(subnet: ArmResource): Reference[] {
   const base = `properties.subnets[${subnet.name}].properties`;
   const one = (k: string, type: string, slot?: string) => {
     const ref = p[k] as { id?: string } | undefined;
-    if (ref?.id) out.push({ from: subnet.id, to: ref.id, path: `${base}.${k}.id`, targetType: type, ...(slot ? { slot: { name: slot } } : {}) });
+    if (ref?.id)
+      out.push({
+        from: subnet.id,
+        to: ref.id,
+        path: `${base}.${k}.id`,
+        targetType: type,
+        ...(slot ? { slot: { name: slot } } : {}),
+      });
   };
   one("networkSecurityGroup", "Microsoft.Network/networkSecurityGroups", "subnets");
   one("routeTable", "Microsoft.Network/routeTables", "subnets");

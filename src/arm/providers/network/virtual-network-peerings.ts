@@ -51,8 +51,10 @@ export async function preparePeerings(
       const remote = subResourceAt(properties.remoteVirtualNetwork, `${path}.remoteVirtualNetwork`);
       if (!remote) throw ArmErrors.linkedInvalidPropertyId(`${path}.remoteVirtualNetwork.id`, "");
       const o: Record<string, unknown> = { ...properties, remoteVirtualNetwork: remote };
-      o.allowVirtualNetworkAccess = boolAt(properties.allowVirtualNetworkAccess, `${path}.allowVirtualNetworkAccess`) ?? true;
-      o.allowForwardedTraffic = boolAt(properties.allowForwardedTraffic, `${path}.allowForwardedTraffic`) ?? false;
+      o.allowVirtualNetworkAccess =
+        boolAt(properties.allowVirtualNetworkAccess, `${path}.allowVirtualNetworkAccess`) ?? true;
+      o.allowForwardedTraffic =
+        boolAt(properties.allowForwardedTraffic, `${path}.allowForwardedTraffic`) ?? false;
       o.allowGatewayTransit = boolAt(properties.allowGatewayTransit, `${path}.allowGatewayTransit`) ?? false;
       o.useRemoteGateways = boolAt(properties.useRemoteGateways, `${path}.useRemoteGateways`) ?? false;
       o.provisioningState = "Succeeded";
@@ -74,7 +76,14 @@ export function peeringReferences(vnet: ArmResource): Reference[] {
   return peeringsOf(vnet).flatMap((p) => {
     const to = remoteIdOf(p);
     return to
-      ? [{ from: p.id, to, path: `properties.virtualNetworkPeerings[${p.name}].properties.remoteVirtualNetwork.id`, targetType: VNET_TYPE }]
+      ? [
+          {
+            from: p.id,
+            to,
+            path: `properties.virtualNetworkPeerings[${p.name}].properties.remoteVirtualNetwork.id`,
+            targetType: VNET_TYPE,
+          },
+        ]
       : [];
   });
 }
@@ -87,7 +96,9 @@ export async function syncRemotePeerings(
 ): Promise<void> {
   const vnetId = (next ?? prev)!.id;
   const nowPeered = new Set(peeringsOf(next).map((p) => idKey(remoteIdOf(p) ?? "")));
-  const remotes = new Set([...peeringsOf(prev), ...peeringsOf(next)].map((p) => remoteIdOf(p)).filter((x): x is string => !!x));
+  const remotes = new Set(
+    [...peeringsOf(prev), ...peeringsOf(next)].map((p) => remoteIdOf(p)).filter((x): x is string => !!x),
+  );
   for (const remoteId of remotes) {
     if (sameId(remoteId, vnetId)) continue;
     const remote = await uow.load(remoteId);
@@ -97,7 +108,10 @@ export async function syncRemotePeerings(
       if (!sameId(remoteIdOf(rp), vnetId)) continue;
       const state = nowPeered.has(idKey(remoteId)) ? "Connected" : "Disconnected";
       const space = clone(next?.properties?.addressSpace ?? rp.properties.remoteAddressSpace);
-      if (rp.properties.peeringState !== state || JSON.stringify(rp.properties.remoteAddressSpace) !== JSON.stringify(space)) {
+      if (
+        rp.properties.peeringState !== state ||
+        JSON.stringify(rp.properties.remoteAddressSpace) !== JSON.stringify(space)
+      ) {
         rp.properties.peeringState = state;
         rp.properties.remoteAddressSpace = space;
         changed = true;

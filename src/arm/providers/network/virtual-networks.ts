@@ -15,7 +15,12 @@ import { VNET_TYPE } from "../../../model/resources/virtual-network.js";
 import type { ResourceKind } from "../../kinds.js";
 import { boolAt, objectAt, stringArrayAt } from "../../validate.js";
 import { guidOf, locationFor, tracked } from "../common.js";
-import { PEERING_SPEC, peeringReferences, preparePeerings, syncRemotePeerings } from "./virtual-network-peerings.js";
+import {
+  PEERING_SPEC,
+  peeringReferences,
+  preparePeerings,
+  syncRemotePeerings,
+} from "./virtual-network-peerings.js";
 import { SUBNET_SPEC, prepareSubnets, subnetReferences } from "./subnets.js";
 import { checkIpAddressAvailability } from "./ip-allocation.js";
 

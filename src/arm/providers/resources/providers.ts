@@ -20,24 +20,38 @@ function describe(ctx: Ctx, sub: string | undefined, ns: string, state: string):
     const apiVersions = [...(k.apiVersions ?? versions)];
     resourceTypes.push({ resourceType: k.typeName, locations: LOCATIONS, apiVersions, capabilities: "None" });
     for (const c of k.children) {
-      resourceTypes.push({ resourceType: `${k.typeName}/${c.segment}`, locations: LOCATIONS, apiVersions, capabilities: "None" });
+      resourceTypes.push({
+        resourceType: `${k.typeName}/${c.segment}`,
+        locations: LOCATIONS,
+        apiVersions,
+        capabilities: "None",
+      });
     }
   }
   for (const seg of kinds.locationSegments(ns)) {
     resourceTypes.push({ resourceType: `locations/${seg}`, locations: [], apiVersions: versions });
   }
-  const out: Record<string, unknown> = { namespace: ns, registrationState: state, registrationPolicy: "RegistrationRequired", resourceTypes };
+  const out: Record<string, unknown> = {
+    namespace: ns,
+    registrationState: state,
+    registrationPolicy: "RegistrationRequired",
+    resourceTypes,
+  };
   return sub === undefined ? out : { id: `/subscriptions/${sub}/providers/${ns}`, ...out };
 }
 
 export async function listProviders(ctx: Ctx, sub: string): Promise<ArmResponse> {
   const value = [];
-  for (const ns of ctx.deps.kinds.namespaces()) value.push(describe(ctx, sub, ns, await registrationState(ctx, sub, ns)));
+  for (const ns of ctx.deps.kinds.namespaces())
+    value.push(describe(ctx, sub, ns, await registrationState(ctx, sub, ns)));
   return { status: 200, body: { value } };
 }
 
 export async function listTenantProviders(ctx: Ctx): Promise<ArmResponse> {
-  return { status: 200, body: { value: ctx.deps.kinds.namespaces().map((ns) => describe(ctx, undefined, ns, "Registered")) } };
+  return {
+    status: 200,
+    body: { value: ctx.deps.kinds.namespaces().map((ns) => describe(ctx, undefined, ns, "Registered")) },
+  };
 }
 
 export async function getProvider(ctx: Ctx, sub: string, namespace: string): Promise<ArmResponse> {
@@ -46,7 +60,12 @@ export async function getProvider(ctx: Ctx, sub: string, namespace: string): Pro
   return { status: 200, body: describe(ctx, sub, ns, await registrationState(ctx, sub, ns)) };
 }
 
-export async function setRegistration(ctx: Ctx, sub: string, namespace: string, register: boolean): Promise<ArmResponse> {
+export async function setRegistration(
+  ctx: Ctx,
+  sub: string,
+  namespace: string,
+  register: boolean,
+): Promise<ArmResponse> {
   const ns = ctx.deps.kinds.namespaceName(namespace);
   if (!ns) throw ArmErrors.invalidResourceNamespace(namespace);
   await setRegistrationState(ctx, sub, ns, register ? "Registered" : "Unregistered");

@@ -12,7 +12,12 @@ import { inTransaction } from "../../context.js";
 import { clone, documentOf, newEtag } from "../../documents.js";
 import { lroHeaders, runningFor, startOperation } from "../../lro.js";
 import { listBody, pageRequest } from "../../paging.js";
-import { RESOURCE_GROUP_TYPE, assertResourceGroup, getResourceGroup, resourceGroupKey } from "../../tenancy.js";
+import {
+  RESOURCE_GROUP_TYPE,
+  assertResourceGroup,
+  getResourceGroup,
+  resourceGroupKey,
+} from "../../tenancy.js";
 import { checkPreconditions, removeTop } from "../../tracked.js";
 import { bodyObject, objectAt, regionAt, stringAt, tagsAt } from "../../validate.js";
 import { viewOf } from "../../view.js";
@@ -59,7 +64,11 @@ export async function putResourceGroup(ctx: Ctx, sub: string, rg: string): Promi
     if (tags) resource.tags = tags;
     const managedBy = stringAt(body.managedBy, "managedBy");
     if (managedBy) resource.managedBy = managedBy;
-    await tx.store.put({ ...documentOf(resource), key: resourceGroupKey(sub, rg), type: RESOURCE_GROUP_TYPE });
+    await tx.store.put({
+      ...documentOf(resource),
+      key: resourceGroupKey(sub, rg),
+      type: RESOURCE_GROUP_TYPE,
+    });
     return { status: existing ? 200 : 201, body: stripEtag(resource) };
   });
 }
@@ -102,9 +111,9 @@ export async function deleteResourceGroup(ctx: Ctx, sub: string, rg: string): Pr
     const existing = await getResourceGroup(tx, sub, rg);
     if (!existing) throw ArmErrors.resourceGroupNotFound(rg);
     checkPreconditions(tx, existing.etag);
-    const docs = (await tx.store.list({ subscriptionId: sub.toLowerCase(), resourceGroup: rg.toLowerCase() })).items.filter(
-      (d) => d.type !== RESOURCE_GROUP_TYPE,
-    );
+    const docs = (
+      await tx.store.list({ subscriptionId: sub.toLowerCase(), resourceGroup: rg.toLowerCase() })
+    ).items.filter((d) => d.type !== RESOURCE_GROUP_TYPE);
     docs.sort((a, b) => deleteRank(a.type) - deleteRank(b.type) || (a.key < b.key ? -1 : 1));
     // Users inside the group go first; a resource still in use after a pass waits for the next
     // one. No progress in a pass means something outside the group uses it: that error stands.
@@ -150,7 +159,14 @@ export async function listResourceGroups(ctx: Ctx, sub: string): Promise<ArmResp
     limit: page.limit,
     ...(page.after !== undefined ? { after: page.after } : {}),
   });
-  return { status: 200, body: listBody(ctx, res.items.map((d) => stripEtag(d.body as ArmResource)), res.next) };
+  return {
+    status: 200,
+    body: listBody(
+      ctx,
+      res.items.map((d) => stripEtag(d.body as ArmResource)),
+      res.next,
+    ),
+  };
 }
 
 /** Generic resource list (`az resource list`): every top-level resource of the scope, ARM's short form. */
@@ -163,11 +179,24 @@ export async function listResources(ctx: Ctx, sub: string, rg: string | undefine
     limit: page.limit,
     ...(page.after !== undefined ? { after: page.after } : {}),
   });
-  const running = await runningFor(ctx, res.items.map((d) => d.key));
+  const running = await runningFor(
+    ctx,
+    res.items.map((d) => d.key),
+  );
   const value = res.items
-    .filter((d) => d.resourceGroup !== null && d.type.includes("/") && d.type !== RESOURCE_GROUP_TYPE && !d.type.startsWith("lazurite/"))
+    .filter(
+      (d) =>
+        d.resourceGroup !== null &&
+        d.type.includes("/") &&
+        d.type !== RESOURCE_GROUP_TYPE &&
+        !d.type.startsWith("lazurite/"),
+    )
     .map((d) => {
-      const r = viewOf(ctx.deps.kinds.byType((d.body as ArmResource).type), d.body as ArmResource, running.get(d.key) ?? new Set());
+      const r = viewOf(
+        ctx.deps.kinds.byType((d.body as ArmResource).type),
+        d.body as ArmResource,
+        running.get(d.key) ?? new Set(),
+      );
       const out: Record<string, unknown> = { id: r.id, name: r.name, type: r.type };
       for (const k of ["location", "tags", "sku", "kind", "etag"]) if (r[k] !== undefined) out[k] = r[k];
       if (ctx.req.query["$expand"]?.toLowerCase().includes("properties")) out.properties = r.properties;

@@ -6,7 +6,13 @@
 import { REGIONS } from "../../../model/catalog/regions.js";
 import type { ArmResponse, Ctx } from "../../context.js";
 import { listBody, pageRequest } from "../../paging.js";
-import { SUBSCRIPTION_TYPE, TENANT_TYPE, getSubscription, type SubscriptionBody, type TenantBody } from "../../tenancy.js";
+import {
+  SUBSCRIPTION_TYPE,
+  TENANT_TYPE,
+  getSubscription,
+  type SubscriptionBody,
+  type TenantBody,
+} from "../../tenancy.js";
 
 export async function listSubscriptions(ctx: Ctx): Promise<ArmResponse> {
   const page = pageRequest(ctx);
@@ -38,7 +44,11 @@ export async function listLocations(_ctx: Ctx, sub: string): Promise<ArmResponse
       regionType: "Physical",
       regionCategory: "Recommended",
       geographyGroup: r.geography,
-      ...(r.pairedRegion ? { pairedRegion: [{ name: r.pairedRegion, id: `/subscriptions/${sub}/locations/${r.pairedRegion}` }] } : {}),
+      ...(r.pairedRegion
+        ? {
+            pairedRegion: [{ name: r.pairedRegion, id: `/subscriptions/${sub}/locations/${r.pairedRegion}` }],
+          }
+        : {}),
     },
   }));
   return { status: 200, body: { value } };

@@ -28,10 +28,20 @@ export async function getTenant(deps: ArmDeps, tenantId: string): Promise<Tenant
   return doc.body as TenantBody;
 }
 
-export async function createTenant(deps: ArmDeps, tenantId: string, displayName: string | undefined): Promise<{ created: boolean; tenant: TenantBody }> {
-  if (!isGuid(tenantId)) throw ArmErrors.invalidParameter(`The tenant id '${tenantId}' must be a GUID.`, "tenantId");
+export async function createTenant(
+  deps: ArmDeps,
+  tenantId: string,
+  displayName: string | undefined,
+): Promise<{ created: boolean; tenant: TenantBody }> {
+  if (!isGuid(tenantId))
+    throw ArmErrors.invalidParameter(`The tenant id '${tenantId}' must be a GUID.`, "tenantId");
   const existing = await deps.store.get(tenantKey(tenantId));
-  const tenant = tenantBody(tenantId.toLowerCase(), displayName ?? (existing?.body as TenantBody | undefined)?.displayName ?? `Tenant ${tenantId.slice(0, 8)}`);
+  const tenant = tenantBody(
+    tenantId.toLowerCase(),
+    displayName ??
+      (existing?.body as TenantBody | undefined)?.displayName ??
+      `Tenant ${tenantId.slice(0, 8)}`,
+  );
   await putTenant(deps, tenant);
   return { created: !existing, tenant };
 }
@@ -64,7 +74,8 @@ export async function putTenantSubscription(
 ): Promise<{ created: boolean; subscription: SubscriptionBody }> {
   const tenant = await getTenant(deps, tenantId);
   if (!isGuid(subscriptionId)) throw ArmErrors.invalidSubscriptionId(subscriptionId);
-  const existing = (await deps.store.get(subscriptionKey(subscriptionId)))?.body as SubscriptionBody | undefined;
+  const existing = (await deps.store.get(subscriptionKey(subscriptionId)))?.body as
+    SubscriptionBody | undefined;
   const body = subscriptionBody(
     existing?.subscriptionId ?? subscriptionId.toLowerCase(),
     tenant.tenantId,

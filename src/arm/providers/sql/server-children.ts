@@ -22,7 +22,12 @@
 import { ArmErrors, type ArmError } from "../../../model/errors.js";
 import { compareAddress, tryParseAddress } from "../../../model/ip.js";
 import type { ArmResource } from "../../../model/resources/common.js";
-import { SQL_FLAVORS, sqlFirewallRuleType, sqlVirtualNetworkRuleType, type SqlFlavor } from "../../../model/resources/sql-server.js";
+import {
+  SQL_FLAVORS,
+  sqlFirewallRuleType,
+  sqlVirtualNetworkRuleType,
+  type SqlFlavor,
+} from "../../../model/resources/sql-server.js";
 import { childDocs, type SeparateChild } from "../../service-pipeline.js";
 import { checkVnetRules, limitsOf, regionSentence, type RuleRefusal } from "../../service-rules.js";
 import { boolAt, objectAt, regionAt, stringAt } from "../../validate.js";
@@ -33,7 +38,9 @@ export function refuseSqlRule(r: RuleRefusal): ArmError {
     case "malformed":
       return ArmErrors.linkedInvalidPropertyId(r.path, r.id);
     case "nrp":
-      return ArmErrors.virtualNetworkRuleBadRequest(`Network resource provider returned following error: '${r.message}'.`);
+      return ArmErrors.virtualNetworkRuleBadRequest(
+        `Network resource provider returned following error: '${r.message}'.`,
+      );
     case "region":
       return ArmErrors.virtualNetworkRuleBadRequest(regionSentence(r, "server"));
   }
@@ -57,25 +64,44 @@ export function virtualNetworkRulesChild(flavor: SqlFlavor): SeparateChild {
       const props = objectAt(body.properties, "properties") ?? {};
       const subnetId = props.virtualNetworkSubnetId;
       if (subnetId === undefined || subnetId === null || subnetId === "") {
-        throw ArmErrors.invalidRequestFormat("Cannot parse the request. The value at 'properties.virtualNetworkSubnetId' is required.");
+        throw ArmErrors.invalidRequestFormat(
+          "Cannot parse the request. The value at 'properties.virtualNetworkSubnetId' is required.",
+        );
       }
-      const ignore = boolAt(props.ignoreMissingVnetServiceEndpoint, "properties.ignoreMissingVnetServiceEndpoint") ?? false;
+      const ignore =
+        boolAt(props.ignoreMissingVnetServiceEndpoint, "properties.ignoreMissingVnetServiceEndpoint") ??
+        false;
       if (flavor !== "sql" && isBasicTier(parent)) throw ArmErrors.featureSwitchNotEnabled();
-      const others = (await childDocs(ctx, parent.id, type)).filter((d) => d.id.toLowerCase() !== id.toLowerCase());
+      const others = (await childDocs(ctx, parent.id, type)).filter(
+        (d) => d.id.toLowerCase() !== id.toLowerCase(),
+      );
       const limit = limitsOf(serverType).virtualNetworkRules;
       if (others.length + 1 > limit) {
-        throw ArmErrors.virtualNetworkRuleBadRequest(`The server ${parent.name} already has the maximum of ${limit} virtual network rules.`);
+        throw ArmErrors.virtualNetworkRuleBadRequest(
+          `The server ${parent.name} already has the maximum of ${limit} virtual network rules.`,
+        );
       }
       await checkVnetRules(
         ctx,
-        { resourceType: serverType, resourceId: id, resourceRegion: String(parent.location ?? ""), action: `${type}/write`, refuse: refuseSqlRule },
+        {
+          resourceType: serverType,
+          resourceId: id,
+          resourceRegion: String(parent.location ?? ""),
+          action: `${type}/write`,
+          refuse: refuseSqlRule,
+        },
         [{ subnetId, path: "properties.virtualNetworkSubnetId", ignoreMissingEndpoint: ignore, isNew: true }],
       );
       return {
         id,
         name,
         type,
-        properties: { ...props, virtualNetworkSubnetId: subnetId as string, ignoreMissingVnetServiceEndpoint: ignore, state: "Ready" },
+        properties: {
+          ...props,
+          virtualNetworkSubnetId: subnetId as string,
+          ignoreMissingVnetServiceEndpoint: ignore,
+          state: "Ready",
+        },
       };
     },
   };
@@ -84,7 +110,8 @@ export function virtualNetworkRulesChild(flavor: SqlFlavor): SeparateChild {
 function ipv4At(v: unknown, path: string): string {
   const text = stringAt(v, path);
   const a = text === undefined ? undefined : tryParseAddress(text.trim());
-  if (!a || a.family !== 4) throw ArmErrors.badRequest(`The value '${String(v)}' at '${path}' is not a valid IPv4 address.`);
+  if (!a || a.family !== 4)
+    throw ArmErrors.badRequest(`The value '${String(v)}' at '${path}' is not a valid IPv4 address.`);
   return text!.trim();
 }
 
@@ -99,11 +126,18 @@ export function firewallRulesChild(flavor: SqlFlavor): SeparateChild {
       const start = ipv4At(props.startIpAddress, "properties.startIpAddress");
       const end = ipv4At(props.endIpAddress, "properties.endIpAddress");
       if (compareAddress(tryParseAddress(start)!, tryParseAddress(end)!) > 0) {
-        throw ArmErrors.badRequest(`The start IP address ${start} of firewall rule ${name} is greater than its end IP address ${end}.`);
+        throw ArmErrors.badRequest(
+          `The start IP address ${start} of firewall rule ${name} is greater than its end IP address ${end}.`,
+        );
       }
-      const others = (await childDocs(ctx, parent.id, type)).filter((d) => d.id.toLowerCase() !== id.toLowerCase());
+      const others = (await childDocs(ctx, parent.id, type)).filter(
+        (d) => d.id.toLowerCase() !== id.toLowerCase(),
+      );
       const limit = limitsOf(SQL_FLAVORS[flavor].type).ipRules;
-      if (others.length + 1 > limit) throw ArmErrors.badRequest(`The server ${parent.name} already has the maximum of ${limit} firewall rules.`);
+      if (others.length + 1 > limit)
+        throw ArmErrors.badRequest(
+          `The server ${parent.name} already has the maximum of ${limit} firewall rules.`,
+        );
       return { id, name, type, properties: { ...props, startIpAddress: start, endIpAddress: end } };
     },
   };
@@ -118,10 +152,20 @@ export function databasesChild(flavor: SqlFlavor): SeparateChild {
     async prepare(ctx, { id, name, body, parent, existing }) {
       const props = { ...(objectAt(body.properties, "properties") ?? {}) };
       if (flavor !== "sql") {
-        return { id, name, type, properties: { ...props, charset: props.charset ?? "UTF8", collation: props.collation ?? "English_United States.1252" } };
+        return {
+          id,
+          name,
+          type,
+          properties: {
+            ...props,
+            charset: props.charset ?? "UTF8",
+            collation: props.collation ?? "English_United States.1252",
+          },
+        };
       }
       const location = body.location === undefined ? String(parent.location) : regionAt(body.location, type);
-      const sku = objectAt(body.sku, "sku") ?? existing?.sku ?? { name: "GP_Gen5", tier: "GeneralPurpose", family: "Gen5", capacity: 2 };
+      const sku = objectAt(body.sku, "sku") ??
+        existing?.sku ?? { name: "GP_Gen5", tier: "GeneralPurpose", family: "Gen5", capacity: 2 };
       const keep = (k: string, v: unknown) => existing?.properties?.[k] ?? v;
       return {
         id,

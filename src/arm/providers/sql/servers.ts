@@ -24,7 +24,14 @@ import { tracked } from "../common.js";
 import { databasesChild, firewallRulesChild, virtualNetworkRulesChild } from "./server-children.js";
 
 /** Request-only or computed properties of a server. */
-const DROPPED = ["administratorLoginPassword", "createMode", "fullyQualifiedDomainName", "state", "userVisibleState", "provisioningState"];
+const DROPPED = [
+  "administratorLoginPassword",
+  "createMode",
+  "fullyQualifiedDomainName",
+  "state",
+  "userVisibleState",
+  "provisioningState",
+];
 
 function tierOf(skuName: string): string {
   if (/^B_/i.test(skuName)) return "Basic";
@@ -58,7 +65,13 @@ function serverKind(flavor: SqlFlavor): ResourceKind {
       for (const k of DROPPED) delete props[k];
       if (flavor !== "sql") {
         const storage = objectAt(props.storageProfile, "properties.storageProfile");
-        props.storageProfile = { storageMB: 5120, backupRetentionDays: 7, geoRedundantBackup: "Disabled", storageAutogrow: "Enabled", ...(storage ?? {}) };
+        props.storageProfile = {
+          storageMB: 5120,
+          backupRetentionDays: 7,
+          geoRedundantBackup: "Disabled",
+          storageAutogrow: "Enabled",
+          ...(storage ?? {}),
+        };
         const created = existing?.properties?.earliestRestoreDate;
         props.earliestRestoreDate = typeof created === "string" ? created : new Date(ctx.now).toISOString();
       }

@@ -52,11 +52,26 @@ export const STORAGE_SKUS = [
   "Standard_GZRS",
   "Standard_RAGZRS",
 ] as const;
-export const STORAGE_KINDS = ["Storage", "StorageV2", "BlobStorage", "FileStorage", "BlockBlobStorage"] as const;
+export const STORAGE_KINDS = [
+  "Storage",
+  "StorageV2",
+  "BlobStorage",
+  "FileStorage",
+  "BlockBlobStorage",
+] as const;
 const BYPASS_PARTS = ["None", "Logging", "Metrics", "AzureServices"] as const;
 const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
 /** Properties the RP computes: never taken from a request. */
-const COMPUTED = ["primaryEndpoints", "secondaryEndpoints", "primaryLocation", "secondaryLocation", "statusOfPrimary", "statusOfSecondary", "provisioningState", "creationTime"];
+const COMPUTED = [
+  "primaryEndpoints",
+  "secondaryEndpoints",
+  "primaryLocation",
+  "secondaryLocation",
+  "statusOfPrimary",
+  "statusOfSecondary",
+  "provisioningState",
+  "creationTime",
+];
 
 function canonical<T extends string>(value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
@@ -75,7 +90,9 @@ export function refuseStorageRule(r: RuleRefusal): ArmError {
     case "nrp":
       return ArmErrors.networkAclsValidationFailure(`${r.code}:${r.message}`);
     case "region":
-      return ArmErrors.networkAclsValidationFailure(`SubnetsNotInAccountRegionOrPairedRegion:${regionSentence(r, "storage account")}`);
+      return ArmErrors.networkAclsValidationFailure(
+        `SubnetsNotInAccountRegionOrPairedRegion:${regionSentence(r, "storage account")}`,
+      );
   }
 }
 
@@ -93,8 +110,17 @@ export function isRefusedStorageIpRule(value: unknown): boolean {
 function bypassOf(v: unknown): string {
   const text = stringAt(v, "properties.networkAcls.bypass");
   if (text === undefined) return "AzureServices";
-  const parts = text.split(",").map((p) => p.trim()).filter((p) => p.length > 0);
-  const out = parts.map((p) => canonical(p, BYPASS_PARTS) ?? (() => { throw invalid("networkAcls.bypass"); })());
+  const parts = text
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  const out = parts.map(
+    (p) =>
+      canonical(p, BYPASS_PARTS) ??
+      (() => {
+        throw invalid("networkAcls.bypass");
+      })(),
+  );
   if (out.length === 0) throw invalid("networkAcls.bypass");
   if (out.includes("None") && out.length > 1) throw invalid("networkAcls.bypass");
   return [...new Set(out)].join(", ");
@@ -108,7 +134,8 @@ export async function prepareStorageAcls(
   previous: StorageNetworkAcls | undefined,
 ): Promise<StorageNetworkAcls> {
   const defaultActionText = stringAt(raw.defaultAction, "properties.networkAcls.defaultAction");
-  const defaultAction = defaultActionText === undefined ? "Allow" : canonical(defaultActionText, ["Allow", "Deny"] as const);
+  const defaultAction =
+    defaultActionText === undefined ? "Allow" : canonical(defaultActionText, ["Allow", "Deny"] as const);
   if (!defaultAction) throw invalid("networkAcls.defaultAction");
   const bypass = bypassOf(raw.bypass);
   const vnetIn = arrayAt(raw.virtualNetworkRules, "properties.networkAcls.virtualNetworkRules") ?? [];
@@ -120,17 +147,27 @@ export async function prepareStorageAcls(
   const ipRules = ipIn.map((e) => {
     const o = isObject(e) ? e : {};
     if (isRefusedStorageIpRule(o.value)) throw invalid("networkAcls.ipRule[*].value");
-    if (o.action !== undefined && o.action !== null && canonical(String(o.action), ["Allow"] as const) === undefined) throw invalid("networkAcls.ipRule[*].action");
+    if (
+      o.action !== undefined &&
+      o.action !== null &&
+      canonical(String(o.action), ["Allow"] as const) === undefined
+    )
+      throw invalid("networkAcls.ipRule[*].action");
     return { ...o, value: String(o.value).trim(), action: "Allow" };
   });
 
   const stored = new Map<string, string>();
-  for (const r of previous?.virtualNetworkRules ?? []) if (typeof r?.id === "string") stored.set(idKey(r.id), String(r.state ?? "succeeded"));
+  for (const r of previous?.virtualNetworkRules ?? [])
+    if (typeof r?.id === "string") stored.set(idKey(r.id), String(r.state ?? "succeeded"));
   const seen = new Set<string>();
   const rules: StorageVirtualNetworkRule[] = [];
   const inputs = vnetIn.map((e, i) => {
     const o = isObject(e) ? e : {};
-    if (o.action !== undefined && o.action !== null && canonical(String(o.action), ["Allow"] as const) === undefined) {
+    if (
+      o.action !== undefined &&
+      o.action !== null &&
+      canonical(String(o.action), ["Allow"] as const) === undefined
+    ) {
       throw invalid("networkAcls.virtualNetworkRules[*].action");
     }
     return { o, path: `properties.networkAcls.virtualNetworkRules[${i}].id` };
@@ -144,7 +181,11 @@ export async function prepareStorageAcls(
       action: "Microsoft.Storage/storageAccounts/write",
       refuse: refuseStorageRule,
     },
-    inputs.map(({ o, path }) => ({ subnetId: o.id, path, isNew: typeof o.id !== "string" || !stored.has(idKey(o.id)) })),
+    inputs.map(({ o, path }) => ({
+      subnetId: o.id,
+      path,
+      isNew: typeof o.id !== "string" || !stored.has(idKey(o.id)),
+    })),
   );
   for (const { o } of inputs) {
     const id = o.id as string;
@@ -159,17 +200,27 @@ export async function prepareStorageAcls(
 function skuOf(input: ArmResource, existing: ArmResource | undefined): { name: string; tier: string } {
   const sku = objectAt(input.sku, "sku");
   const text = stringAt(sku?.name, "sku.name") ?? existing?.sku?.name;
-  if (text === undefined) throw ArmErrors.invalidRequestFormat("Cannot parse the request. The value at 'sku.name' is required.");
+  if (text === undefined)
+    throw ArmErrors.invalidRequestFormat("Cannot parse the request. The value at 'sku.name' is required.");
   const name = canonical(text, STORAGE_SKUS);
-  if (!name) throw ArmErrors.invalidParameter(`The value '${text}' is not allowed for 'sku.name'. Allowed values: ${STORAGE_SKUS.join(", ")}.`, "sku.name");
+  if (!name)
+    throw ArmErrors.invalidParameter(
+      `The value '${text}' is not allowed for 'sku.name'. Allowed values: ${STORAGE_SKUS.join(", ")}.`,
+      "sku.name",
+    );
   return { name, tier: name.startsWith("Premium") ? "Premium" : "Standard" };
 }
 
 function kindOf(input: ArmResource, existing: ArmResource | undefined): string {
   const text = stringAt(input.kind, "kind") ?? existing?.kind;
-  if (text === undefined) throw ArmErrors.invalidRequestFormat("Cannot parse the request. The value at 'kind' is required.");
+  if (text === undefined)
+    throw ArmErrors.invalidRequestFormat("Cannot parse the request. The value at 'kind' is required.");
   const kind = canonical(text, STORAGE_KINDS);
-  if (!kind) throw ArmErrors.invalidParameter(`The value '${text}' is not allowed for 'kind'. Allowed values: ${STORAGE_KINDS.join(", ")}.`, "kind");
+  if (!kind)
+    throw ArmErrors.invalidParameter(
+      `The value '${text}' is not allowed for 'kind'. Allowed values: ${STORAGE_KINDS.join(", ")}.`,
+      "kind",
+    );
   return kind;
 }
 
