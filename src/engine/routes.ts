@@ -269,13 +269,11 @@ class SubnetRouteSet implements RouteSet {
       const cur = best.get(p);
       if (!cur || SOURCE_RANK[e.source] > SOURCE_RANK[cur.source]) best.set(p, e);
     }
-    const endpointSets: PrefixSet[] = [];
     for (const e of entries) {
       if (e.nextHopType === "VirtualNetworkServiceEndpoint") {
         const svc = findEndpointService(e.service ?? "");
         const loc = subnet.endpoints.find((x) => x.service === e.service)?.locations ?? ["*"];
         const set = endpointPrefixSet(snap, svc?.serviceTag ?? "", loc).set;
-        endpointSets.push(set);
         this.endpoints.push({ set, entry: e });
         continue;
       }
@@ -301,7 +299,6 @@ class SubnetRouteSet implements RouteSet {
     }
     this.hasBgp = this.bgp.size > 0;
     this.entries = entries;
-    void endpointSets;
     // IPv4 selection precomputed per elementary segment of the address space: every prefix
     // the tries hold starts or ends a segment, so inside one segment the same prefixes contain
     // every address and the selection below gives the same route.

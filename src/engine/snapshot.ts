@@ -245,15 +245,6 @@ export class Snapshot {
     return [...this.byId.values()];
   }
 
-  private childrenOf(parentKey: string, childType: string): ArmResource[] {
-    const out: ArmResource[] = [];
-    const t = childType.toLowerCase();
-    for (const [k, r] of this.byId) {
-      if (k.startsWith(parentKey + "/") && resourceType(r) === t) out.push(r);
-    }
-    return out;
-  }
-
   private build(): void {
     // Group separate child entries under their parents once.
     const children = new Map<string, ArmResource[]>();
@@ -650,12 +641,5 @@ export class Snapshot {
     const v = fn();
     this.memo.set(key, v);
     return v;
-  }
-  /** Unused helper kept for API completeness. */
-  children(parentId: string, type: string): ArmResource[] {
-    return this.childrenOf(idKey(parentId), type);
-  }
-  describeAddress(a: Address): string {
-    return formatAddress(a);
   }
 }

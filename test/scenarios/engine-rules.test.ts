@@ -36,12 +36,6 @@ const check = (s: Snapshot, from: string, to: string, extra: Partial<Flow> = {})
     ...extra,
   });
 
-/** An address of a service tag in a region, for literal-IP destinations. */
-function tagAddress(base: string, region: string): string {
-  const t = tags.regional(base, region)!;
-  return formatAddress(tags.pickAddress(t.name, "probe"));
-}
-
 describe("configuring endpoints", () => {
   it("SE-CFG-1, SE-CFG-2: one subnet holds endpoints for several services; each adds its own route and applies to every NIC", () => {
     const s = build([
@@ -858,6 +852,5 @@ describe("service firewall state", () => {
     });
     expect(miss.decision).toBe("Denied");
     expect(miss.blockers[0]!.kind).toBe("Dns");
-    void tagAddress;
   });
 });
