@@ -66,6 +66,13 @@ async function main(): Promise<void> {
       `goal ≤ 10× — ${engine.lookupRatioGoalMet ? "met" : "MISSED"}`,
     ],
     ["ns per membership test (PrefixSet)", engine.membershipNs!, "same prefixes; for comparison only"],
+    [
+      "in cache: ns per decision",
+      engine.hotDecisionNs!,
+      `the first ${fmt(engine.hotFlows!)} flows, over and over`,
+    ],
+    ["in cache: ns per lookup", engine.hotLookupNs!, "their destinations, over and over"],
+    ["in cache: decision / lookup", engine.hotDecisionToLookupRatio!, "memory latency out of the picture"],
     ["reference disagreements", engine.referenceDisagreements!, `of ${fmt(engine.referenceFlows!)} flows`],
     [
       "heap after the engine passes (MB)",

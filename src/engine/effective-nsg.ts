@@ -15,7 +15,10 @@ export function nsgContextFor(snap: Snapshot, vnet: VnetInfo): NsgContext {
     for (const gw of gatewaysFor(snap, vnet))
       for (const l of learnedPrefixes(snap, gw)) prefixes.push(l.prefix);
     return {
-      tags: { prefixes: (tag: string) => snap.catalog.get(tag)?.prefixes as Prefix[] | undefined },
+      tags: {
+        prefixes: (tag: string) => snap.catalog.get(tag)?.prefixes as Prefix[] | undefined,
+        classification: () => snap.catalog.classification(),
+      },
       virtualNetworkPrefixes: prefixes,
     };
   });

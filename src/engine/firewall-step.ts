@@ -12,7 +12,7 @@ import {
   type FirewallResult,
   type FirewallVerdict,
 } from "./firewalls/index.js";
-import type { ServiceResourceInfo, Snapshot } from "./snapshot.js";
+import { endpointsOf, type ServiceResourceInfo, type Snapshot } from "./snapshot.js";
 import type { Blocker, Flow } from "./types.js";
 import { nsgName, type Egress, type Trace } from "./trace.js";
 
@@ -45,8 +45,11 @@ class Rendered {
 function endpointCheckOf(snap: Snapshot, dst: ServiceResourceInfo): (subnetId: string) => boolean {
   let f = dst.memo.endpointCheck;
   if (f === undefined) {
-    const service = dst.service;
-    f = (subnetId: string): boolean => snap.subnetHasEndpoint(subnetId, service);
+    const service = dst.service.toLowerCase();
+    f = (subnetId: string): boolean => {
+      const s = snap.subnet(subnetId);
+      return s !== undefined && endpointsOf(s).has(service);
+    };
     dst.memo.endpointCheck = f;
   }
   return f;
@@ -84,7 +87,10 @@ export function checkFirewall(
       trustedService: false,
       purpose: flow.purpose ?? "rest",
     };
-    if (egress.viaEndpoint && egress.subnetId) input.subnetId = egress.subnetId;
+    if (egress.viaEndpoint && egress.subnetId) {
+      input.subnetId = egress.subnetId;
+      if (egress.subnetKey !== undefined) input.subnetKey = egress.subnetKey;
+    }
     if (callerSubnetId) input.callerSubnetId = callerSubnetId;
     const verdict = fw ? fw.check(input) : undefined;
     const result = new Rendered(fw, input, verdict, dst.resource);

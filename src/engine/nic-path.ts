@@ -50,6 +50,8 @@ export function pickNic(snap: Snapshot, flow: Flow): { nic: NicInfo; cfg: IpConf
   if (s.kind === "vm") {
     const vm = snap.vm(s.vmId);
     if (!vm) throw ArmErrors.flowEndpointNotFound("source", s.vmId);
+    const hit = vm.memo.pick;
+    if (hit) return hit;
     let first = vm.memo.nic;
     if (first === undefined) {
       first = null;
@@ -62,6 +64,8 @@ export function pickNic(snap: Snapshot, flow: Flow): { nic: NicInfo; cfg: IpConf
     nic = first ?? undefined;
     if (!nic)
       throw ArmErrors.invalidFlow(`Virtual machine '${vm.id}' has no network interface Lazurite knows.`);
+    const cfg = defaultConfig(nic);
+    if (cfg) return (vm.memo.pick = { nic, cfg });
   } else if (s.kind === "nic") {
     nic = snap.nic(s.nicId);
     if (!nic) throw ArmErrors.flowEndpointNotFound("source", s.nicId);
@@ -74,20 +78,21 @@ export function pickNic(snap: Snapshot, flow: Flow): { nic: NicInfo; cfg: IpConf
     const want = cfgName.toLowerCase();
     cfg = nic.ipConfigs.find((c) => c.name.toLowerCase() === want);
   } else {
-    const cfgs = nic.ipConfigs;
-    for (let i = 0; i < cfgs.length; i++) {
-      if (cfgs[i]!.primary) {
-        cfg = cfgs[i];
-        break;
-      }
-    }
-    cfg ??= cfgs[0];
+    cfg = defaultConfig(nic);
   }
   if (!cfg)
     throw ArmErrors.invalidFlow(
       `Network interface '${nic.id}' has no usable IP configuration${cfgName ? ` named '${cfgName}'` : ""}.`,
     );
   return { nic, cfg };
+}
+
+/** The configuration a flow starts at when none is named: the primary, else the first. */
+function defaultConfig(nic: NicInfo): IpConfigInfo | undefined {
+  if (nic.primaryConfig !== undefined) return nic.primaryConfig;
+  const cfgs = nic.ipConfigs;
+  for (let i = 0; i < cfgs.length; i++) if (cfgs[i]!.primary) return cfgs[i];
+  return cfgs[0];
 }
 
 /** Public address a NIC leaves Azure with: its public IP, else the default outbound address (SE-SRC-1). Memoised per configuration. */
@@ -185,7 +190,7 @@ export function fromNic(
   if (
     service &&
     subnet.provisioningState === "Updating" &&
-    endpointsOf(subnet).has(service.service.toLowerCase())
+    endpointsOf(subnet).has(lowerName(service.service))
   ) {
     t.steps.push(() => ({
       kind: "ServiceEndpoint",
@@ -217,6 +222,7 @@ export function fromNic(
         addresses: [cfg.privateAddress],
         firstText: privText,
         subnetId: subnet.id,
+        subnetKey: subnet.key,
         viaEndpoint: true,
         nextHopType: route.nextHopType,
         privateAddress: cfg.privateAddress,
@@ -240,6 +246,7 @@ export function fromNic(
             addresses: [cfg.privateAddress],
             firstText: privText,
             subnetId: subnet.id,
+            subnetKey: subnet.key,
             viaEndpoint: true,
             nextHopType: route.nextHopType,
             privateAddress: cfg.privateAddress,
@@ -403,6 +410,17 @@ function routeStep(t: Trace, subnet: SubnetInfo, route: RouteEntry): void {
   }));
 }
 
+const lowerNames = new Map<string, string>();
+/** Lower-cased endpoint service names, kept (a handful): no new string per decision. */
+function lowerName(name: string): string {
+  let l = lowerNames.get(name);
+  if (l === undefined) {
+    l = name.toLowerCase();
+    lowerNames.set(name, l);
+  }
+  return l;
+}
+
 function explainNoEndpoint(
   t: Trace,
   subnet: SubnetInfo,
@@ -410,7 +428,7 @@ function explainNoEndpoint(
   endpointName: string | undefined,
 ): void {
   if (!service || !endpointName) return;
-  const ep = endpointsOf(subnet).get(endpointName.toLowerCase());
+  const ep = endpointsOf(subnet).get(lowerName(endpointName));
   if (ep && endpointName !== "Microsoft.AzureActiveDirectory") {
     t.steps.push(() => ({
       kind: "ServiceEndpoint",

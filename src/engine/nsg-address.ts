@@ -8,6 +8,7 @@
 import type { Address, Prefix, Prefix4 } from "../model/ip.js";
 import { isPublicAddress, parsePrefixLoose, rangeToPrefixesV4 } from "../model/ip.js";
 import { PrefixSet } from "../model/prefix-trie.js";
+import type { PrefixClassifier } from "../model/prefix-classifier.js";
 import { idKey } from "../model/resource-id.js";
 import type { NsgContext } from "./nsg.js";
 
@@ -99,6 +100,10 @@ export interface ContextData {
   readonly internetV4Set: PrefixSet;
   /** Prefixes of a tag as written (undefined: unknown tag). */
   tagPrefixes(item: { text: string; builtin?: BuiltinTag }): Prefix[] | undefined;
+  /** The catalog's tag classifier, when the context's resolver offers one. */
+  readonly classifier: PrefixClassifier | null;
+  /** A catalog tag's list index in `classifier` (-1: built-in, unknown, or no classifier). */
+  tagBit(item: { text: string; builtin?: BuiltinTag }): number;
   /** A shared prefix set for a non-Internet tag (undefined: unknown tag). */
   tagSet(item: { text: string; builtin?: BuiltinTag }): PrefixSet | undefined;
   isInternet(a: Address): boolean;
@@ -133,6 +138,7 @@ export function contextData(ctx: NsgContext): ContextData {
   const internetV4 = internetV4Prefixes(vnet);
   const internetV4Set = new PrefixSet(internetV4);
   const sets = new Map<string, PrefixSet | null>();
+  const classification = ctx.tags.classification?.();
   const tagPrefixes = (item: { text: string; builtin?: BuiltinTag }): Prefix[] | undefined => {
     switch (item.builtin) {
       case "VirtualNetwork":
@@ -151,6 +157,12 @@ export function contextData(ctx: NsgContext): ContextData {
     internetV4,
     internetV4Set,
     tagPrefixes,
+    classifier: classification?.classifier ?? null,
+    tagBit(item) {
+      if (item.builtin !== undefined || classification === undefined) return -1;
+      const ps = ctx.tags.prefixes(item.text);
+      return ps ? (classification.indexOf(ps) ?? -1) : -1;
+    },
     tagSet(item) {
       if (item.builtin === "VirtualNetwork") return vnetSet;
       const key = item.builtin ?? item.text.toLowerCase();

@@ -19,6 +19,9 @@
 import type { Address, Prefix } from "../model/ip.js";
 import { maskV4 } from "../model/ip.js";
 import { PrefixSet } from "../model/prefix-trie.js";
+import { allocInt32 } from "./slab.js";
+import type { PrefixClassifier } from "../model/prefix-classifier.js";
+import type { TagClassification } from "../model/catalog/service-tags.js";
 import type { NetworkSecurityGroup, SecurityRule } from "../model/resources/network-security-group.js";
 import { defaultSecurityRules } from "../model/resources/network-security-group.js";
 import type { AddressItem, ContextData } from "./nsg-address.js";
@@ -34,6 +37,11 @@ export type {
 /** Resolves a service tag (`Storage`, `Sql.EastUS`, …) to its prefixes; undefined = unknown tag. */
 export interface TagResolver {
   prefixes(tag: string): Prefix[] | undefined;
+  /**
+   * Optional: the catalog's tags in one classifier, so that a packet's address is classified
+   * once and each IPv4 tag check is a bit test. `indexOf` takes the array `prefixes` returned.
+   */
+  classification?(): TagClassification;
 }
 
 export interface NsgContext {
@@ -250,6 +258,10 @@ interface AddrMatcher {
   /** Also match IPv6 Internet (IPv4 Internet is folded into `set`). */
   readonly internet6: boolean;
   readonly asgs: readonly string[] | null;
+  /** IPv4 through the context's tag classifier: these tags' bits, then the sets it does not cover. */
+  readonly cls: PrefixClassifier | null;
+  readonly bits: Int32Array | null;
+  readonly rest4: readonly PrefixSet[] | null;
 }
 
 interface CompiledRule {
@@ -276,6 +288,9 @@ const ANY_MATCHER: AddrMatcher = {
   sets: null,
   internet6: false,
   asgs: null,
+  cls: null,
+  bits: null,
+  rest4: null,
 };
 const NONE_MATCHER: AddrMatcher = {
   kind: A_NONE,
@@ -285,6 +300,9 @@ const NONE_MATCHER: AddrMatcher = {
   sets: null,
   internet6: false,
   asgs: null,
+  cls: null,
+  bits: null,
+  rest4: null,
 };
 
 function compilePorts(entries: string[]): {
@@ -314,12 +332,18 @@ function compilePorts(entries: string[]): {
   return { any: false, lo: 0, hi: 0, ranges: Int32Array.from(merged.flat()) };
 }
 
+const singleSetMatchers = new WeakMap<PrefixSet, AddrMatcher>();
+const singleTagMatchers = new WeakMap<PrefixClassifier, Map<number, AddrMatcher>>();
+
 function compileAddress(items: AddressItem[], data: ContextData): AddrMatcher {
   if (items.length === 0) return ANY_MATCHER;
   if (items.some((i) => i.kind === "any")) return ANY_MATCHER;
   const literal: Prefix[] = [];
   const asgs: string[] = [];
   const tagSets: PrefixSet[] = [];
+  /** Tags the classifier answers for IPv4, with their sets (still used for IPv6). */
+  const bits: number[] = [];
+  const classified: PrefixSet[] = [];
   let internet = false;
   for (const it of items) {
     if (it.kind === "prefix") {
@@ -332,6 +356,11 @@ function compileAddress(items: AddressItem[], data: ContextData): AddrMatcher {
       if (set === undefined) continue;
       if (it.builtin === "Internet") internet = true;
       if (!tagSets.includes(set)) tagSets.push(set);
+      const bit = data.tagBit(it);
+      if (bit >= 0 && !bits.includes(bit)) {
+        bits.push(bit);
+        classified.push(set);
+      }
     }
   }
   const asgList = asgs.length > 0 ? asgs : null;
@@ -346,10 +375,15 @@ function compileAddress(items: AddressItem[], data: ContextData): AddrMatcher {
       sets: null,
       internet6: false,
       asgs: null,
+      cls: null,
+      bits: null,
+      rest4: null,
     };
   }
   const sets = literal.length > 0 ? [new PrefixSet(literal), ...tagSets] : tagSets;
-  return {
+  const cls = bits.length > 0 ? data.classifier : null;
+  const rest = cls !== null ? sets.filter((x) => !classified.includes(x)) : [];
+  const matcher = (): AddrMatcher => ({
     kind: A_SET,
     base: 0,
     mask: 0,
@@ -357,7 +391,24 @@ function compileAddress(items: AddressItem[], data: ContextData): AddrMatcher {
     sets: sets.length > 1 ? sets : null,
     internet6: internet,
     asgs: asgList,
-  };
+    cls,
+    bits: cls !== null ? Int32Array.from(bits) : null,
+    rest4: rest.length > 0 ? rest : null,
+  });
+  if (sets.length === 1 && asgList === null && !internet) {
+    // One shared set (a tag): one shared matcher, warm in cache for every rule that names it.
+    if (cls !== null) {
+      let byBit = singleTagMatchers.get(cls);
+      if (byBit === undefined) singleTagMatchers.set(cls, (byBit = new Map()));
+      let m = byBit.get(bits[0]!);
+      if (m === undefined) byBit.set(bits[0]!, (m = matcher()));
+      return m;
+    }
+    let m = singleSetMatchers.get(sets[0]!);
+    if (m === undefined) singleSetMatchers.set(sets[0]!, (m = matcher()));
+    return m;
+  }
+  return matcher();
 }
 
 function compileRule(v: RuleView, data: ContextData): CompiledRule {
@@ -392,11 +443,16 @@ function inRanges(r: Int32Array, port: number): boolean {
   return false;
 }
 
+/**
+ * Does the matcher's side contain the address? `row` is the address's row in the context's tag
+ * classifier (computed by the caller for IPv4 when a matcher has one; -1 otherwise).
+ */
 function matchAddress(
   m: AddrMatcher,
   a: Address,
   asgs: ReadonlySet<string> | undefined,
   data: ContextData,
+  row: number,
 ): boolean {
   switch (m.kind) {
     case A_ANY:
@@ -404,10 +460,21 @@ function matchAddress(
     case A_CIDR4:
       return a.family === 4 && (a.value & m.mask) >>> 0 === m.base;
     case A_SET: {
-      if (m.set !== null && m.set.has(a)) return true;
-      const sets = m.sets;
-      if (sets !== null) {
-        for (let i = 0; i < sets.length; i++) if (sets[i]!.has(a)) return true;
+      if (m.cls !== null && a.family === 4 && row >= 0) {
+        const bits = m.bits!;
+        const words = m.cls.bits;
+        for (let i = 0; i < bits.length; i++) {
+          const b = bits[i]!;
+          if (((words[row + (b >>> 5)]! >>> (b & 31)) & 1) !== 0) return true;
+        }
+        const rest = m.rest4;
+        if (rest !== null) for (let i = 0; i < rest.length; i++) if (rest[i]!.has(a)) return true;
+      } else {
+        if (m.set !== null && m.set.has(a)) return true;
+        const sets = m.sets;
+        if (sets !== null) {
+          for (let i = 0; i < sets.length; i++) if (sets[i]!.has(a)) return true;
+        }
       }
       if (m.internet6 && a.family === 6 && data.isInternet(a)) return true;
       const list = m.asgs;
@@ -432,49 +499,64 @@ function fallbackVerdict(nsgId: string, direction: NsgDirection): NsgVerdict {
 }
 
 /**
- * One direction's rules in evaluation order, as parallel arrays (struct of arrays) packed in
- * one Int32Array: the scan over protocol bits and port intervals reads a few contiguous runs
- * instead of one object per rule, and single-CIDR address sides are compared in place.
- * Sections (each `n` long): protocol mask, flags, dst port lo/hi, src port lo/hi, dst kind,
- * dst CIDR4 base/mask, src kind, src CIDR4 base/mask.
+ * One direction's rules in evaluation order, one row of `STRIDE` ints per rule (array of
+ * structs) in a shared slab (src/engine/slab.ts): a scan reads one contiguous run, two rules
+ * per cache line, and single-CIDR address sides are compared in place. Row layout:
+ * protocol mask, flags | destination kind << 4 | source kind << 6, destination ports
+ * (lo | hi << 16), source ports, then per side either CIDR4 base and mask or the index of its
+ * matcher in `objs`. `objs` holds the verdicts first (`objs[i]` is rule i's), then the
+ * matchers the rows point at: one small array serves both the scan and the hit.
  */
+const STRIDE = 8;
+const K_SHIFT_D = 4;
+const K_SHIFT_S = 6;
+
 class RuleTable {
   readonly n: number;
-  private readonly t: Int32Array;
-  private readonly dRanges: Array<Int32Array | null>;
-  private readonly sRanges: Array<Int32Array | null>;
-  private readonly dst: AddrMatcher[];
-  private readonly src: AddrMatcher[];
-  private readonly verdicts: NsgVerdict[];
+  private readonly buf: Int32Array;
+  private readonly off: number;
+  /** Verdicts (0 … n-1), then the address matchers the rows point at. */
+  private readonly objs: Array<NsgVerdict | AddrMatcher>;
+  private readonly dRanges: Array<Int32Array | null> | null;
+  private readonly sRanges: Array<Int32Array | null> | null;
 
   constructor(rules: CompiledRule[]) {
     const n = rules.length;
     this.n = n;
-    const t = new Int32Array(n * 12);
-    this.t = t;
-    this.dRanges = rules.map((r) => r.dRanges);
-    this.sRanges = rules.map((r) => r.sRanges);
-    this.dst = rules.map((r) => r.dst);
-    this.src = rules.map((r) => r.src);
-    this.verdicts = rules.map((r) => r.verdict);
+    const run = allocInt32(n * STRIDE);
+    this.buf = run.buf;
+    this.off = run.off;
+    const objs: Array<NsgVerdict | AddrMatcher> = rules.map((r) => r.verdict);
+    const slot = (m: AddrMatcher): number => {
+      let k = objs.indexOf(m, n);
+      if (k < 0) k = objs.push(m) - 1;
+      return k;
+    };
+    this.dRanges = rules.some((r) => r.dRanges) ? rules.map((r) => r.dRanges) : null;
+    this.sRanges = rules.some((r) => r.sRanges) ? rules.map((r) => r.sRanges) : null;
+    const t = this.buf;
     rules.forEach((r, i) => {
-      t[i] = r.protoMask;
-      t[n + i] =
+      const o = this.off + i * STRIDE;
+      t[o] = r.protoMask;
+      t[o + 1] =
         (r.dAny ? F_D_ANY : 0) |
         (r.sAny ? F_S_ANY : 0) |
         (r.dRanges ? F_D_RANGES : 0) |
-        (r.sRanges ? F_S_RANGES : 0);
-      t[2 * n + i] = r.dLo;
-      t[3 * n + i] = r.dHi;
-      t[4 * n + i] = r.sLo;
-      t[5 * n + i] = r.sHi;
-      t[6 * n + i] = r.dst.kind;
-      t[7 * n + i] = r.dst.base | 0;
-      t[8 * n + i] = r.dst.mask | 0;
-      t[9 * n + i] = r.src.kind;
-      t[10 * n + i] = r.src.base | 0;
-      t[11 * n + i] = r.src.mask | 0;
+        (r.sRanges ? F_S_RANGES : 0) |
+        (r.dst.kind << K_SHIFT_D) |
+        (r.src.kind << K_SHIFT_S);
+      t[o + 2] = r.dLo | (r.dHi << 16);
+      t[o + 3] = r.sLo | (r.sHi << 16);
+      if (r.dst.kind === A_CIDR4) {
+        t[o + 4] = r.dst.base | 0;
+        t[o + 5] = r.dst.mask | 0;
+      } else if (r.dst.kind !== A_ANY) t[o + 4] = slot(r.dst);
+      if (r.src.kind === A_CIDR4) {
+        t[o + 6] = r.src.base | 0;
+        t[o + 7] = r.src.mask | 0;
+      } else if (r.src.kind !== A_ANY) t[o + 6] = slot(r.src);
     });
+    this.objs = objs;
   }
 
   /** The first rule matching the packet, or undefined. */
@@ -487,34 +569,49 @@ class RuleTable {
     const dst = p.destination;
     const sv = src.family === 4 ? src.value | 0 : 0;
     const dv = dst.family === 4 ? dst.value | 0 : 0;
-    const t = this.t;
-    const n = this.n;
-    for (let i = 0; i < n; i++) {
-      if ((t[i]! & bit) === 0) continue;
-      const f = t[n + i]!;
+    const t = this.buf;
+    const end = this.off + this.n * STRIDE;
+    // Rows of the addresses in the context's tag classifier, found on the first tag check.
+    let dRow = -1;
+    let sRow = -1;
+    for (let o = this.off; o < end; o += STRIDE) {
+      if ((t[o]! & bit) === 0) continue;
+      const f = t[o + 1]!;
       if ((f & F_D_ANY) === 0) {
         if (portless) continue;
-        if (
-          (f & F_D_RANGES) !== 0 ? !inRanges(this.dRanges[i]!, dp) : dp < t[2 * n + i]! || dp > t[3 * n + i]!
-        )
-          continue;
+        if ((f & F_D_RANGES) !== 0) {
+          if (!inRanges(this.dRanges![(o - this.off) / STRIDE]!, dp)) continue;
+        } else {
+          const w = t[o + 2]!;
+          if (dp < (w & 0xffff) || dp > w >>> 16) continue;
+        }
       }
       if ((f & F_S_ANY) === 0) {
         if (portless) continue;
-        if (
-          (f & F_S_RANGES) !== 0 ? !inRanges(this.sRanges[i]!, sp) : sp < t[4 * n + i]! || sp > t[5 * n + i]!
-        )
-          continue;
+        if ((f & F_S_RANGES) !== 0) {
+          if (!inRanges(this.sRanges![(o - this.off) / STRIDE]!, sp)) continue;
+        } else {
+          const w = t[o + 3]!;
+          if (sp < (w & 0xffff) || sp > w >>> 16) continue;
+        }
       }
-      const dk = t[6 * n + i]!;
+      const dk = (f >>> K_SHIFT_D) & 3;
       if (dk === A_CIDR4) {
-        if (dst.family !== 4 || (dv & t[8 * n + i]!) !== t[7 * n + i]) continue;
-      } else if (dk !== A_ANY && !matchAddress(this.dst[i]!, dst, p.destinationAsgs, data)) continue;
-      const sk = t[9 * n + i]!;
+        if (dst.family !== 4 || (dv & t[o + 5]!) !== t[o + 4]) continue;
+      } else if (dk !== A_ANY) {
+        const m = this.objs[t[o + 4]!] as AddrMatcher;
+        if (dRow < 0 && m.cls !== null && dst.family === 4) dRow = m.cls.row(dst.value);
+        if (!matchAddress(m, dst, p.destinationAsgs, data, dRow)) continue;
+      }
+      const sk = (f >>> K_SHIFT_S) & 3;
       if (sk === A_CIDR4) {
-        if (src.family !== 4 || (sv & t[11 * n + i]!) !== t[10 * n + i]) continue;
-      } else if (sk !== A_ANY && !matchAddress(this.src[i]!, src, p.sourceAsgs, data)) continue;
-      return this.verdicts[i];
+        if (src.family !== 4 || (sv & t[o + 7]!) !== t[o + 6]) continue;
+      } else if (sk !== A_ANY) {
+        const m = this.objs[t[o + 6]!] as AddrMatcher;
+        if (sRow < 0 && m.cls !== null && src.family === 4) sRow = m.cls.row(src.value);
+        if (!matchAddress(m, src, p.sourceAsgs, data, sRow)) continue;
+      }
+      return this.objs[(o - this.off) / STRIDE] as NsgVerdict;
     }
     return undefined;
   }
@@ -524,6 +621,24 @@ const F_D_ANY = 1;
 const F_S_ANY = 2;
 const F_D_RANGES = 4;
 const F_S_RANGES = 8;
+
+/** A compiled NSG: both directions' tables on one object (one hop from the memo slot). */
+class CompiledNsgImpl implements CompiledNsg {
+  constructor(
+    readonly id: string,
+    private readonly data: ContextData,
+    private readonly outTable: RuleTable,
+    private readonly inTable: RuleTable,
+    private readonly outFallback: NsgVerdict,
+    private readonly inFallback: NsgVerdict,
+  ) {}
+
+  evaluate(p: Packet): NsgVerdict {
+    return p.direction === "Inbound"
+      ? (this.inTable.first(p, this.data) ?? this.inFallback)
+      : (this.outTable.first(p, this.data) ?? this.outFallback);
+  }
+}
 
 /**
  * Compiles an NSG for fast evaluation (SE-NSG-1, SE-NSG-2). The context is treated as
@@ -536,18 +651,14 @@ export function compileNsg(nsg: NetworkSecurityGroup, ctx: NsgContext): Compiled
   const outbound: CompiledRule[] = [];
   for (const v of orderedRules(nsg))
     (v.direction === "Inbound" ? inbound : outbound).push(compileRule(v, data));
-  const inTable = new RuleTable(inbound);
-  const outTable = new RuleTable(outbound);
-  const inFallback = fallbackVerdict(nsg.id, "Inbound");
-  const outFallback = fallbackVerdict(nsg.id, "Outbound");
-  return {
-    id: nsg.id,
-    evaluate(p: Packet): NsgVerdict {
-      return p.direction === "Inbound"
-        ? (inTable.first(p, data) ?? inFallback)
-        : (outTable.first(p, data) ?? outFallback);
-    },
-  };
+  return new CompiledNsgImpl(
+    nsg.id,
+    data,
+    new RuleTable(outbound),
+    new RuleTable(inbound),
+    fallbackVerdict(nsg.id, "Outbound"),
+    fallbackVerdict(nsg.id, "Inbound"),
+  );
 }
 
 /**

@@ -18,6 +18,7 @@
 import type { Address, Prefix } from "../model/ip.js";
 import { formatPrefix, parsePrefixLoose, prefixContainsPrefix, prefixEquals } from "../model/ip.js";
 import { PrefixSet, PrefixTrie } from "../model/prefix-trie.js";
+import { allocInt32 } from "./slab.js";
 import { idKey } from "../model/resource-id.js";
 import { asArray } from "../model/resources/common.js";
 import { findEndpointService } from "../model/catalog/endpoint-services.js";
@@ -253,13 +254,22 @@ function rawEntries(snap: Snapshot, subnet: SubnetInfo): RouteEntry[] {
 class SubnetRouteSet implements RouteSet {
   readonly entries: RouteEntry[];
   private readonly endpoints: Array<{ set: PrefixSet; entry: RouteEntry }> = [];
-  private readonly nonBgp = new PrefixTrie<RouteEntry>();
-  private readonly bgp = new PrefixTrie<RouteEntry>();
+  private readonly nonBgp: PrefixTrie<RouteEntry>;
+  private readonly bgp: PrefixTrie<RouteEntry>;
   /** VNet and peering address space: BGP routes never win inside it (even where a user route overrides the system route). */
-  private readonly shield = new PrefixTrie<true>();
+  private readonly shield: PrefixTrie<true>;
   private readonly hasBgp: boolean;
+  /**
+   * The tries are kept only for IPv6 lookups (IPv4 reads the precomputed segments); a subnet
+   * without IPv6 routes drops them once the segments are built (they were most of the memory
+   * of a large estate's route sets).
+   */
+  private readonly keepTries: boolean;
 
   constructor(snap: Snapshot, subnet: SubnetInfo) {
+    this.nonBgp = new PrefixTrie<RouteEntry>();
+    this.bgp = new PrefixTrie<RouteEntry>();
+    this.shield = new PrefixTrie<true>();
     const entries = rawEntries(snap, subnet);
     // Same-prefix resolution among single-prefix routes: User > BGP > Default.
     const best = new PrefixTrie<RouteEntry>();
@@ -310,12 +320,26 @@ class SubnetRouteSet implements RouteSet {
       const end = p.base + 2 ** (32 - p.length);
       if (end <= 0xffffffff) bounds.add(end);
     }
-    this.starts = Float64Array.from([...bounds].sort((x, y) => x - y));
-    this.answers = Array.from(this.starts, (v) => this.select({ family: 4, value: v }));
+    const sorted = [...bounds].sort((x, y) => x - y);
+    const run = allocInt32(sorted.length);
+    this.buf = run.buf;
+    this.off = run.off;
+    this.count = sorted.length;
+    sorted.forEach((v, i) => (run.buf[run.off + i] = v | 0));
+    this.answers = sorted.map((v) => this.select({ family: 4, value: v }));
+    this.keepTries = entries.some((e) => e.prefixes[0]?.family === 6);
+    if (!this.keepTries) {
+      const empty = new PrefixTrie<never>();
+      this.nonBgp = empty;
+      this.bgp = empty;
+      this.shield = empty;
+    }
   }
 
-  /** Segment starts (sorted, first 0) and the route each segment selects. */
-  private readonly starts: Float64Array;
+  /** Segment starts (sorted, first 0; unsigned values stored as int32 in a slab run) and the route each segment selects. */
+  private readonly buf: Int32Array;
+  private readonly off: number;
+  private readonly count: number;
   private readonly answers: Array<RouteEntry | undefined>;
 
   lookup(a: Address): RouteEntry | undefined {
@@ -323,14 +347,15 @@ class SubnetRouteSet implements RouteSet {
       const ep = this.endpoints[i]!;
       if (ep.set.has(a)) return ep.entry;
     }
-    if (a.family === 6) return this.select(a);
-    const starts = this.starts;
+    if (a.family === 6) return this.keepTries ? this.select(a) : undefined;
+    const buf = this.buf;
+    const off = this.off;
     const v = a.value;
     let l = 0;
-    let h = starts.length - 1;
+    let h = this.count - 1;
     while (l < h) {
       const m = (l + h + 1) >>> 1;
-      if (starts[m]! <= v) l = m;
+      if (buf[off + m]! >>> 0 <= v) l = m;
       else h = m - 1;
     }
     return this.answers[l];

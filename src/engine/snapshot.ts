@@ -67,6 +67,8 @@ export interface IpConfigMemo {
 export interface VmMemo {
   /** The NIC a flow from the VM starts at: the first of `nicIds` the snapshot knows (null: none). */
   nic?: NicInfo | null;
+  /** That NIC with its default configuration (set once both are known). */
+  pick?: { nic: NicInfo; cfg: IpConfigInfo };
 }
 
 export interface VmInfo {
@@ -140,6 +142,8 @@ export interface NicInfo {
   readonly vmId?: string;
   readonly nsgId?: string;
   readonly ipConfigs: IpConfigInfo[];
+  /** The configuration a flow starts at when none is named: the primary one, else the first. */
+  readonly primaryConfig?: IpConfigInfo;
   readonly enableIPForwarding: boolean;
 }
 
@@ -479,6 +483,7 @@ export class Snapshot {
         location:
           loc || (ipConfigs[0] ? (this.subnets.get(idKey(ipConfigs[0].subnetId))?.vnet.location ?? "") : ""),
         ipConfigs,
+        ...(ipConfigs.length > 0 ? { primaryConfig: ipConfigs.find((c) => c.primary) ?? ipConfigs[0]! } : {}),
         enableIPForwarding: nic.properties?.enableIPForwarding === true,
         ...(nic.properties?.networkSecurityGroup?.id
           ? { nsgId: nic.properties.networkSecurityGroup.id }

@@ -33,6 +33,8 @@ export interface Egress {
   /** `addresses[0]` as text, when already known. */
   firstText?: string;
   subnetId?: string;
+  /** `subnetId`'s key (lower-cased), when known. */
+  subnetKey?: string;
   viaEndpoint: boolean;
   nextHopType: string;
   /** An Azure VM's traffic (for Storage's same-region rule, SE-SRC-5). */

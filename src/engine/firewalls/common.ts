@@ -294,12 +294,13 @@ export class CompiledFirewall {
     const viaEndpoint = subnetId !== undefined;
     let stale = -1;
     if (viaEndpoint) {
-      const list = this.bySubnet.get(idKey(subnetId));
+      const list = this.bySubnet.get(input.subnetKey ?? idKey(subnetId));
       if (list !== undefined) {
         for (let k = 0; k < list.length; k++) {
           const i = list[k]!;
           const r = policy.vnetRules[i]!;
-          if (r.staleState === undefined && input.subnetHasEndpoint(r.subnetId)) {
+          // Same subnet as the caller's (same key): ask with the caller's id, the string the engine's lookups already know.
+          if (r.staleState === undefined && input.subnetHasEndpoint(subnetId)) {
             return { allowed: true, how: HOW_VNET_RULE, index: i, listed: -1 };
           }
           if (stale < 0) stale = i;

@@ -42,7 +42,11 @@ export function storageFirewallPolicy(resource: ArmResource): FirewallPolicy {
   const parts = parseBypass(bypass);
   const logMetric = parts.filter((p) => /^(logging|metrics)$/i.test(p));
   const trustedBypass = bypassIncludes(bypass, "AzureServices");
-  const error = (): ServiceError => ({ ...STORAGE_FIREWALL_ERROR });
+  const error = (): ServiceError => ({
+    status: STORAGE_FIREWALL_ERROR.status,
+    code: STORAGE_FIREWALL_ERROR.code,
+    message: STORAGE_FIREWALL_ERROR.message,
+  });
   const ipBlockedText = `the caller is an Azure client in the same region as the account${region ? ` (${region})` : ""}, so it reaches the account from a private Azure address and IP rules never match it (SE-SRC-5); only a VNet rule or the AzureServices bypass can admit it`;
 
   return {

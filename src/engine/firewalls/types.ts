@@ -21,6 +21,8 @@ export interface FirewallInput {
    * resource's service (the caller has already checked the endpoint covers the resource's region).
    */
   subnetId?: string;
+  /** Optional: `subnetId`'s lower-cased key (`idKey`), when the caller already has it. */
+  subnetKey?: string;
   /** Does that subnet CURRENTLY exist and carry the endpoint? Stale rules match nothing (SE-ACL-8). */
   subnetHasEndpoint: (subnetId: string) => boolean;
   /** The source is an Azure public address (SQL / Cosmos / ADLS "allow Azure" switches). */

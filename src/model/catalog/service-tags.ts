@@ -23,6 +23,7 @@ import {
   tryParseAddress,
 } from "../ip.js";
 import { PrefixSet, PrefixTrie } from "../prefix-trie.js";
+import { PrefixClassifier } from "../prefix-classifier.js";
 import { normalizeRegion, regionForServiceTagCode, serviceTagCodeOf, tagRegionSuffix } from "./regions.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -256,6 +257,13 @@ interface PickTable {
   total: number;
 }
 
+/** A catalog's tags in one PrefixClassifier (see `ServiceTagCatalog.classification`). */
+export interface TagClassification {
+  readonly classifier: PrefixClassifier;
+  /** The classifier's list index of a tag, by the tag's `prefixes` array. */
+  indexOf(prefixes: readonly Prefix[]): number | undefined;
+}
+
 export class ServiceTagCatalog {
   readonly changeNumber: number;
   readonly cloud: string;
@@ -272,6 +280,7 @@ export class ServiceTagCatalog {
   private readonly picks = new Map<string, PickTable>();
   private allTrie: PrefixTrie<number[]> | undefined;
   private azureSet: PrefixSet | undefined;
+  private classified: TagClassification | undefined;
 
   private constructor(file: ServiceTagFile, parsed: Prefix[][]) {
     this.changeNumber = file.changeNumber;
@@ -321,6 +330,20 @@ export class ServiceTagCatalog {
   /** Validates raw JSON (see `parseServiceTagFile`) and builds the catalog. */
   static fromJson(json: unknown, sourceName?: string): ServiceTagCatalog {
     return ServiceTagCatalog.fromFile(parseServiceTagFile(json, sourceName));
+  }
+
+  /**
+   * Every tag's IPv4 prefixes in one classifier (built on first use): list i is `tags[i]`, and
+   * `indexOf` finds a tag by its `prefixes` array (the frozen array this catalog hands out).
+   */
+  classification(): TagClassification {
+    if (this.classified === undefined) {
+      const index = new Map<readonly Prefix[], number>();
+      this.tags.forEach((t, i) => index.set(t.prefixes, i));
+      const classifier = new PrefixClassifier(this.tags.map((t) => t.prefixes));
+      this.classified = { classifier, indexOf: (prefixes) => index.get(prefixes) };
+    }
+    return this.classified;
   }
 
   /** A tag by exact name, case-insensitively (`Storage.WestUS`, `storage.westus`). */
