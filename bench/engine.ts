@@ -176,6 +176,30 @@ export async function runEngineBench(
       `(median of ${warmRounds.map((r) => r.toFixed(0)).join("/")}; ${errors} refused as invalid); heap ${heapMB.toFixed(0)} MB`,
   );
 
+  // A floor for the full-scale figure: only finding the flow's two ends by their ids (the
+  // snapshot's id maps: the VM or NIC, its first NIC, the service resource), nothing decided.
+  // Every decision has to do at least this on records spread over the same heap.
+  const ends = flows.filter(
+    (f) => (f.source.kind === "vm" || f.source.kind === "nic") && f.destination.kind === "resource",
+  );
+  const endRounds: number[] = [];
+  for (let round = 0; round < WARM_ROUNDS + 1; round++) {
+    const te0 = now();
+    for (const f of ends) {
+      const s = f.source;
+      const nic =
+        s.kind === "vm" ? snap.vm(s.vmId)?.memo.nic : s.kind === "nic" ? snap.nic(s.nicId) : undefined;
+      const d = f.destination;
+      const svc = d.kind === "resource" ? snap.service(d.resourceId) : undefined;
+      sink += (nic?.ipConfigs.length ?? 0) + (svc?.address.family ?? 0);
+    }
+    if (round > 0) endRounds.push((ms(te0, now()) * 1e6) / ends.length);
+  }
+  const endsNs = median(endRounds);
+  o.log(
+    `floor: finding both ends of ${ends.length} VM/NIC → resource flows by id: median ${endsNs.toFixed(0)} ns per flow (checksum ${sink % 997})`,
+  );
+
   // The same ratio with the working set in cache: the first HOT_FLOWS flows decided over and over,
   // against bare lookups of their destination addresses over and over (both medians of rounds).
   // At full scale a decision walks records picked at random from a heap of a gigabyte (NIC,
@@ -246,6 +270,8 @@ export async function runEngineBench(
     decisionNs,
     decisionToLookupRatio: decisionNs / lookupNs,
     lookupRatioGoalMet: decisionNs / lookupNs <= 10,
+    findEndsNs: endsNs,
+    findEndsToLookupRatio: endsNs / lookupNs,
     hotFlows: hotFlows.length,
     hotDecisionNs,
     hotLookupNs,

@@ -67,6 +67,11 @@ async function main(): Promise<void> {
     ],
     ["ns per membership test (PrefixSet)", engine.membershipNs!, "same prefixes; for comparison only"],
     [
+      "floor: ns to find a flow's two ends by id",
+      engine.findEndsNs!,
+      `${fmt(engine.findEndsToLookupRatio!)} lookups' worth; nothing decided`,
+    ],
+    [
       "in cache: ns per decision",
       engine.hotDecisionNs!,
       `the first ${fmt(engine.hotFlows!)} flows, over and over`,
