@@ -4,6 +4,11 @@
  * `Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action` on each subnet
  * (SE-ACL-3) and that the subnet's subscription shares the caller's tenant (SE-ACL-4).
  *
+ * A write that associates another resource (a subnet's NSG, route table, NAT gateway or
+ * endpoint policies; a NIC's subnet, public IP and application security groups; a VM's NICs; a
+ * peering's remote VNet; a gateway's subnet and public IP) needs that resource's `join` action,
+ * as Azure's linked access check asks (`joinActionOf`, checked by `src/arm/refs.ts`).
+ *
  * The default authorizer admits everything (open mode); the identity module supplies the
  * enforcing one (strict mode). Providers call `authorize` / `authorizeLinked` and never
  * decide access themselves.
@@ -34,6 +39,17 @@ export interface Authorizer {
     linkedAction: string,
     linkedScopes: readonly string[],
   ): Promise<void>;
+  /**
+   * Throws ArmError 403 `LinkedAuthorizationFailed` when the caller lacks `linkedAction` (a
+   * `join` action) on any of `linkedScopes`. RBAC only: open-mode callers pass.
+   */
+  checkJoin(
+    ctx: Ctx,
+    action: string,
+    scope: string,
+    linkedAction: string,
+    linkedScopes: readonly string[],
+  ): Promise<void>;
 }
 
 export const JOIN_VIA_SERVICE_ENDPOINT =
@@ -42,6 +58,7 @@ export const JOIN_VIA_SERVICE_ENDPOINT =
 export const allowAll: Authorizer = {
   async check() {},
   async checkLinked() {},
+  async checkJoin() {},
 };
 
 function authorizerOf(ctx: Ctx): Authorizer {
@@ -61,4 +78,51 @@ export function authorizeSubnetJoin(
 ): Promise<void> {
   if (subnetIds.length === 0) return Promise.resolve();
   return authorizerOf(ctx).checkLinked(ctx, action, scope, JOIN_VIA_SERVICE_ENDPOINT, subnetIds);
+}
+
+/**
+ * The action Azure's linked access check asks on the target of a reference, by the target's
+ * type (and, for application security groups, by what refers to them); undefined: none.
+ */
+export function joinActionOf(targetType: string, fromType: string): string | undefined {
+  switch (targetType.toLowerCase()) {
+    case "microsoft.network/networksecuritygroups":
+      return "Microsoft.Network/networkSecurityGroups/join/action";
+    case "microsoft.network/routetables":
+      return "Microsoft.Network/routeTables/join/action";
+    case "microsoft.network/natgateways":
+      return "Microsoft.Network/natGateways/join/action";
+    case "microsoft.network/serviceendpointpolicies":
+      return "Microsoft.Network/serviceEndpointPolicies/join/action";
+    case "microsoft.network/virtualnetworks/subnets":
+      return "Microsoft.Network/virtualNetworks/subnets/join/action";
+    case "microsoft.network/publicipaddresses":
+      return "Microsoft.Network/publicIPAddresses/join/action";
+    case "microsoft.network/networkinterfaces":
+      return "Microsoft.Network/networkInterfaces/join/action";
+    case "microsoft.network/virtualnetworks":
+      return fromType.toLowerCase() === "microsoft.network/virtualnetworks/virtualnetworkpeerings"
+        ? "Microsoft.Network/virtualNetworks/peer/action"
+        : undefined;
+    case "microsoft.network/applicationsecuritygroups":
+      return fromType.toLowerCase() === "microsoft.network/networksecuritygroups/securityrules"
+        ? "Microsoft.Network/applicationSecurityGroups/joinNetworkSecurityRule/action"
+        : "Microsoft.Network/applicationSecurityGroups/joinIpConfiguration/action";
+    default:
+      return undefined;
+  }
+}
+
+/** One linked access check: the write, and the join it needs on each linked scope. */
+export interface JoinCheck {
+  action: string;
+  scope: string;
+  linkedAction: string;
+  linkedScopes: string[];
+}
+
+/** Runs the join checks of a write in order; the first one the caller fails is the error. */
+export async function authorizeJoins(ctx: Ctx, checks: readonly JoinCheck[]): Promise<void> {
+  const a = authorizerOf(ctx);
+  for (const c of checks) await a.checkJoin(ctx, c.action, c.scope, c.linkedAction, c.linkedScopes);
 }

@@ -13,6 +13,7 @@ import type { Ctx } from "./context.js";
 import type { KindRegistry, Reference, ResourceKind } from "./kinds.js";
 import { topLevelOf } from "./documents.js";
 import type { UnitOfWork } from "./unit-of-work.js";
+import { authorizeJoins, joinActionOf, type JoinCheck } from "./authz.js";
 
 export interface ReferenceWithConflict extends Reference {
   /** For single-valued slots: the error when the target already points at someone else. */
@@ -81,6 +82,41 @@ function removeBackRef(target: ArmResource, slot: { name: string; single?: boole
   else props[slot.name] = kept;
 }
 
+/** Child types whose own write Azure names in a linked access check (others name the top-level write). */
+const OWN_WRITE_CHILDREN = new Set([
+  "microsoft.network/virtualnetworks/subnets",
+  "microsoft.network/virtualnetworks/virtualnetworkpeerings",
+]);
+
+/**
+ * The linked access checks of a write (authz.ts `joinActionOf`): every well-formed reference to a
+ * joinable resource, grouped by write and join action in order of appearance. Azure checks them on
+ * every write that names the target, changed or not, before looking the target up.
+ */
+function joinChecks(next: ArmResource, refs: readonly Reference[]): JoinCheck[] {
+  const top = tryParseResourceId(next.id);
+  if (!top || top.namespace === undefined) return [];
+  const topType = fullType(top);
+  const out = new Map<string, JoinCheck>();
+  for (const r of refs) {
+    const to = tryParseResourceId(r.to);
+    const from = tryParseResourceId(r.from);
+    if (!to || to.namespace === undefined || fullType(to).toLowerCase() !== r.targetType.toLowerCase())
+      continue;
+    const fromType = from && from.namespace !== undefined ? fullType(from) : topType;
+    const linkedAction = joinActionOf(r.targetType, fromType);
+    if (!linkedAction) continue;
+    const own = OWN_WRITE_CHILDREN.has(fromType.toLowerCase());
+    const action = `${own ? fromType : topType}/write`;
+    const scope = own ? r.from : next.id;
+    const key = `${idKey(scope)}|${linkedAction}`;
+    const c = out.get(key);
+    if (!c) out.set(key, { action, scope, linkedAction, linkedScopes: [r.to] });
+    else if (!c.linkedScopes.some((s) => idKey(s) === idKey(r.to))) c.linkedScopes.push(r.to);
+  }
+  return [...out.values()];
+}
+
 /**
  * Validates the references of `next` and moves back references from what `prev` named to
  * what `next` names. Either side may be undefined (create, delete).
@@ -97,6 +133,8 @@ export async function applyReferences(
   const prevKeys = new Set(prevRefs.map(refKey));
   const nextKeys = new Set(nextRefs.map(refKey));
   const kinds = ctx.deps.kinds;
+
+  if (next) await authorizeJoins(ctx, joinChecks(next, nextRefs));
 
   for (const r of nextRefs) {
     const parsed = tryParseResourceId(r.to);

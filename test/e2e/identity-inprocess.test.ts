@@ -626,6 +626,140 @@ describe("identity in process: strict mode", () => {
     });
     expect(json(rg2).error.code).toBe("AuthorizationFailed");
   });
+
+  it("associating another resource needs its join action (Azure's linked access check): NSG, subnet, peering", async () => {
+    const net = (rg: string, type: string, name: string) =>
+      `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Network/${type}/${name}`;
+    const put = (id: string, body: unknown, tok: string) =>
+      req(w, "PUT", `${id}?api-version=2024-05-01`, { token: tok, body });
+    for (const rg of ["joinhub", "joinapp"])
+      await req(w, "PUT", `/subscriptions/${SUB}/resourcegroups/${rg}?api-version=2021-04-01`, {
+        token: spToken,
+        body: { location: "westus" },
+      });
+    const nsg = net("joinhub", "networkSecurityGroups", "hub-nsg");
+    expect((await put(nsg, { location: "westus" }, spToken)).statusCode).toBe(201);
+    const hubVnet = net("joinhub", "virtualNetworks", "hubnet");
+    const hubBody = {
+      location: "westus",
+      properties: {
+        addressSpace: { addressPrefixes: ["10.50.0.0/16"] },
+        subnets: [{ name: "shared", properties: { addressPrefix: "10.50.1.0/24" } }],
+      },
+    };
+    expect((await put(hubVnet, hubBody, spToken)).statusCode).toBe(201);
+
+    // A Network Contributor of joinapp only.
+    const ops = json(
+      await req(
+        w,
+        "PUT",
+        `/_emulator/tenants/${TENANT}/servicePrincipals/aaaaaaaa-0000-4000-8000-000000000009`,
+        { body: { secret: "j" } },
+      ),
+    );
+    const assign = (name: string, scope: string, role: string) =>
+      req(w, "PUT", `${scope}/${RA}/${name}?api-version=2022-04-01`, {
+        token: spToken,
+        body: { properties: { roleDefinitionId: role, principalId: ops.objectId } },
+      });
+    const appRg = `/subscriptions/${SUB}/resourceGroups/joinapp`;
+    expect(
+      (await assign("00000000-0000-4000-8000-0000000000d1", appRg, roleId(NETWORK_CONTRIBUTOR))).statusCode,
+    ).toBe(201);
+    const t = json(
+      await token(w, {
+        grant_type: "client_credentials",
+        client_id: ops.appId,
+        client_secret: "j",
+        scope: `${BASE}/.default`,
+      }),
+    ).access_token;
+
+    const appVnet = net("joinapp", "virtualNetworks", "appnet");
+    const appBody = {
+      location: "westus",
+      properties: {
+        addressSpace: { addressPrefixes: ["10.60.0.0/16"] },
+        subnets: [
+          { name: "web", properties: { addressPrefix: "10.60.1.0/24", networkSecurityGroup: { id: nsg } } },
+        ],
+      },
+    };
+    const nic = net("joinapp", "networkInterfaces", "app-nic");
+    const nicBody = {
+      location: "westus",
+      properties: {
+        ipConfigurations: [
+          { name: "ipconfig1", properties: { subnet: { id: `${hubVnet}/subnets/shared` } } },
+        ],
+      },
+    };
+    const peering = `${net("joinapp", "virtualNetworks", "appnet2")}/virtualNetworkPeerings/to-hub`;
+
+    // Without the joins: 403 LinkedAuthorizationFailed naming the write, the join action and the target.
+    const r1 = json(await put(appVnet, appBody, t));
+    expect(r1.error.code).toBe("LinkedAuthorizationFailed");
+    expect(r1.error.message).toContain(
+      `perform action 'Microsoft.Network/virtualNetworks/subnets/write' on scope '${appVnet}/subnets/web'`,
+    );
+    expect(r1.error.message).toContain(
+      `perform action 'Microsoft.Network/networkSecurityGroups/join/action' on the linked scope(s) '${nsg}'`,
+    );
+    const r2 = json(await put(nic, nicBody, t));
+    expect(r2.error.code).toBe("LinkedAuthorizationFailed");
+    expect(r2.error.message).toContain(`'Microsoft.Network/networkInterfaces/write' on scope '${nic}'`);
+    expect(r2.error.message).toContain(
+      `'Microsoft.Network/virtualNetworks/subnets/join/action' on the linked scope(s) '${hubVnet}/subnets/shared'`,
+    );
+    expect(
+      (
+        await put(
+          net("joinapp", "virtualNetworks", "appnet2"),
+          { location: "westus", properties: { addressSpace: { addressPrefixes: ["10.70.0.0/16"] } } },
+          t,
+        )
+      ).statusCode,
+    ).toBe(201);
+    const r3 = json(await put(peering, { properties: { remoteVirtualNetwork: { id: hubVnet } } }, t));
+    expect(r3.error.code).toBe("LinkedAuthorizationFailed");
+    expect(r3.error.message).toContain(
+      `'Microsoft.Network/virtualNetworks/peer/action' on the linked scope(s) '${hubVnet}'`,
+    );
+    // Nothing was written.
+    expect((await req(w, "GET", `${appVnet}?api-version=2024-05-01`, { token: t })).statusCode).toBe(404);
+    expect((await req(w, "GET", `${nic}?api-version=2024-05-01`, { token: t })).statusCode).toBe(404);
+
+    // A custom role holding just the three joins, at the hub's resource group: all three go through.
+    const joiner = `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/c0000000-0000-4000-8000-0000000000d2`;
+    const hubRg = `/subscriptions/${SUB}/resourceGroups/joinhub`;
+    const created = await req(w, "PUT", `${joiner}?api-version=2022-04-01`, {
+      token: spToken,
+      body: {
+        properties: {
+          roleName: "Hub joiner",
+          type: "CustomRole",
+          permissions: [
+            {
+              actions: [
+                "Microsoft.Network/networkSecurityGroups/join/action",
+                "Microsoft.Network/virtualNetworks/subnets/join/action",
+                "Microsoft.Network/virtualNetworks/peer/action",
+              ],
+            },
+          ],
+          assignableScopes: [hubRg],
+        },
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    expect((await assign("00000000-0000-4000-8000-0000000000d3", hubRg, joiner)).statusCode).toBe(201);
+    expect((await put(appVnet, appBody, t)).statusCode).toBe(201);
+    expect((await put(nic, nicBody, t)).statusCode).toBe(201);
+    expect(
+      (await put(peering, { properties: { remoteVirtualNetwork: { id: hubVnet } } }, t)).statusCode,
+    ).toBe(201);
+  });
 });
 
 describe("identity in process: open mode (the default)", () => {

@@ -376,6 +376,7 @@ describe("SE-ACL-4: subnets are checked through the authorization seam", () => {
     const other = "99999999-0000-0000-0000-000000000009";
     const deny: Authorizer = {
       async check() {},
+      async checkJoin() {},
       async checkLinked(_ctx, action, scope, linkedAction, linked) {
         seen.push({ action, scope, linkedAction, linked });
         const foreign = linked.find((id) => id.toLowerCase().includes(other));

@@ -124,4 +124,27 @@ async function checkLinked(
   }
 }
 
-export const rbacAuthorizer: Authorizer = { check, checkLinked };
+async function checkJoin(
+  ctx: Ctx,
+  action: string,
+  scope: string,
+  linkedAction: string,
+  linkedScopes: readonly string[],
+): Promise<void> {
+  const caller = enforcedCaller(ctx);
+  if (!caller) return;
+  const missing: string[] = [];
+  for (const linked of linkedScopes) if (!(await allows(ctx, linkedAction, linked))) missing.push(linked);
+  if (missing.length > 0) {
+    throw ArmErrors.linkedAuthorizationFailed(
+      clientLabel(caller),
+      caller.objectId,
+      action,
+      scope,
+      linkedAction,
+      missing,
+    );
+  }
+}
+
+export const rbacAuthorizer: Authorizer = { check, checkLinked, checkJoin };
