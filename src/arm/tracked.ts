@@ -23,7 +23,7 @@ import { listBody, pageRequest } from "./paging.js";
 import { applyReferences } from "./refs.js";
 import { assertResourceGroup, getResourceGroup } from "./tenancy.js";
 import { UnitOfWork } from "./unit-of-work.js";
-import { assertResourceName, bodyObject, tagsAt } from "./validate.js";
+import { assertResourceName, bodyObject, objectAt, tagsAt } from "./validate.js";
 import { changedChildKeys, viewOf } from "./view.js";
 
 /** If-Match / If-None-Match against the stored etag (undefined = absent). 412 PreconditionFailed. */
@@ -126,14 +126,16 @@ export async function putTop(ctx: Ctx, kind: ResourceKind, id: ResourceId): Prom
       id: existing?.id ?? canonicalId(kind, rg.name, id, name),
       name,
       type: kind.type,
-      properties: isObject(body.properties)
-        ? body.properties
-        : body.properties === undefined || body.properties === null
-          ? {}
-          : (body.properties as never),
+      properties: propertiesOf(body),
     };
     return writeTop(tx, kind, id, input, existing, existing === undefined);
   });
+}
+
+/** A write's `properties`: an object (absent or null: empty); anything else is refused. */
+function propertiesOf(body: Record<string, unknown>): Record<string, unknown> {
+  const p = objectAt(body.properties, "properties");
+  return p ?? {};
 }
 
 /** RFC 7386 JSON merge patch. */
@@ -155,7 +157,9 @@ export async function patchTop(ctx: Ctx, kind: ResourceKind, id: ResourceId): Pr
     checkPreconditions(tx, existing.etag);
     if (kind.lro !== "sync") await assertNoRunningOperation(tx, id.key);
     if ((kind.patch ?? "tags") === "merge") {
+      objectAt(body.properties, "properties");
       const merged = mergePatch(existing, body) as ArmResource;
+      if (!isObject(merged.properties)) merged.properties = {};
       merged.id = existing.id;
       merged.name = existing.name;
       merged.type = existing.type;

@@ -12,6 +12,19 @@ export interface ArmErrorDetail {
   target?: string;
 }
 
+/**
+ * A request value as error text: strings as written, other values as JSON. Never throws, even
+ * for values whose own conversion does (`{"toString": ""}`): bad input must not become a 500.
+ */
+export function textOf(v: unknown): string {
+  if (typeof v === "string") return v;
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
 export class ArmError extends Error {
   readonly status: number;
   readonly code: string;
@@ -321,7 +334,7 @@ export const ArmErrors = {
     new ArmError(
       400,
       "SecurityRuleInvalidPriority",
-      `Security rule has invalid Priority. Value provided: ${String(priority)} Allowed range 100-4096.`,
+      `Security rule has invalid Priority. Value provided: ${textOf(priority)} Allowed range 100-4096.`,
     ),
   securityRuleConflict: (rule: string, other: string) =>
     new ArmError(
@@ -333,31 +346,31 @@ export const ArmErrors = {
     new ArmError(
       400,
       "SecurityRuleInvalidProtocol",
-      `Security rule has invalid Protocol. Value provided: ${String(value)}. Allowed values: Tcp, Udp, Icmp, Esp, Ah, *.`,
+      `Security rule has invalid Protocol. Value provided: ${textOf(value)}. Allowed values: Tcp, Udp, Icmp, Esp, Ah, *.`,
     ),
   securityRuleInvalidAccess: (value: unknown) =>
     new ArmError(
       400,
       "SecurityRuleInvalidAccess",
-      `Security rule has invalid Access. Value provided: ${String(value)}. Allowed values: Allow, Deny.`,
+      `Security rule has invalid Access. Value provided: ${textOf(value)}. Allowed values: Allow, Deny.`,
     ),
   securityRuleInvalidDirection: (value: unknown) =>
     new ArmError(
       400,
       "SecurityRuleInvalidDirection",
-      `Security rule has invalid Direction. Value provided: ${String(value)}. Allowed values: Inbound, Outbound.`,
+      `Security rule has invalid Direction. Value provided: ${textOf(value)}. Allowed values: Inbound, Outbound.`,
     ),
   securityRuleInvalidPortRange: (value: unknown) =>
     new ArmError(
       400,
       "SecurityRuleInvalidPortRange",
-      `Security rule has invalid Port range. Value provided: ${String(value)}. Value should be an integer OR integer range with '-' delimiter. Valid range 0-65535.`,
+      `Security rule has invalid Port range. Value provided: ${textOf(value)}. Value should be an integer OR integer range with '-' delimiter. Valid range 0-65535.`,
     ),
   securityRuleInvalidAddressPrefix: (value: unknown) =>
     new ArmError(
       400,
       "SecurityRuleInvalidAddressPrefix",
-      `Security rule has invalid Address prefix. Value provided: ${String(value)}`,
+      `Security rule has invalid Address prefix. Value provided: ${textOf(value)}`,
     ),
   routeNextHopIpAddressNotAllowed: (route: string, nextHopType: string) =>
     new ArmError(
@@ -570,13 +583,13 @@ export const ArmErrors = {
     new ArmError(
       400,
       "PrincipalNotFound",
-      `Principal ${String(principalId).replace(/-/g, "")} does not exist in the directory ${tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
+      `Principal ${textOf(principalId).replace(/-/g, "")} does not exist in the directory ${tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
     ),
   unmatchedPrincipalType: (principalId: string, actual: string, given: string) =>
     new ArmError(
       400,
       "UnmatchedPrincipalType",
-      `The PrincipalId '${String(principalId).replace(/-/g, "")}' has type '${actual}' , which is different from specified PrincipalType '${given}'.`,
+      `The PrincipalId '${textOf(principalId).replace(/-/g, "")}' has type '${actual}' , which is different from specified PrincipalType '${given}'.`,
     ),
   roleAssignmentExists: () =>
     new ArmError(409, "RoleAssignmentExists", "The role assignment already exists."),
@@ -611,5 +624,5 @@ export const ArmErrors = {
 
 /** ARM's `WWW-Authenticate` challenge on a 401 (quotes in the description become apostrophes). */
 function bearerChallenge(authorizationUri: string, description: string): string {
-  return `Bearer authorization_uri="${authorizationUri}", error="invalid_token", error_description="${String(description).replace(/"/g, "'")}"`;
+  return `Bearer authorization_uri="${authorizationUri}", error="invalid_token", error_description="${textOf(description).replace(/"/g, "'")}"`;
 }

@@ -37,7 +37,7 @@ import {
 import { subnetRoutes } from "../../engine/routes.js";
 import type { IpConfigInfo, NicInfo, Snapshot, SubnetInfo } from "../../engine/snapshot.js";
 import type { Decision, Flow, FlowDestination, Step } from "../../engine/types.js";
-import { ArmErrors } from "../../model/errors.js";
+import { ArmErrors, textOf } from "../../model/errors.js";
 import type { Address } from "../../model/ip.js";
 import {
   addressAt,
@@ -194,7 +194,7 @@ async function ipFlowVerify(ctx: Ctx, watcher: ArmResource): Promise<ArmResponse
   const proto = str(b, "protocol").toLowerCase();
   if (proto !== "tcp" && proto !== "udp")
     throw ArmErrors.invalidParameter(
-      `'${String(b.protocol)}' is not a valid protocol: expected TCP or UDP.`,
+      `'${textOf(b.protocol)}' is not a valid protocol: expected TCP or UDP.`,
       "protocol",
     );
   const localPort = port(str(b, "localPort"), "localPort");
@@ -720,7 +720,7 @@ async function connectivityCheck(ctx: Ctx, watcher: ArmResource): Promise<ArmRes
     throw ArmErrors.featureNotSupported("connectivityCheck over Icmp (Tcp, Http and Https are evaluated)");
   if (!["tcp", "http", "https"].includes(protocol))
     throw ArmErrors.invalidParameter(
-      `'${String(b.protocol)}' is not a valid protocol: expected Tcp, Http, Https or Icmp.`,
+      `'${textOf(b.protocol)}' is not a valid protocol: expected Tcp, Http, Https or Icmp.`,
       "protocol",
     );
   const snap = await currentSnapshot(ctx);

@@ -15,7 +15,7 @@
  * is not confirmed by our sources; replications, webhooks, tokens and the data endpoints are
  * not served.
  */
-import { ArmErrors } from "../../../model/errors.js";
+import { ArmErrors, textOf } from "../../../model/errors.js";
 import { parsePrefixDetailed } from "../../../model/ip.js";
 import type { ArmResource } from "../../../model/resources/common.js";
 import {
@@ -74,7 +74,7 @@ export const registries: ResourceKind = {
             ]);
       if (!defaultAction)
         throw ArmErrors.badRequest(
-          `The value '${String(set.defaultAction)}' of 'properties.networkRuleSet.defaultAction' is invalid: use Allow or Deny.`,
+          `The value '${textOf(set.defaultAction)}' of 'properties.networkRuleSet.defaultAction' is invalid: use Allow or Deny.`,
         );
       const vnetIn = arrayAt(set.virtualNetworkRules, "properties.networkRuleSet.virtualNetworkRules") ?? [];
       const ipIn = arrayAt(set.ipRules, "properties.networkRuleSet.ipRules") ?? [];
@@ -96,7 +96,7 @@ export const registries: ResourceKind = {
         const r = parsePrefixDetailed(value);
         if (!r.ok || r.prefix.family !== 4)
           throw ArmErrors.badRequest(
-            `The value '${String(o.value)}' at 'properties.networkRuleSet.ipRules[${i}].value' is not a valid IPv4 address or range.`,
+            `The value '${textOf(o.value)}' at 'properties.networkRuleSet.ipRules[${i}].value' is not a valid IPv4 address or range.`,
           );
         return { ...o, value, action: "Allow" };
       });

@@ -34,7 +34,7 @@ import { clone, isObject } from "../../documents.js";
 import type { ResourceKind } from "../../kinds.js";
 import { DeferredFailure, serveService } from "../../service-pipeline.js";
 import { checkVnetRules, limitsOf, type RuleRefusal } from "../../service-rules.js";
-import { arrayAt, boolAt, stringAt } from "../../validate.js";
+import { arrayAt, boolAt, intAt, objectAt, stringAt } from "../../validate.js";
 import { locationFor, tracked } from "../common.js";
 
 const COMPUTED = [
@@ -119,10 +119,18 @@ export const databaseAccounts: ResourceKind = {
     const location = locationFor(input, existing, COSMOS_ACCOUNT_TYPE);
     const props: Record<string, unknown> = { ...input.properties };
     for (const k of COMPUTED) delete props[k];
-    if (Array.isArray(props.locations))
-      props.locations = props.locations.map((l) =>
-        isObject(l) ? { ...l, provisioningState: undefined, id: undefined } : l,
-      );
+    const locationsIn = arrayAt(props.locations, "properties.locations");
+    if (locationsIn)
+      props.locations = locationsIn.map((l, i) => {
+        const o = objectAt(l, `properties.locations[${i}]`);
+        if (!o)
+          throw ArmErrors.invalidRequestFormat(
+            `Cannot parse the request. The value at 'properties.locations[${i}]' must be an object.`,
+          );
+        stringAt(o.locationName, `properties.locations[${i}].locationName`);
+        intAt(o.failoverPriority, `properties.locations[${i}].failoverPriority`);
+        return { ...o, provisioningState: undefined, id: undefined };
+      });
     boolAt(props.isVirtualNetworkFilterEnabled, "properties.isVirtualNetworkFilterEnabled");
     ipEntries(props);
     const rulesIn = arrayAt(props.virtualNetworkRules, "properties.virtualNetworkRules") ?? [];

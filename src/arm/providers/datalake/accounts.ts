@@ -14,7 +14,7 @@
  * codes (`BadRequest`) are not confirmed by our sources; no Gen1 data plane, trusted identity
  * providers or encryption settings beyond round-tripping.
  */
-import { ArmErrors } from "../../../model/errors.js";
+import { ArmErrors, textOf } from "../../../model/errors.js";
 import { compareAddress, tryParseAddress } from "../../../model/ip.js";
 import type { ArmResource } from "../../../model/resources/common.js";
 import {
@@ -55,7 +55,7 @@ function ipv4(v: unknown, path: string): string {
   const text = typeof v === "string" ? v.trim() : "";
   const a = tryParseAddress(text);
   if (!a || a.family !== 4)
-    throw ArmErrors.badRequest(`The value '${String(v)}' at '${path}' is not a valid IPv4 address.`);
+    throw ArmErrors.badRequest(`The value '${textOf(v)}' at '${path}' is not a valid IPv4 address.`);
   return text;
 }
 

@@ -18,7 +18,7 @@
  * Limitations: access policies, soft delete and purge protection round-trip without effect; the
  * limits' refusal wording is ours.
  */
-import { ArmErrors, type ArmError } from "../../../model/errors.js";
+import { ArmErrors, type ArmError, textOf } from "../../../model/errors.js";
 import {
   formatAddress,
   parsePrefixDetailed,
@@ -123,11 +123,11 @@ export const vaults: ResourceKind = {
           : canonical(stringAt(acls.bypass, "properties.networkAcls.bypass"), ["AzureServices", "None"]);
       if (!defaultAction)
         throw ArmErrors.badRequest(
-          `Invalid value found at properties.networkAcls.defaultAction: ${String(acls.defaultAction)}`,
+          `Invalid value found at properties.networkAcls.defaultAction: ${textOf(acls.defaultAction)}`,
         );
       if (!bypass)
         throw ArmErrors.badRequest(
-          `Invalid value found at properties.networkAcls.bypass: ${String(acls.bypass)}`,
+          `Invalid value found at properties.networkAcls.bypass: ${textOf(acls.bypass)}`,
         );
       const ipIn = arrayAt(acls.ipRules, "properties.networkAcls.ipRules") ?? [];
       const vnetIn = arrayAt(acls.virtualNetworkRules, "properties.networkAcls.virtualNetworkRules") ?? [];

@@ -18,7 +18,7 @@
  * not confirmed by our sources; queues, topics, event hubs and authorization rules are not
  * served; the 2018 preview `virtualnetworkrules` / `ipfilterrules` children are not served.
  */
-import { ArmErrors, type ArmError } from "../../../model/errors.js";
+import { ArmErrors, type ArmError, textOf } from "../../../model/errors.js";
 import { parsePrefixDetailed } from "../../../model/ip.js";
 import type { ArmResource } from "../../../model/resources/common.js";
 import {
@@ -91,7 +91,7 @@ function ruleSetChild(flavor: MessagingFlavor): SeparateChild {
           : canonical(stringAt(props.defaultAction, "properties.defaultAction"), ["Allow", "Deny"]);
       if (!defaultAction)
         throw ArmErrors.badRequest(
-          `The value '${String(props.defaultAction)}' of 'properties.defaultAction' is invalid: use Allow or Deny.`,
+          `The value '${textOf(props.defaultAction)}' of 'properties.defaultAction' is invalid: use Allow or Deny.`,
         );
       const vnetIn = arrayAt(props.virtualNetworkRules, "properties.virtualNetworkRules") ?? [];
       const ipIn = arrayAt(props.ipRules, "properties.ipRules") ?? [];
@@ -117,7 +117,7 @@ function ruleSetChild(flavor: MessagingFlavor): SeparateChild {
         const r = parsePrefixDetailed(mask);
         if (!r.ok || r.prefix.family !== 4)
           throw ArmErrors.badRequest(
-            `The value '${String(o.ipMask)}' at 'properties.ipRules[${i}].ipMask' is not a valid IPv4 address or range.`,
+            `The value '${textOf(o.ipMask)}' at 'properties.ipRules[${i}].ipMask' is not a valid IPv4 address or range.`,
           );
         return { ...o, ipMask: mask, action: "Allow" };
       });

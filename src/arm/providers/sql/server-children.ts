@@ -19,7 +19,7 @@
  * (codes `VirtualNetworkRuleBadRequest` / `BadRequest`); database properties beyond these are
  * stored as given.
  */
-import { ArmErrors, type ArmError } from "../../../model/errors.js";
+import { ArmErrors, type ArmError, textOf } from "../../../model/errors.js";
 import { compareAddress, tryParseAddress } from "../../../model/ip.js";
 import type { ArmResource } from "../../../model/resources/common.js";
 import {
@@ -111,7 +111,7 @@ function ipv4At(v: unknown, path: string): string {
   const text = stringAt(v, path);
   const a = text === undefined ? undefined : tryParseAddress(text.trim());
   if (!a || a.family !== 4)
-    throw ArmErrors.badRequest(`The value '${String(v)}' at '${path}' is not a valid IPv4 address.`);
+    throw ArmErrors.badRequest(`The value '${textOf(v)}' at '${path}' is not a valid IPv4 address.`);
   return text!.trim();
 }
 
