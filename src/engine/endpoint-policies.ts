@@ -3,9 +3,10 @@
  * service are reachable (SE-POL-1, SE-POL-2).
  */
 import { isWithinScope } from "../model/resource-id.js";
-import { asArray } from "../model/resources/common.js";
+import { objectsOf, stringsOf } from "../model/resources/common.js";
 import type { ServiceResourceInfo, Snapshot } from "./snapshot.js";
 import { nsgName, type Trace } from "./trace.js";
+import { textOf } from "../model/errors.js";
 
 /** Endpoint policies on the source subnet (SE-POL-1, SE-POL-2). */
 export function checkPolicies(snap: Snapshot, t: Trace, subnetId: string, dst: ServiceResourceInfo): void {
@@ -14,9 +15,9 @@ export function checkPolicies(snap: Snapshot, t: Trace, subnetId: string, dst: S
   const defs: Array<{ policyId: string; name: string; resources: string[] }> = [];
   for (const pid of subnet.policyIds) {
     const policy = snap.policy(pid);
-    for (const d of asArray(policy?.properties?.serviceEndpointPolicyDefinitions)) {
-      if (String(d.properties?.service ?? "").toLowerCase() !== dst.service.toLowerCase()) continue;
-      defs.push({ policyId: pid, name: d.name, resources: asArray(d.properties?.serviceResources) });
+    for (const d of objectsOf(policy?.properties?.serviceEndpointPolicyDefinitions)) {
+      if (textOf(d.properties?.service ?? "").toLowerCase() !== dst.service.toLowerCase()) continue;
+      defs.push({ policyId: pid, name: d.name, resources: stringsOf(d.properties?.serviceResources) });
     }
   }
   if (defs.length === 0) return;
@@ -37,7 +38,7 @@ export function checkPolicies(snap: Snapshot, t: Trace, subnetId: string, dst: S
     kind: "ServiceEndpointPolicy",
     result: "Denied",
     resourceId: first.policyId,
-    detail: `the subnet's service endpoint policies allow only listed ${dst.service} resources over the endpoint, and ${dst.resource.name} is not listed (SE-POL-1)`,
+    detail: `the subnet's service endpoint policies allow only listed ${dst.service} resources over the endpoint, and ${dst.name} is not listed (SE-POL-1)`,
   }));
   t.blockers.push(() => ({
     kind: "ServiceEndpointPolicy",

@@ -103,7 +103,7 @@ export function checkFirewall(
         result: r.allowed ? "Allowed" : "Denied",
         resourceId: dst.id,
         ...(r.rule ? { rule: r.rule } : {}),
-        detail: `${dst.resource.name} ${r.allowed ? "admits" : "refuses"} ${egress.viaEndpoint ? `subnet ${nsgName(egress.subnetId ?? "")} (${shown})` : shown}: ${r.detail}`,
+        detail: `${dst.name} ${r.allowed ? "admits" : "refuses"} ${egress.viaEndpoint ? `subnet ${nsgName(egress.subnetId ?? "")} (${shown})` : shown}: ${r.detail}`,
       };
     });
     if (fw && !verdict!.allowed) {

@@ -159,7 +159,7 @@ export function fromNic(
     kind: "Source",
     result: "Info",
     resourceId: nic.id,
-    detail: `${hops > 0 ? "appliance " : ""}${nsgName(nic.id)} (${privText}) in subnet ${subnet.name} of ${subnet.vnet.resource.name} (${subnet.vnet.location})`,
+    detail: `${hops > 0 ? "appliance " : ""}${nsgName(nic.id)} (${privText}) in subnet ${subnet.name} of ${subnet.vnet.name} (${subnet.vnet.location})`,
     data: { privateAddress: privText, subnetId: subnet.id, location: subnet.vnet.location },
   }));
   const service = dst.service;
@@ -279,7 +279,7 @@ export function fromNic(
           kind: "Route",
           resourceId: route.origin,
           rule: route.name,
-          reason: `The next hop ${route.nextHopIpAddress.join(",") || "(none)"} of ${describeRoute(route)} is not a network interface in ${subnet.vnet.resource.name} or its peers, so the traffic is dropped.`,
+          reason: `The next hop ${route.nextHopIpAddress.join(",") || "(none)"} of ${describeRoute(route)} is not a network interface in ${subnet.vnet.name} or its peers, so the traffic is dropped.`,
           fix: `Point the route at the private address of the appliance's network interface, or remove it.`,
         }));
         return {

@@ -33,6 +33,7 @@ export type {
   EffectiveNetworkSecurityGroup,
   EffectiveNetworkSecurityGroupListResult,
 } from "./nsg-effective.js";
+import { textOf } from "../model/errors.js";
 
 /** Resolves a service tag (`Storage`, `Sql.EastUS`, …) to its prefixes; undefined = unknown tag. */
 export interface TagResolver {
@@ -127,7 +128,7 @@ function viewOf(nsgId: string, rule: SecurityRule, isDefault: boolean, index: nu
   const access = normAccess(p.access);
   if (!direction || !access) return undefined;
   const name = ruleName(rule);
-  const pr = Number(p.priority);
+  const pr = typeof p.priority === "number" || typeof p.priority === "string" ? Number(p.priority) : NaN;
   const id =
     typeof rule.id === "string" && rule.id !== ""
       ? rule.id
@@ -413,7 +414,7 @@ function compileAddress(items: AddressItem[], data: ContextData): AddrMatcher {
 
 function compileRule(v: RuleView, data: ContextData): CompiledRule {
   const p = v.rule.properties;
-  const proto = RULE_PROTOCOL[String(p.protocol ?? "").toLowerCase()] ?? 0;
+  const proto = RULE_PROTOCOL[textOf(p.protocol ?? "").toLowerCase()] ?? 0;
   const sp = compilePorts(portEntries(p.sourcePortRange, p.sourcePortRanges));
   const dp = compilePorts(portEntries(p.destinationPortRange, p.destinationPortRanges));
   const verdict: NsgVerdict = Object.freeze({

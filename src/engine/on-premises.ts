@@ -7,7 +7,7 @@ import type { Address } from "../model/ip.js";
 import { addressAt, formatAddress, isPublicAddress, tryParseAddress, tryParsePrefix } from "../model/ip.js";
 import { ArmErrors } from "../model/errors.js";
 import { idKey } from "../model/resource-id.js";
-import { asArray } from "../model/resources/common.js";
+import { objectsOf, stringsOf } from "../model/resources/common.js";
 import { gatewaysFor, type RouteEntry } from "./routes.js";
 import type { Snapshot, VnetInfo } from "./snapshot.js";
 import type { Flow } from "./types.js";
@@ -63,12 +63,12 @@ function findOnPremEdge(
 function circuitNat(snap: Snapshot, circuitId: string): { addresses: Address[]; peering?: string } {
   const circuit = snap.circuits.get(idKey(circuitId));
   if (!circuit) return { addresses: [] };
-  const peerings = asArray(circuit.properties?.peerings);
+  const peerings = objectsOf(circuit.properties?.peerings);
   const ms = peerings.find(
     (p) => p.properties?.peeringType === "MicrosoftPeering" && p.properties?.state !== "Disabled",
   );
   if (ms) {
-    const addrs = asArray(ms.properties?.microsoftPeeringConfig?.advertisedPublicPrefixes)
+    const addrs = stringsOf(ms.properties?.microsoftPeeringConfig?.advertisedPublicPrefixes)
       .map((p) => tryParsePrefix(p))
       .filter((p): p is NonNullable<typeof p> => !!p)
       .map((p) => addressAt(p, 0));
@@ -78,7 +78,7 @@ function circuitNat(snap: Snapshot, circuitId: string): { addresses: Address[]; 
     (p) => p.properties?.peeringType === "AzurePublicPeering" && p.properties?.state !== "Disabled",
   );
   if (pub) {
-    const addrs = asArray(pub.properties?.natAddresses)
+    const addrs = stringsOf(pub.properties?.natAddresses)
       .map((a) => tryParseAddress(a))
       .filter((a): a is Address => !!a);
     if (addrs.length) return { addresses: addrs, peering: pub.name };

@@ -20,9 +20,10 @@ import { formatPrefix, parsePrefixLoose, prefixContainsPrefix, prefixEquals } fr
 import { PrefixSet, PrefixTrie } from "../model/prefix-trie.js";
 import { allocInt32 } from "./slab.js";
 import { idKey } from "../model/resource-id.js";
-import { asArray } from "../model/resources/common.js";
+import { objectsOf, stringsOf } from "../model/resources/common.js";
 import { findEndpointService } from "../model/catalog/endpoint-services.js";
 import type { Snapshot, SubnetInfo, VnetInfo } from "./snapshot.js";
+import { textOf } from "../model/errors.js";
 
 export type RouteSource = "Default" | "User" | "VirtualNetworkGateway";
 
@@ -122,7 +123,7 @@ export function peeredVnets(
 function ownGateways(snap: Snapshot, vnet: VnetInfo): string[] {
   return [...snap.vnetGateways.values()]
     .filter((g) =>
-      asArray(g.properties?.ipConfigurations).some((c) => {
+      objectsOf(g.properties?.ipConfigurations).some((c) => {
         const sid = c.properties?.subnet?.id;
         return typeof sid === "string" && idKey(sid).startsWith(vnet.key + "/subnets/");
       }),
@@ -156,11 +157,11 @@ export function learnedPrefixes(
     const texts: string[] = [];
     if (p.localNetworkGateway2?.id) {
       const lgw = snap.localGateways.get(idKey(p.localNetworkGateway2.id));
-      texts.push(...asArray(lgw?.properties?.localNetworkAddressSpace?.addressPrefixes));
+      texts.push(...stringsOf(lgw?.properties?.localNetworkAddressSpace?.addressPrefixes));
     }
     if (p.peer?.id) {
       const circuit = snap.circuits.get(idKey(p.peer.id));
-      texts.push(...asArray(circuit?.properties?.advertisedOnPremisesPrefixes));
+      texts.push(...stringsOf(circuit?.properties?.advertisedOnPremisesPrefixes));
     }
     for (const t of texts) {
       const prefix = parsePrefixLoose(t);
@@ -208,7 +209,7 @@ function rawEntries(snap: Snapshot, subnet: SubnetInfo): RouteEntry[] {
   if (!disableBgp) {
     for (const gw of gatewaysFor(snap, vnet)) {
       const g = snap.vnetGateways.get(idKey(gw));
-      const hopIps = asArray(g?.properties?.ipConfigurations)
+      const hopIps = objectsOf(g?.properties?.ipConfigurations)
         .map((c) => c.properties?.privateIPAddress)
         .filter((x): x is string => typeof x === "string");
       for (const l of learnedPrefixes(snap, gw)) {
@@ -230,14 +231,14 @@ function rawEntries(snap: Snapshot, subnet: SubnetInfo): RouteEntry[] {
     const { prefixes } = endpointPrefixSet(snap, svc.serviceTag, ep.locations);
     entries.push(sys(prefixes, "VirtualNetworkServiceEndpoint", subnet.id, { service: svc.name }));
   }
-  for (const r of asArray(rt?.properties?.routes)) {
-    const prefix = parsePrefixLoose(String(r.properties?.addressPrefix ?? ""));
+  for (const r of objectsOf(rt?.properties?.routes)) {
+    const prefix = parsePrefixLoose(textOf(r.properties?.addressPrefix ?? ""));
     if (!prefix) continue;
     entries.push({
       source: "User",
       state: "Active",
       prefixes: [prefix],
-      nextHopType: String(r.properties?.nextHopType ?? "None"),
+      nextHopType: textOf(r.properties?.nextHopType ?? "None"),
       nextHopIpAddress:
         typeof r.properties?.nextHopIpAddress === "string" && r.properties.nextHopIpAddress
           ? [r.properties.nextHopIpAddress]

@@ -13,9 +13,9 @@ import {
   addressKey,
   prefixContainsAddress,
 } from "../model/ip.js";
-import { idKey, tryParseResourceId, leafName } from "../model/resource-id.js";
+import { idKey, tryParseResourceId, nameOfId } from "../model/resource-id.js";
 import type { ArmResource } from "../model/resources/common.js";
-import { asArray } from "../model/resources/common.js";
+import { objectsOf, stringsOf } from "../model/resources/common.js";
 import type { Subnet, VirtualNetwork, ServiceEndpointFormat } from "../model/resources/virtual-network.js";
 import { fillEndpointLocations, subnetPrefixes } from "../model/resources/virtual-network.js";
 import type { NetworkSecurityGroup, SecurityRule } from "../model/resources/network-security-group.js";
@@ -37,6 +37,7 @@ import type { ServiceTagCatalog } from "../model/catalog/service-tags.js";
 import { findEndpointService } from "../model/catalog/endpoint-services.js";
 import { normalizeRegion } from "../model/catalog/regions.js";
 import { serviceKindOf, type ServiceKind } from "../model/catalog/service-kinds.js";
+import { textOf } from "../model/errors.js";
 
 /**
  * Engine-internal memo slots on the snapshot's info objects (filled on first use by
@@ -110,6 +111,8 @@ export interface SubnetInfo {
 export interface VnetInfo {
   readonly id: string;
   readonly key: string;
+  /** The VNet's name (its id's last segment when the resource's own is unreadable). */
+  readonly name: string;
   readonly resource: VirtualNetwork;
   readonly location: string;
   readonly addressPrefixes: Prefix[];
@@ -150,6 +153,8 @@ export interface NicInfo {
 export interface ServiceResourceInfo {
   readonly id: string;
   readonly key: string;
+  /** The resource's name (its id's last segment when the resource's own is unreadable). */
+  readonly name: string;
   readonly resource: ArmResource;
   readonly kind: ServiceKind;
   readonly location: string;
@@ -176,6 +181,11 @@ export function endpointsOf(subnet: SubnetInfo): ReadonlyMap<string, SubnetInfo[
     subnet.memo.endpoints = m;
   }
   return m;
+}
+
+/** A resource's name: its own when readable, else its id's last segment. */
+function nameOf(r: { id: string; name?: unknown }): string {
+  return typeof r.name === "string" && r.name !== "" ? r.name : nameOfId(r.id);
 }
 
 function lower(s: unknown): string {
@@ -267,7 +277,7 @@ export class Snapshot {
       separate: ArmResource[],
     ): T[] => {
       const out = new Map<string, T>();
-      for (const c of asArray(inline)) out.set(lower(c.id ?? c.name), c);
+      for (const c of objectsOf(inline)) out.set(lower(c.id ?? c.name), c);
       for (const c of separate) {
         const byName = [...out.entries()].find(([, v]) => lower(v.name) === lower(c.name));
         if (byName) out.delete(byName[0]);
@@ -285,7 +295,7 @@ export class Snapshot {
             nsg.properties?.securityRules,
             childOfType(k, "Microsoft.Network/networkSecurityGroups/securityRules"),
           );
-          const defaults = asArray(nsg.properties?.defaultSecurityRules);
+          const defaults = objectsOf(nsg.properties?.defaultSecurityRules);
           this.nsgs.set(k, {
             ...nsg,
             properties: {
@@ -346,11 +356,12 @@ export class Snapshot {
       if (t !== "microsoft.network/virtualnetworks" && t !== "microsoft.classicnetwork/virtualnetworks")
         continue;
       const vnet = r as VirtualNetwork;
-      const location = normalizeRegion(String(vnet.location ?? "")) ?? lower(vnet.location);
-      const texts = asArray(vnet.properties?.addressSpace?.addressPrefixes);
+      const location = normalizeRegion(textOf(vnet.location ?? "")) ?? lower(vnet.location);
+      const texts = stringsOf(vnet.properties?.addressSpace?.addressPrefixes);
       const info: VnetInfo = {
         id: vnet.id,
         key: k,
+        name: nameOf(vnet),
         resource: vnet,
         location,
         addressPrefixTexts: texts,
@@ -365,11 +376,12 @@ export class Snapshot {
         childOfType(k, "Microsoft.Network/virtualNetworks/subnets"),
       );
       for (const s of subnets) {
-        const sid = s.id ?? `${vnet.id}/subnets/${s.name}`;
+        const sid =
+          typeof s.id === "string" && s.id !== "" ? s.id : `${vnet.id}/subnets/${textOf(s.name ?? "")}`;
         const sk = idKey(sid);
         const props = s.properties ?? {};
         const endpoints = fillEndpointLocations(
-          asArray(props.serviceEndpoints as ServiceEndpointFormat[] | undefined),
+          objectsOf(props.serviceEndpoints as ServiceEndpointFormat[] | undefined),
           location,
           findEndpointService,
           normalizeRegion,
@@ -377,14 +389,14 @@ export class Snapshot {
         const subnet: SubnetInfo = {
           id: sid,
           key: sk,
-          name: s.name ?? leafName(tryParseResourceId(sid)!),
+          name: typeof s.name === "string" && s.name !== "" ? s.name : nameOfId(sid),
           resource: { ...s, id: sid },
           vnet: info,
           prefixes: subnetPrefixes(s)
             .map((p) => parsePrefixLoose(p))
             .filter((p): p is Prefix => p !== undefined),
           endpoints,
-          policyIds: asArray(props.serviceEndpointPolicies as Array<{ id: string }> | undefined)
+          policyIds: objectsOf(props.serviceEndpointPolicies as Array<{ id: string }> | undefined)
             .map((p) => p?.id)
             .filter((x): x is string => typeof x === "string"),
           provisioningState:
@@ -397,7 +409,7 @@ export class Snapshot {
         this.subnets.set(sk, subnet);
       }
       const peerings = mergeChildren<ArmResource>(
-        asArray(vnet.properties?.virtualNetworkPeerings as ArmResource[] | undefined),
+        objectsOf(vnet.properties?.virtualNetworkPeerings as ArmResource[] | undefined),
         childOfType(k, "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"),
       );
       this.peerings.set(k, peerings);
@@ -409,7 +421,7 @@ export class Snapshot {
       const pip = r as PublicIpAddress;
       let address =
         typeof pip.properties?.ipAddress === "string" ? tryParseAddress(pip.properties.ipAddress) : undefined;
-      if (!address) address = this.azureAddress(String(pip.location ?? ""), pip.id);
+      if (!address) address = this.azureAddress(textOf(pip.location ?? ""), pip.id);
       this.publicIps.set(k, { id: pip.id, resource: pip, ...(address ? { address } : {}) });
     }
 
@@ -425,7 +437,7 @@ export class Snapshot {
       if (resourceType(r) === "microsoft.network/networkinterfaces") nicList.push([k, r as NetworkInterface]);
     }
     for (const [, nic] of nicList) {
-      for (const c of asArray(nic.properties?.ipConfigurations)) {
+      for (const c of objectsOf(nic.properties?.ipConfigurations)) {
         const a =
           typeof c?.properties?.privateIPAddress === "string"
             ? tryParseAddress(c.properties.privateIPAddress)
@@ -435,7 +447,7 @@ export class Snapshot {
     }
     for (const [k, nic] of nicList) {
       const ipConfigs: IpConfigInfo[] = [];
-      const cfgs = asArray(nic.properties?.ipConfigurations);
+      const cfgs = objectsOf(nic.properties?.ipConfigurations);
       cfgs.forEach((c, i) => {
         const subnetId = c?.properties?.subnet?.id;
         if (typeof subnetId !== "string") return;
@@ -453,16 +465,21 @@ export class Snapshot {
           }
         }
         if (!a) return;
-        const cfgId = c.id ?? `${nic.id}/ipConfigurations/${c.name}`;
+        const cfgName = typeof c.name === "string" ? c.name : typeof c.id === "string" ? nameOfId(c.id) : "";
+        const cfgId = typeof c.id === "string" ? c.id : `${nic.id}/ipConfigurations/${cfgName}`;
         const cfgSubnet = this.subnets.get(sk);
         ipConfigs.push({
-          name: c.name,
+          name: cfgName,
           id: cfgId,
           subnetId,
           privateAddress: a,
           primary:
             c.properties.primary === true || (cfgs.every((x) => x.properties?.primary !== true) && i === 0),
-          asgs: new Set(asArray(c.properties.applicationSecurityGroups).map((g) => idKey(g.id))),
+          asgs: new Set(
+            objectsOf(c.properties.applicationSecurityGroups)
+              .filter((g) => typeof g.id === "string")
+              .map((g) => idKey(g.id)),
+          ),
           ...(c.properties.publicIPAddress?.id ? { publicIpId: c.properties.publicIPAddress.id } : {}),
           ...(cfgSubnet ? { subnet: cfgSubnet } : {}),
           memo: {},
@@ -471,11 +488,11 @@ export class Snapshot {
         if (subnet) {
           const pk = addressKey(a);
           const list = this.privateIndex.get(pk) ?? [];
-          list.push({ nicKey: k, ipConfig: c.name, vnetKey: subnet.vnet.key });
+          list.push({ nicKey: k, ipConfig: cfgName, vnetKey: subnet.vnet.key });
           this.privateIndex.set(pk, list);
         }
       });
-      const loc = normalizeRegion(String(nic.location ?? "")) ?? lower(nic.location);
+      const loc = normalizeRegion(textOf(nic.location ?? "")) ?? lower(nic.location);
       this.nics.set(k, {
         id: nic.id,
         key: k,
@@ -496,7 +513,7 @@ export class Snapshot {
     for (const [k, r] of this.byId) {
       if (resourceType(r) !== "microsoft.compute/virtualmachines") continue;
       const vm = r as VirtualMachine;
-      const refs = asArray(vm.properties?.networkProfile?.networkInterfaces);
+      const refs = objectsOf(vm.properties?.networkProfile?.networkInterfaces);
       const primary = refs.find((n) => n.properties?.primary === true) ?? refs[0];
       const nicIds = [primary, ...refs.filter((n) => n !== primary)]
         .filter((n): n is NonNullable<typeof n> => !!n && typeof n.id === "string")
@@ -510,14 +527,15 @@ export class Snapshot {
 
     // Service resources.
     for (const [k, r] of this.byId) {
-      const kind = serviceKindOf(String(r.type ?? ""));
+      const kind = serviceKindOf(textOf(r.type ?? ""));
       if (!kind) continue;
-      const location = normalizeRegion(String(r.location ?? "")) ?? lower(r.location);
+      const location = normalizeRegion(textOf(r.location ?? "")) ?? lower(r.location);
       const hosts = kind.hostNames(r);
       const address = this.serviceAddress(kind, location, r.id);
       const info: ServiceResourceInfo = {
         id: r.id,
         key: k,
+        name: nameOf(r),
         resource: r,
         kind,
         location,

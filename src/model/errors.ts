@@ -18,6 +18,7 @@ export interface ArmErrorDetail {
  */
 export function textOf(v: unknown): string {
   if (typeof v === "string") return v;
+  if (typeof v === "bigint" || typeof v === "symbol") return v.toString();
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {

@@ -4,7 +4,7 @@
  * needs plain numbers: IPv4 values are unsigned 32-bit numbers, IPv6 values are bigints.
  */
 import ipaddr from "ipaddr.js";
-import { ArmErrors } from "./errors.js";
+import { ArmErrors, textOf } from "./errors.js";
 
 export type Family = 4 | 6;
 
@@ -98,7 +98,7 @@ export function tryParseAddress(text: string): Address | undefined {
 
 export function parseAddress(text: string): Address {
   const a = tryParseAddress(text);
-  if (!a) throw ArmErrors.invalidAddressPrefixFormat(String(text));
+  if (!a) throw ArmErrors.invalidAddressPrefixFormat(textOf(text));
   return a;
 }
 
@@ -183,7 +183,7 @@ export function parsePrefixStrict(text: string, resourceId: string): Prefix {
   if (r.ok) return r.prefix;
   if (r.reason === "hostBits")
     throw ArmErrors.invalidCidrNotation(text, resourceId, formatPrefix(r.normalized));
-  throw ArmErrors.invalidAddressPrefixFormat(String(text));
+  throw ArmErrors.invalidAddressPrefixFormat(textOf(text));
 }
 
 export function formatPrefix(p: Prefix): string {

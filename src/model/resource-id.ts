@@ -10,7 +10,7 @@
  *
  * Segments compare case-insensitively; the original casing is kept for output.
  */
-import { ArmErrors } from "./errors.js";
+import { ArmErrors, textOf } from "./errors.js";
 
 export interface ResourceId {
   /** The id as given, with redundant slashes removed. */
@@ -86,14 +86,14 @@ export function tryParseResourceId(input: string): ResourceId | undefined {
 /** Parses an id or throws ARM's `InvalidResourceId`. */
 export function parseResourceId(input: string): ResourceId {
   const id = tryParseResourceId(input);
-  if (!id) throw ArmErrors.invalidResourceId(String(input));
+  if (!id) throw ArmErrors.invalidResourceId(textOf(input));
   return id;
 }
 
 /** Parses an id found at a property path of a request body (`LinkedInvalidPropertyId` on failure). */
 export function parseLinkedId(input: unknown, path: string): ResourceId {
   const id = typeof input === "string" ? tryParseResourceId(input) : undefined;
-  if (!id || id.namespace === undefined) throw ArmErrors.linkedInvalidPropertyId(path, String(input));
+  if (!id || id.namespace === undefined) throw ArmErrors.linkedInvalidPropertyId(path, textOf(input));
   return id;
 }
 
@@ -127,6 +127,7 @@ const KEY_CACHE_LIMIT = 200_000;
 
 /** Lower-cased key of an id string; cheap, no validation. Use for maps of ids. */
 export function idKey(id: string): string {
+  if (typeof id !== "string") return ""; // not an id (a damaged configuration): matches nothing
   const hit = keyCache.get(id);
   if (hit !== undefined) return hit;
   let s = id.toLowerCase();

@@ -16,15 +16,16 @@ import { formatAddress } from "../../model/ip.js";
 import type { FirewallPolicy } from "./common.js";
 import { cidrInterval, decide, ipRule, isDeny, isDisabled, subnetLabel, subnetNote } from "./common.js";
 import type { FirewallInput, FirewallResult } from "./types.js";
+import { textOf } from "../../model/errors.js";
 
 function isAllow(action: unknown): boolean {
-  return action === undefined || String(action).toLowerCase() === "allow";
+  return action === undefined || textOf(action).toLowerCase() === "allow";
 }
 
 /** The registry's firewall as a policy, independent of any request. */
 export function containerRegistryFirewallPolicy(resource: ArmResource): FirewallPolicy {
   const registry = resource as ContainerRegistry;
-  const name = String(registry.name ?? "");
+  const name = textOf(registry.name ?? "");
   const premium = isPremiumRegistry(registry);
   const set = registry.properties?.networkRuleSet ?? undefined;
 
@@ -68,7 +69,7 @@ export function containerRegistryFirewallPolicy(resource: ArmResource): Firewall
     ),
     ipRules: (Array.isArray(set?.ipRules) ? set.ipRules : []).flatMap((r, i) => {
       const iv = cidrInterval(r?.value);
-      return iv && isAllow(r.action) ? [ipRule(`networkRuleSet.ipRules[${i}]`, String(r.value), iv)] : [];
+      return iv && isAllow(r.action) ? [ipRule(`networkRuleSet.ipRules[${i}]`, textOf(r.value), iv)] : [];
     }),
     exceptions: [],
     denyRule: () => "networkRuleSet.defaultAction",

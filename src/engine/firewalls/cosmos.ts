@@ -18,12 +18,13 @@ import { sameId } from "../../model/resource-id.js";
 import type { FirewallPolicy, IpRuleView } from "./common.js";
 import { cidrInterval, decide, ipRule, isDisabled, subnetLabel, subnetNote } from "./common.js";
 import type { FirewallInput, FirewallResult } from "./types.js";
+import { textOf } from "../../model/errors.js";
 
 /** The account's firewall as a policy, independent of any request. */
 export function cosmosFirewallPolicy(resource: ArmResource): FirewallPolicy {
   const account = resource as CosmosAccount;
   const p = account.properties ?? {};
-  const name = String(account.name ?? "");
+  const name = textOf(account.name ?? "");
   const filterOn = p.isVirtualNetworkFilterEnabled === true;
   const entries = cosmosIpEntries(p);
   const azureEntry = entries.find((e) => e.value === COSMOS_ALLOW_AZURE);

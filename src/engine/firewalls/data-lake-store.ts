@@ -22,6 +22,7 @@ import { formatAddress, isPublicAddress } from "../../model/ip.js";
 import type { FirewallPolicy } from "./common.js";
 import { decide, ipRule, rangeInterval, subnetLabel, subnetNote } from "./common.js";
 import type { FirewallInput, FirewallResult } from "./types.js";
+import { textOf } from "../../model/errors.js";
 
 /** The account's firewall as a policy, independent of any request. */
 export function dataLakeStoreFirewallPolicy(
@@ -29,7 +30,7 @@ export function dataLakeStoreFirewallPolicy(
   children: readonly ArmResource[],
 ): FirewallPolicy {
   const account = resource as DataLakeStoreAccount;
-  const name = String(account.name ?? "");
+  const name = textOf(account.name ?? "");
   const { firewallRules, virtualNetworkRules } = dataLakeRules(account, children ?? []);
   const allowAzure = isDataLakeAllowAzureIps(account.properties);
 

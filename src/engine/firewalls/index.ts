@@ -46,12 +46,13 @@ export {
   MESSAGING_FIREWALL_ERROR,
   MESSAGING_FIREWALL_MESSAGE,
 } from "./messaging.js";
+import { textOf } from "../../model/errors.js";
 export { evaluateDataLakeStoreFirewall } from "./data-lake-store.js";
 export { evaluateContainerRegistryFirewall } from "./container-registry.js";
 
 /** The service's firewall decision for one request; a resource type without a firewall admits. */
 export function evaluateFirewall(input: FirewallInput): FirewallResult {
-  const kind = serviceKindOf(String(input.resource?.type ?? ""));
+  const kind = serviceKindOf(textOf(input.resource?.type ?? ""));
   switch (kind?.flavor) {
     case "storage":
       return evaluateStorageFirewall(input);
@@ -74,7 +75,7 @@ export function evaluateFirewall(input: FirewallInput): FirewallResult {
     case undefined:
       return {
         allowed: true,
-        detail: `${String(input.resource?.type ?? "this resource")} has no service firewall`,
+        detail: `${textOf(input.resource?.type ?? "this resource")} has no service firewall`,
         fixes: [],
       };
   }
@@ -82,7 +83,7 @@ export function evaluateFirewall(input: FirewallInput): FirewallResult {
 
 /** A resource's firewall as a policy (undefined: the resource type has no firewall). */
 function policyOf(resource: ArmResource, children: readonly ArmResource[]): FirewallPolicy | undefined {
-  const kind = serviceKindOf(String(resource?.type ?? ""));
+  const kind = serviceKindOf(textOf(resource?.type ?? ""));
   switch (kind?.flavor) {
     case "storage":
       return storageFirewallPolicy(resource);
@@ -125,7 +126,7 @@ export function compileFirewall(
 export function noFirewallResult(resource: ArmResource): FirewallResult {
   return {
     allowed: true,
-    detail: `${String(resource?.type ?? "this resource")} has no service firewall`,
+    detail: `${textOf(resource?.type ?? "this resource")} has no service firewall`,
     fixes: [],
   };
 }

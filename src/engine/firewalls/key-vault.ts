@@ -18,6 +18,7 @@ import { normalizeRegion } from "../../model/catalog/regions.js";
 import type { FirewallPolicy } from "./common.js";
 import { cidrInterval, decide, ipRule, isDeny, isDisabled, subnetLabel, subnetNote } from "./common.js";
 import type { FirewallInput, FirewallResult } from "./types.js";
+import { textOf } from "../../model/errors.js";
 
 /** Caller line used when the input names no caller. */
 export const ANONYMOUS_KEY_VAULT_CALLER =
@@ -26,7 +27,7 @@ export const ANONYMOUS_KEY_VAULT_CALLER =
 /** The vault's firewall as a policy, independent of any request. */
 export function keyVaultFirewallPolicy(resource: ArmResource): FirewallPolicy {
   const vault = resource as KeyVault;
-  const name = String(vault.name ?? "");
+  const name = textOf(vault.name ?? "");
   const location =
     typeof vault.location === "string"
       ? (normalizeRegion(vault.location) ?? vault.location.toLowerCase())
@@ -67,7 +68,7 @@ export function keyVaultFirewallPolicy(resource: ArmResource): FirewallPolicy {
     ),
     ipRules: (Array.isArray(acls?.ipRules) ? acls.ipRules : []).flatMap((r, i) => {
       const iv = cidrInterval(r?.value);
-      return iv ? [ipRule(`networkAcls.ipRules[${i}]`, String(r.value), iv)] : [];
+      return iv ? [ipRule(`networkAcls.ipRules[${i}]`, textOf(r.value), iv)] : [];
     }),
     exceptions: [
       {

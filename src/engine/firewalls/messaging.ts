@@ -21,6 +21,7 @@ import type { ServiceError } from "../types.js";
 import type { FirewallPolicy } from "./common.js";
 import { cidrInterval, decide, ipRule, isDeny, isDisabled, subnetLabel, subnetNote } from "./common.js";
 import type { FirewallInput, FirewallResult } from "./types.js";
+import { textOf } from "../../model/errors.js";
 
 const RS = "networkRuleSets/default";
 
@@ -48,8 +49,8 @@ export function messagingFirewallPolicy(
   children: readonly ArmResource[],
 ): FirewallPolicy {
   const ns = resource;
-  const name = String(ns.name ?? "");
-  const flavor = messagingFlavorOf(String(ns.type ?? "")) ?? "servicebus";
+  const name = textOf(ns.name ?? "");
+  const flavor = messagingFlavorOf(textOf(ns.type ?? "")) ?? "servicebus";
   const endpointService = flavor === "eventhub" ? "Microsoft.EventHub" : "Microsoft.ServiceBus";
   const label = `${flavor === "eventhub" ? "Event Hubs" : "Service Bus"} namespace '${name}'`;
   const set: NetworkRuleSet | undefined = findNetworkRuleSet(children ?? []);
@@ -85,8 +86,8 @@ export function messagingFirewallPolicy(
     ),
     ipRules: (Array.isArray(p.ipRules) ? p.ipRules : []).flatMap((r, i) => {
       const iv = cidrInterval(r?.ipMask);
-      return iv && (r.action === undefined || String(r.action).toLowerCase() === "allow")
-        ? [ipRule(`${RS}.ipRules[${i}]`, String(r.ipMask), iv)]
+      return iv && (r.action === undefined || textOf(r.action).toLowerCase() === "allow")
+        ? [ipRule(`${RS}.ipRules[${i}]`, textOf(r.ipMask), iv)]
         : [];
     }),
     exceptions: [

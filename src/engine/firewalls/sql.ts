@@ -33,6 +33,7 @@ import type { ServiceError } from "../types.js";
 import type { FirewallPolicy, IpRuleView, VnetRuleView } from "./common.js";
 import { decide, ipRule, isDisabled, rangeInterval, subnetLabel, subnetNote } from "./common.js";
 import type { FirewallInput, FirewallResult } from "./types.js";
+import { textOf } from "../../model/errors.js";
 
 /** The refusal a SQL-family server answers, over an endpoint (`vnet`) or by IP. */
 export function sqlFirewallError(
@@ -82,8 +83,8 @@ export function sqlFirewallError(
 /** The server's firewall as a policy, independent of any request. */
 export function sqlFirewallPolicy(resource: ArmResource, children: readonly ArmResource[]): FirewallPolicy {
   const server = resource as SqlServer;
-  const flavor = sqlFlavorOf(String(server.type ?? "")) ?? "sql";
-  const name = String(server.name ?? "");
+  const flavor = sqlFlavorOf(textOf(server.type ?? "")) ?? "sql";
+  const name = textOf(server.name ?? "");
   const product = SQL_FLAVORS[flavor].type;
   const { virtualNetworkRules, firewallRules } = splitSqlChildren(children ?? []);
 
@@ -93,7 +94,7 @@ export function sqlFirewallPolicy(resource: ArmResource, children: readonly ArmR
           {
             rule: `virtualNetworkRules/${r.name}`,
             subnetId: r.properties.virtualNetworkSubnetId,
-            ...(isStaleSqlRuleState(r.properties.state) ? { staleState: String(r.properties.state) } : {}),
+            ...(isStaleSqlRuleState(r.properties.state) ? { staleState: textOf(r.properties.state) } : {}),
           },
         ]
       : [],

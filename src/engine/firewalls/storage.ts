@@ -22,6 +22,7 @@ import type { ServiceError } from "../types.js";
 import type { FirewallPolicy } from "./common.js";
 import { cidrInterval, decide, ipRule, isDeny, isDisabled, subnetLabel, subnetNote } from "./common.js";
 import type { FirewallInput, FirewallResult } from "./types.js";
+import { textOf } from "../../model/errors.js";
 
 export const STORAGE_FIREWALL_ERROR: ServiceError = Object.freeze({
   status: 403,
@@ -34,7 +35,7 @@ const DISK_DETAIL = `VM disk traffic (mount, unmount and disk IO of managed and 
 /** The account's firewall as a policy, independent of any request. */
 export function storageFirewallPolicy(resource: ArmResource): FirewallPolicy {
   const account = resource as StorageAccount;
-  const name = String(account.name ?? "");
+  const name = textOf(account.name ?? "");
   const acls: StorageNetworkAcls = account.properties?.networkAcls ?? { defaultAction: "Allow" };
   const bypass = acls.bypass ?? "AzureServices";
   const region =
@@ -75,20 +76,20 @@ export function storageFirewallPolicy(resource: ArmResource): FirewallPolicy {
     },
     lockedBy: "networkAcls.defaultAction is Deny",
     vnetRules: (Array.isArray(acls.virtualNetworkRules) ? acls.virtualNetworkRules : []).flatMap((r, i) =>
-      r && typeof r.id === "string" && (r.action === undefined || String(r.action).toLowerCase() === "allow")
+      r && typeof r.id === "string" && (r.action === undefined || textOf(r.action).toLowerCase() === "allow")
         ? [
             {
               rule: `networkAcls.virtualNetworkRules[${i}]`,
               subnetId: r.id,
-              ...(isStaleStorageRuleState(r.state) ? { staleState: String(r.state) } : {}),
+              ...(isStaleStorageRuleState(r.state) ? { staleState: textOf(r.state) } : {}),
             },
           ]
         : [],
     ),
     ipRules: (Array.isArray(acls.ipRules) ? acls.ipRules : []).flatMap((r, i) => {
       const iv = cidrInterval(r?.value);
-      return iv && (r.action === undefined || String(r.action).toLowerCase() === "allow")
-        ? [ipRule(`networkAcls.ipRules[${i}]`, String(r.value), iv)]
+      return iv && (r.action === undefined || textOf(r.action).toLowerCase() === "allow")
+        ? [ipRule(`networkAcls.ipRules[${i}]`, textOf(r.value), iv)]
         : [];
     }),
     ipBlocked: (input) => (input.sameRegionAzure && input.subnetId === undefined ? ipBlockedText : undefined),
@@ -123,7 +124,7 @@ export function storageFirewallPolicy(resource: ArmResource): FirewallPolicy {
         : {
             trusted: {
               rule: "networkAcls.bypass",
-              reason: `the caller is a trusted Microsoft service but networkAcls.bypass is "${bypass}"`,
+              reason: `the caller is a trusted Microsoft service but networkAcls.bypass is "${textOf(bypass)}"`,
               fix: `Set networkAcls.bypass to "${[...logMetric, "AzureServices"].join(", ")}".`,
             },
           }),

@@ -11,6 +11,7 @@
  *   shapes are outside the 2019 scope; they have no rule limits here.
  */
 import { findRegion, normalizeRegion, pairOf } from "./regions.js";
+import { textOf } from "../errors.js";
 
 export type EndpointServiceStatus = "GA" | "Preview";
 
@@ -140,7 +141,7 @@ export function normalizeLocations(locations: readonly string[]): { locations: s
   const out: string[] = [];
   const unknown: string[] = [];
   for (const raw of locations) {
-    const text = typeof raw === "string" ? raw.trim() : String(raw);
+    const text = typeof raw === "string" ? raw.trim() : textOf(raw);
     const name = text === "*" ? "*" : normalizeRegion(text);
     if (name === undefined) unknown.push(text);
     else if (!out.includes(name)) out.push(name);

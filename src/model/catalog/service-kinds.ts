@@ -33,6 +33,7 @@ import {
 } from "../resources/messaging.js";
 import { DATA_LAKE_STORE_DNS_SUFFIX, DATA_LAKE_STORE_TYPE } from "../resources/data-lake-store.js";
 import { CONTAINER_REGISTRY_DNS_SUFFIX, CONTAINER_REGISTRY_TYPE } from "../resources/container-registry.js";
+import { textOf } from "../errors.js";
 
 export type ServiceFlavor =
   | "storage"
@@ -77,7 +78,7 @@ function hostOf(url: unknown): string | undefined {
 }
 
 function storageHosts(r: Pick<ArmResource, "name"> & Partial<ArmResource>): ServiceHost[] {
-  const name = String(r.name ?? "").toLowerCase();
+  const name = textOf(r.name ?? "").toLowerCase();
   const p = (r.properties ?? {}) as Record<string, unknown>;
   const out: ServiceHost[] = [];
   const primary = p.primaryEndpoints as Record<string, unknown> | undefined;
@@ -94,7 +95,7 @@ function storageHosts(r: Pick<ArmResource, "name"> & Partial<ArmResource>): Serv
       if (host && (STORAGE_ENDPOINT_KEYS as readonly string[]).includes(k))
         out.push({ endpoint: `${k}-secondary`, host });
     }
-  } else if (isReadAccessGeoSku(String(r.sku?.name ?? ""))) {
+  } else if (isReadAccessGeoSku(textOf(r.sku?.name ?? ""))) {
     for (const k of storageEndpointKeysForKind(r.kind)) {
       if (k !== "file")
         out.push({ endpoint: `${k}-secondary`, host: `${name}-secondary.${k}.${STORAGE_DNS_SUFFIX}` });
@@ -104,12 +105,12 @@ function storageHosts(r: Pick<ArmResource, "name"> & Partial<ArmResource>): Serv
 }
 
 function cosmosHosts(r: Pick<ArmResource, "name"> & Partial<ArmResource>): ServiceHost[] {
-  const name = String(r.name ?? "").toLowerCase();
+  const name = textOf(r.name ?? "").toLowerCase();
   const out: ServiceHost[] = [{ endpoint: "documents", host: `${name}.${COSMOS_DNS_SUFFIX}` }];
   const p = (r.properties ?? {}) as { locations?: Array<{ locationName?: unknown }> };
   const regions =
     Array.isArray(p.locations) && p.locations.length > 0
-      ? p.locations.map((l) => String(l?.locationName ?? "")).filter((s) => s.length > 0)
+      ? p.locations.map((l) => textOf(l?.locationName ?? "")).filter((s) => s.length > 0)
       : typeof r.location === "string" && r.location
         ? [r.location]
         : [];
@@ -139,7 +140,7 @@ function sqlKind(flavor: SqlFlavor, displayName: string): ServiceKind {
       `${info.type}/virtualNetworkRules`.toLowerCase(),
       `${info.type}/firewallRules`.toLowerCase(),
     ],
-    hostNames: (r) => [{ endpoint: flavor, host: sqlServerHostName(flavor, String(r.name ?? "")) }],
+    hostNames: (r) => [{ endpoint: flavor, host: sqlServerHostName(flavor, textOf(r.name ?? "")) }],
   });
 }
 
@@ -177,7 +178,7 @@ const LIST: readonly ServiceKind[] = [
     defaultPort: 443,
     dnsSuffixes: [KEY_VAULT_DNS_SUFFIX],
     hostNames: (r) => [
-      { endpoint: "vault", host: `${String(r.name ?? "").toLowerCase()}.${KEY_VAULT_DNS_SUFFIX}` },
+      { endpoint: "vault", host: `${textOf(r.name ?? "").toLowerCase()}.${KEY_VAULT_DNS_SUFFIX}` },
     ],
   }),
   kind({
@@ -189,7 +190,7 @@ const LIST: readonly ServiceKind[] = [
     defaultPort: 443,
     dnsSuffixes: [MESSAGING_DNS_SUFFIX],
     ruleChildTypes: ["microsoft.servicebus/namespaces/networkrulesets"],
-    hostNames: (r) => [{ endpoint: "servicebus", host: messagingHostName(String(r.name ?? "")) }],
+    hostNames: (r) => [{ endpoint: "servicebus", host: messagingHostName(textOf(r.name ?? "")) }],
   }),
   kind({
     type: EVENT_HUB_NAMESPACE_TYPE,
@@ -200,7 +201,7 @@ const LIST: readonly ServiceKind[] = [
     defaultPort: 443,
     dnsSuffixes: [MESSAGING_DNS_SUFFIX],
     ruleChildTypes: ["microsoft.eventhub/namespaces/networkrulesets"],
-    hostNames: (r) => [{ endpoint: "eventhub", host: messagingHostName(String(r.name ?? "")) }],
+    hostNames: (r) => [{ endpoint: "eventhub", host: messagingHostName(textOf(r.name ?? "")) }],
   }),
   kind({
     type: DATA_LAKE_STORE_TYPE,
@@ -217,7 +218,7 @@ const LIST: readonly ServiceKind[] = [
     hostNames: (r) => [
       {
         endpoint: "datalakestore",
-        host: `${String(r.name ?? "").toLowerCase()}.${DATA_LAKE_STORE_DNS_SUFFIX}`,
+        host: `${textOf(r.name ?? "").toLowerCase()}.${DATA_LAKE_STORE_DNS_SUFFIX}`,
       },
     ],
   }),
@@ -232,7 +233,7 @@ const LIST: readonly ServiceKind[] = [
     hostNames: (r) => [
       {
         endpoint: "registry",
-        host: `${String(r.name ?? "").toLowerCase()}.${CONTAINER_REGISTRY_DNS_SUFFIX}`,
+        host: `${textOf(r.name ?? "").toLowerCase()}.${CONTAINER_REGISTRY_DNS_SUFFIX}`,
       },
     ],
   }),

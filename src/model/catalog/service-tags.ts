@@ -25,6 +25,7 @@ import {
 import { PrefixSet, PrefixTrie } from "../prefix-trie.js";
 import { PrefixClassifier } from "../prefix-classifier.js";
 import { normalizeRegion, regionForServiceTagCode, serviceTagCodeOf, tagRegionSuffix } from "./regions.js";
+import { textOf } from "../errors.js";
 
 // ---------------------------------------------------------------------------------------------
 // File format
@@ -480,7 +481,7 @@ export class ServiceTagCatalog {
    */
   pickAddress(tagName: string, seed: string): Address {
     const tag = this.resolve(tagName);
-    if (!tag) throw new Error(`unknown service tag ${quote(String(tagName))}`);
+    if (!tag) throw new Error(`unknown service tag ${quote(textOf(tagName))}`);
     const table = this.pickTable(tag);
     if (table.total === 0) throw new Error(`service tag ${quote(tag.name)} has no public IPv4 prefix`);
     // Prefixes from the file are public, but a very short one could still span a non-public

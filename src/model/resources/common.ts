@@ -30,3 +30,16 @@ export function typeKey(r: { type: string }): string {
 export function asArray<T>(v: T[] | undefined | null): T[] {
   return Array.isArray(v) ? v : [];
 }
+
+/**
+ * The object elements of a list of sub-objects (rules, configurations, references); anything
+ * else in it (null, a string, a number) is ignored, as a configuration file may hold it.
+ */
+export function objectsOf<T>(v: T[] | undefined | null): T[] {
+  return Array.isArray(v) ? v.filter((x) => x !== null && typeof x === "object" && !Array.isArray(x)) : [];
+}
+
+/** The string elements of a list of texts (address prefixes, resource ids); anything else is ignored. */
+export function stringsOf(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+}

@@ -10,6 +10,7 @@
  * storage hosts are not modelled; `publicNetworkAccess: "Disabled"` (2020+) is honoured.
  */
 import type { ArmResource, ProvisioningState } from "./common.js";
+import { textOf } from "../errors.js";
 
 export const CONTAINER_REGISTRY_TYPE = "Microsoft.ContainerRegistry/registries";
 export const CONTAINER_REGISTRY_DNS_SUFFIX = "azurecr.io";
@@ -60,7 +61,7 @@ export function normalizeContainerRegistry<R extends ArmResource>(
   resource: R,
 ): Omit<R, "properties"> & ContainerRegistry {
   const p: ContainerRegistryProperties = { ...((resource.properties ?? {}) as ContainerRegistryProperties) };
-  if (!p.loginServer) p.loginServer = registryLoginServer(String(resource.name ?? ""));
+  if (!p.loginServer) p.loginServer = registryLoginServer(textOf(resource.name ?? ""));
   if (p.adminUserEnabled === undefined) p.adminUserEnabled = false;
   if (p.provisioningState === undefined) p.provisioningState = "Succeeded";
   if (isPremiumRegistry(resource)) {

@@ -13,6 +13,7 @@
  */
 import type { ArmResource, ProvisioningState } from "./common.js";
 import { findRegion, normalizeRegion } from "../catalog/regions.js";
+import { textOf } from "../errors.js";
 
 export const COSMOS_ACCOUNT_TYPE = "Microsoft.DocumentDB/databaseAccounts";
 export const COSMOS_DNS_SUFFIX = "documents.azure.com";
@@ -115,7 +116,7 @@ function displayName(region: string): string {
 export function normalizeCosmosAccount<R extends ArmResource>(
   resource: R,
 ): Omit<R, "properties"> & CosmosAccount {
-  const name = String(resource.name ?? "").toLowerCase();
+  const name = textOf(resource.name ?? "").toLowerCase();
   const p: CosmosAccountProperties = { ...((resource.properties ?? {}) as CosmosAccountProperties) };
   const out: ArmResource = { ...resource, properties: p };
   if (out.kind === undefined) out.kind = "GlobalDocumentDB";
@@ -146,11 +147,11 @@ export function normalizeCosmosAccount<R extends ArmResource>(
   const locations = given
     .map((l, i) => {
       const region =
-        normalizeRegion(String(l.locationName ?? "")) ?? String(l.locationName ?? "").toLowerCase();
+        normalizeRegion(textOf(l.locationName ?? "")) ?? textOf(l.locationName ?? "").toLowerCase();
       return {
         ...l,
         id: l.id ?? `${name}-${region}`,
-        locationName: displayName(String(l.locationName ?? "")),
+        locationName: displayName(textOf(l.locationName ?? "")),
         provisioningState: l.provisioningState ?? state,
         failoverPriority: typeof l.failoverPriority === "number" ? l.failoverPriority : i,
         isZoneRedundant: l.isZoneRedundant ?? false,

@@ -13,6 +13,7 @@
  * to the caller.
  */
 import type { ArmResource, ProvisioningState } from "./common.js";
+import { textOf } from "../errors.js";
 
 export const DATA_LAKE_STORE_TYPE = "Microsoft.DataLakeStore/accounts";
 export const DATA_LAKE_STORE_FIREWALL_RULE_TYPE = "Microsoft.DataLakeStore/accounts/firewallRules";
@@ -101,7 +102,7 @@ export function dataLakeRules(
 export function normalizeDataLakeStoreAccount<R extends ArmResource>(
   resource: R,
 ): Omit<R, "properties"> & DataLakeStoreAccount {
-  const id = String(resource.id ?? "");
+  const id = textOf(resource.id ?? "");
   const p: DataLakeStoreProperties = { ...((resource.properties ?? {}) as DataLakeStoreProperties) };
   if (!p.firewallState) p.firewallState = "Disabled";
   if (!p.firewallAllowAzureIps) p.firewallAllowAzureIps = "Disabled";
@@ -117,7 +118,7 @@ export function normalizeDataLakeStoreAccount<R extends ArmResource>(
   }));
   if (!p.trustedIdProviderState) p.trustedIdProviderState = "Disabled";
   if (!p.encryptionState) p.encryptionState = "Enabled";
-  if (!p.endpoint) p.endpoint = dataLakeStoreHostName(String(resource.name ?? ""));
+  if (!p.endpoint) p.endpoint = dataLakeStoreHostName(textOf(resource.name ?? ""));
   if (!p.currentTier) p.currentTier = "Consumption";
   if (!p.newTier) p.newTier = p.currentTier;
   if (!p.state) p.state = "Active";

@@ -12,6 +12,7 @@
  */
 import type { ArmResource, ProvisioningState } from "./common.js";
 import { tryParseAddress } from "../ip.js";
+import { textOf } from "../errors.js";
 
 export const KEY_VAULT_TYPE = "Microsoft.KeyVault/vaults";
 export const KEY_VAULT_DNS_SUFFIX = "vault.azure.net";
@@ -88,7 +89,7 @@ export function normalizeKeyVaultNetworkAcls(acls: KeyVaultNetworkAcls): KeyVaul
  */
 export function normalizeKeyVault<R extends ArmResource>(resource: R): Omit<R, "properties"> & KeyVault {
   const p: KeyVaultProperties = { ...((resource.properties ?? {}) as KeyVaultProperties) };
-  if (!p.vaultUri) p.vaultUri = keyVaultUri(String(resource.name ?? ""));
+  if (!p.vaultUri) p.vaultUri = keyVaultUri(textOf(resource.name ?? ""));
   if (p.enabledForDeployment === undefined) p.enabledForDeployment = false;
   if (p.enabledForDiskEncryption === undefined) p.enabledForDiskEncryption = false;
   if (p.enabledForTemplateDeployment === undefined) p.enabledForTemplateDeployment = false;

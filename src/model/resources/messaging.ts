@@ -12,6 +12,7 @@
  * not Basic) are the ARM layer's to enforce at write time.
  */
 import type { ArmResource, ProvisioningState } from "./common.js";
+import { textOf } from "../errors.js";
 
 export type MessagingFlavor = "servicebus" | "eventhub";
 
@@ -90,12 +91,12 @@ export function findNetworkRuleSet(children: readonly ArmResource[]): NetworkRul
 export function normalizeMessagingNamespace<R extends ArmResource>(
   resource: R,
 ): Omit<R, "properties"> & MessagingNamespace {
-  const name = String(resource.name ?? "");
+  const name = textOf(resource.name ?? "");
   const p: MessagingNamespaceProperties = {
     ...((resource.properties ?? {}) as MessagingNamespaceProperties),
   };
   if (!p.serviceBusEndpoint) p.serviceBusEndpoint = `https://${messagingHostName(name)}:443/`;
-  const sub = /\/subscriptions\/([^/]+)/i.exec(String(resource.id ?? ""))?.[1];
+  const sub = /\/subscriptions\/([^/]+)/i.exec(textOf(resource.id ?? ""))?.[1];
   if (!p.metricId && sub) p.metricId = `${sub}:${name.toLowerCase()}`;
   if (!p.status) p.status = "Active";
   if (p.provisioningState === undefined) p.provisioningState = "Succeeded";
@@ -117,7 +118,7 @@ export function normalizeNetworkRuleSet<R extends ArmResource>(
     ignoreMissingVnetServiceEndpoint: r.ignoreMissingVnetServiceEndpoint ?? false,
   }));
   p.ipRules = (Array.isArray(p.ipRules) ? p.ipRules : []).map((r) => ({ ...r, action: r.action ?? "Allow" }));
-  const id = String(resource.id ?? "").toLowerCase();
+  const id = textOf(resource.id ?? "").toLowerCase();
   const type = id.includes("/providers/microsoft.eventhub/")
     ? EVENT_HUB_RULE_SET_TYPE
     : id.includes("/providers/microsoft.servicebus/")

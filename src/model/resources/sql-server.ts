@@ -15,6 +15,7 @@
  * fills response defaults.
  */
 import type { ArmResource, ProvisioningState } from "./common.js";
+import { textOf } from "../errors.js";
 
 export type SqlFlavor = "sql" | "postgresql" | "mysql" | "mariadb";
 
@@ -145,11 +146,11 @@ export type SqlServer = ArmResource<SqlServerProperties>;
  * the single servers). Unknown fields are kept; the input is not modified.
  */
 export function normalizeSqlServer<R extends ArmResource>(resource: R): Omit<R, "properties"> & SqlServer {
-  const flavor = sqlFlavorOf(String(resource.type ?? "")) ?? "sql";
+  const flavor = sqlFlavorOf(textOf(resource.type ?? "")) ?? "sql";
   const info = SQL_FLAVORS[flavor];
   const p: SqlServerProperties = { ...((resource.properties ?? {}) as SqlServerProperties) };
   if (!p.fullyQualifiedDomainName)
-    p.fullyQualifiedDomainName = sqlServerHostName(flavor, String(resource.name ?? ""));
+    p.fullyQualifiedDomainName = sqlServerHostName(flavor, textOf(resource.name ?? ""));
   if (!p.version) p.version = info.defaultVersion;
   const out: ArmResource = { ...resource, properties: p };
   if (flavor === "sql") {

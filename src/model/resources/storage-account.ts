@@ -15,6 +15,7 @@
  */
 import type { ArmResource, ProvisioningState } from "./common.js";
 import { pairOf } from "../catalog/regions.js";
+import { textOf } from "../errors.js";
 
 export const STORAGE_ACCOUNT_TYPE = "Microsoft.Storage/storageAccounts";
 
@@ -192,7 +193,7 @@ export function normalizeStorageAccount<R extends ArmResource>(
 ): Omit<R, "properties"> & StorageAccount {
   const r = resource as unknown as StorageAccount;
   const p: StorageAccountProperties = { ...(r.properties ?? {}) };
-  const name = String(r.name ?? "");
+  const name = textOf(r.name ?? "");
   const location = typeof r.location === "string" ? r.location : "";
   const sku = skuName(r);
 

@@ -3,6 +3,8 @@
  * Limitations: `addressPrefixes` (multi-prefix subnets) is honoured; IPv6 VNets route like IPv4.
  */
 import type { ArmResource, ProvisioningState, SubResource } from "./common.js";
+import { stringsOf } from "./common.js";
+import { textOf } from "../errors.js";
 
 export const VNET_TYPE = "Microsoft.Network/virtualNetworks";
 export const SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets";
@@ -63,9 +65,9 @@ export type VirtualNetwork = ArmResource<VirtualNetworkProperties>;
 
 /** All address prefixes of a subnet, single or multi form. */
 export function subnetPrefixes(s: Subnet): string[] {
-  const p = s.properties;
-  if (Array.isArray(p.addressPrefixes) && p.addressPrefixes.length > 0) return p.addressPrefixes;
-  return typeof p.addressPrefix === "string" ? [p.addressPrefix] : [];
+  const p = s?.properties;
+  if (Array.isArray(p?.addressPrefixes) && p.addressPrefixes.length > 0) return stringsOf(p.addressPrefixes);
+  return typeof p?.addressPrefix === "string" ? [p.addressPrefix] : [];
 }
 
 /**
@@ -86,7 +88,7 @@ export function fillEndpointLocations(
       const svc = resolve(e.service);
       const locations =
         Array.isArray(e.locations) && e.locations.length > 0
-          ? e.locations.map((l) => (l === "*" ? "*" : (normalizeRegionName(l) ?? String(l).toLowerCase())))
+          ? e.locations.map((l) => (l === "*" ? "*" : (normalizeRegionName(l) ?? textOf(l).toLowerCase())))
           : svc
             ? svc.defaultLocations(vnetRegion)
             : ["*"];
