@@ -28,6 +28,7 @@ import { networkInterfaces } from "./providers/network/network-interfaces.js";
 import { networkSecurityGroups } from "./providers/network/network-security-groups.js";
 import { networkWatchers } from "./providers/network/network-watchers.js";
 import { publicIpAddresses } from "./providers/network/public-ip-addresses.js";
+import { applicationSecurityGroups } from "./providers/network/application-security-groups.js";
 import { routeTables } from "./providers/network/route-tables.js";
 import { serviceEndpointPolicies } from "./providers/network/service-endpoint-policies.js";
 import { virtualNetworks } from "./providers/network/virtual-networks.js";
@@ -43,6 +44,7 @@ export function defaultKinds(): KindRegistry {
   for (const kind of [
     virtualNetworks,
     networkSecurityGroups,
+    applicationSecurityGroups,
     routeTables,
     publicIpAddresses,
     networkInterfaces,

@@ -397,6 +397,13 @@ export const ArmErrors = {
       "InUseNetworkSecurityGroupCannotBeDeleted",
       `Network security group ${nsgId} cannot be deleted because it is in use by the following resources: ${usedBy.join(", ")}. In order to delete the Network security group, remove the association with the resource(s). To learn how to do this, see aka.ms/deletensg.`,
     ),
+  /** The network RP's wording; the code follows its InUse…CannotBeDeleted family (unconfirmed). */
+  inUseApplicationSecurityGroupCannotBeDeleted: (name: string, usedBy: readonly string[]) =>
+    new ArmError(
+      400,
+      "InUseApplicationSecurityGroupCannotBeDeleted",
+      `Application Security Group ${name} cannot be deleted because it is referenced by IpConfiguration(s) or security rule(s) ${usedBy.join(", ")}.`,
+    ),
   inUseRouteTableCannotBeDeleted: (routeTableId: string, usedBy: readonly string[]) =>
     new ArmError(
       400,

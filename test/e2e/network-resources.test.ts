@@ -523,3 +523,129 @@ describe("network watchers and location APIs", () => {
     expect(storage?.properties?.addressPrefixes?.length).toBeGreaterThan(0);
   });
 });
+
+describe("application security groups (SE-NSG-1)", () => {
+  it("NICs join groups, NSG rules name them, the engine decides by membership; a group in use cannot be deleted", async () => {
+    const net = t.network();
+    const web = await net.applicationSecurityGroups.beginCreateOrUpdateAndWait(
+      RG,
+      "asg-web",
+      { location: "westus", tags: { tier: "web" } },
+      FAST,
+    );
+    expect(web.id).toBe(`${base}/applicationSecurityGroups/asg-web`);
+    expect(web.provisioningState).toBe("Succeeded");
+    expect(web.resourceGuid).toMatch(/^[0-9a-f-]{36}$/);
+    await net.applicationSecurityGroups.beginCreateOrUpdateAndWait(
+      RG,
+      "asg-db",
+      { location: "westus" },
+      FAST,
+    );
+    const listed = await collect(net.applicationSecurityGroups.list(RG));
+    expect(listed.map((g) => g.name).sort()).toEqual(["asg-db", "asg-web"]);
+
+    // Outbound HTTPS to the internet is denied for the web tier only.
+    const nsg = await net.networkSecurityGroups.beginCreateOrUpdateAndWait(
+      RG,
+      "asg-nsg",
+      {
+        location: "westus",
+        securityRules: [
+          {
+            name: "deny-web-https-out",
+            priority: 100,
+            direction: "Outbound",
+            access: "Deny",
+            protocol: "Tcp",
+            sourceApplicationSecurityGroups: [{ id: web.id }],
+            sourcePortRange: "*",
+            destinationAddressPrefix: "Internet",
+            destinationPortRange: "443",
+          },
+        ],
+      },
+      FAST,
+    );
+    const vnet = await net.virtualNetworks.beginCreateOrUpdateAndWait(
+      RG,
+      "asgnet",
+      {
+        location: "westus",
+        addressSpace: { addressPrefixes: ["10.7.0.0/16"] },
+        subnets: [{ name: "app", addressPrefix: "10.7.1.0/24", networkSecurityGroup: { id: nsg.id } }],
+      },
+      FAST,
+    );
+    const subnet = vnet.subnets![0]!.id!;
+    const vms: string[] = [];
+    for (const [name, groups] of [
+      ["asg-in", [{ id: web.id }]],
+      ["asg-out", []],
+    ] as const) {
+      const nic = await net.networkInterfaces.beginCreateOrUpdateAndWait(
+        RG,
+        `${name}-nic`,
+        {
+          location: "westus",
+          ipConfigurations: [
+            { name: "ipconfig1", subnet: { id: subnet }, applicationSecurityGroups: [...groups] },
+          ],
+        },
+        FAST,
+      );
+      expect(nic.ipConfigurations![0]!.applicationSecurityGroups?.map((g) => g.id)).toEqual(
+        groups.map((g) => g.id),
+      );
+      const vm = await t.compute().virtualMachines.beginCreateOrUpdateAndWait(
+        RG,
+        `${name}-vm`,
+        {
+          location: "westus",
+          hardwareProfile: { vmSize: "Standard_B1s" },
+          networkProfile: { networkInterfaces: [{ id: nic.id, primary: true }] },
+        },
+        FAST,
+      );
+      vms.push(vm.id!);
+    }
+    const check = async (from: string) =>
+      (await t.fetch("POST", "/_emulator/check", { from, to: "8.8.8.8", port: 443 })).json;
+    const inside = await check(vms[0]!);
+    expect(inside.decision).toBe("Denied");
+    expect(inside.blockers[0]).toMatchObject({
+      kind: "NetworkSecurityGroup",
+      rule: "securityRules/deny-web-https-out",
+    });
+    expect((await check(vms[1]!)).decision).toBe("Allowed");
+
+    // Named by an IP configuration and a rule: refused; asg-db, named by nothing, goes.
+    const e = await restError(net.applicationSecurityGroups.beginDeleteAndWait(RG, "asg-web", FAST));
+    expect(e.statusCode).toBe(400);
+    expect(e.code).toBe("InUseApplicationSecurityGroupCannotBeDeleted");
+    expect(e.message).toContain("ipconfig1");
+    expect(e.message).toContain("deny-web-https-out");
+    await net.applicationSecurityGroups.beginDeleteAndWait(RG, "asg-db", FAST);
+    expect((await restError(net.applicationSecurityGroups.get(RG, "asg-db"))).statusCode).toBe(404);
+
+    // A NIC cannot join a group that does not exist.
+    const missing = await restError(
+      net.networkInterfaces.beginCreateOrUpdateAndWait(
+        RG,
+        "asg-bad-nic",
+        {
+          location: "westus",
+          ipConfigurations: [
+            {
+              name: "ipconfig1",
+              subnet: { id: subnet },
+              applicationSecurityGroups: [{ id: `${base}/applicationSecurityGroups/nope` }],
+            },
+          ],
+        },
+        FAST,
+      ),
+    );
+    expect(missing.code).toBe("InvalidResourceReference");
+  });
+});
