@@ -7,6 +7,29 @@ import { gatewaysFor, learnedPrefixes, peeredVnets } from "./routes.js";
 import { effectiveNetworkSecurityGroupsFor, type NsgContext } from "./nsg.js";
 import type { Snapshot, VnetInfo } from "./snapshot.js";
 
+/**
+ * The private addresses (as host prefixes) of the IP configurations in each application security
+ * group, by group key: what Azure's effective rules list as an ASG rule's expanded prefixes.
+ */
+function asgMembers(snap: Snapshot): Map<string, Prefix[]> {
+  return snap.memoize("asg-members", () => {
+    const out = new Map<string, Prefix[]>();
+    for (const nic of snap.nics.values())
+      for (const cfg of nic.ipConfigs)
+        for (const key of cfg.asgs) {
+          const a = cfg.privateAddress;
+          const p: Prefix =
+            a.family === 4
+              ? { family: 4, base: a.value, length: 32 }
+              : { family: 6, base: a.value, length: 128 };
+          const list = out.get(key);
+          if (list) list.push(p);
+          else out.set(key, [p]);
+        }
+    return out;
+  });
+}
+
 /** The NSG context of a VNet: tag resolution through the catalog, and its VirtualNetwork prefixes. */
 export function nsgContextFor(snap: Snapshot, vnet: VnetInfo): NsgContext {
   return snap.memoize(`nsgctx:${vnet.key}`, () => {
@@ -20,6 +43,7 @@ export function nsgContextFor(snap: Snapshot, vnet: VnetInfo): NsgContext {
         classification: () => snap.catalog.classification(),
       },
       virtualNetworkPrefixes: prefixes,
+      applicationSecurityGroupPrefixes: (asgKey: string) => asgMembers(snap).get(asgKey),
     };
   });
 }

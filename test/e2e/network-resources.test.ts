@@ -619,6 +619,19 @@ describe("application security groups (SE-NSG-1)", () => {
     });
     expect((await check(vms[1]!)).decision).toBe("Allowed");
 
+    // Azure's effective rules expand the group to its members' addresses.
+    const member = (await net.networkInterfaces.get(RG, "asg-in-nic")).ipConfigurations![0]!
+      .privateIPAddress!;
+    const effective = await net.networkInterfaces.beginListEffectiveNetworkSecurityGroupsAndWait(
+      RG,
+      "asg-out-nic",
+      FAST,
+    );
+    const rule = effective.value![0]!.effectiveSecurityRules!.find(
+      (r) => r.name === "securityRules/deny-web-https-out",
+    );
+    expect(rule?.expandedSourceAddressPrefix).toEqual([`${member}/32`]);
+
     // Named by an IP configuration and a rule: refused; asg-db, named by nothing, goes.
     const e = await restError(net.applicationSecurityGroups.beginDeleteAndWait(RG, "asg-web", FAST));
     expect(e.statusCode).toBe(400);
