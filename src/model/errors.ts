@@ -397,6 +397,25 @@ export const ArmErrors = {
       "InUseNetworkSecurityGroupCannotBeDeleted",
       `Network security group ${nsgId} cannot be deleted because it is in use by the following resources: ${usedBy.join(", ")}. In order to delete the Network security group, remove the association with the resource(s). To learn how to do this, see aka.ms/deletensg.`,
     ),
+  allIpConfigurationsOnANicMustBelongToTheSameApplicationSecurityGroups: (
+    first: string,
+    firstAsgs: readonly string[],
+    other: string,
+    otherAsgs: readonly string[],
+  ) =>
+    new ArmError(
+      400,
+      "AllIpConfigurationsOnANicMustBelongToTheSameApplicationSecurityGroups",
+      // "wheras": the network RP's spelling.
+      `All IPConfigurations on a Network Interface should reference the same set of Application Security Groups. IPConfiguration ${first} references ASG(s) ${firstAsgs.join(", ")}, wheras IPConfiguration ${other} references ASG(s) ${otherAsgs.join(", ")}.`,
+    ),
+  /** Names the NSG where the message says "Security Rule", as the network RP does. */
+  allApplicationSecurityGroupsInSecurityRuleMustBeFromSameVnet: (nsgId: string, vnets: readonly string[]) =>
+    new ArmError(
+      400,
+      "AllApplicationSecurityGroupsInSecurityRuleMustBeFromSameVnet",
+      `Security Rule ${nsgId} has Application Security Groups (ASGs) from multiple virtual networks (${vnets.join(", ")}).\nAll ASGs on the Security Rule must be from the same virtual network.`,
+    ),
   /** The network RP's wording; the code follows its InUse…CannotBeDeleted family (unconfirmed). */
   inUseApplicationSecurityGroupCannotBeDeleted: (name: string, usedBy: readonly string[]) =>
     new ArmError(

@@ -660,5 +660,73 @@ describe("application security groups (SE-NSG-1)", () => {
       ),
     );
     expect(missing.code).toBe("InvalidResourceReference");
+
+    // The IPv4 configurations of a NIC name one set of groups.
+    const split = await restError(
+      net.networkInterfaces.beginCreateOrUpdateAndWait(
+        RG,
+        "asg-split-nic",
+        {
+          location: "westus",
+          ipConfigurations: [
+            { name: "a", primary: true, subnet: { id: subnet }, applicationSecurityGroups: [{ id: web.id }] },
+            { name: "b", subnet: { id: subnet } },
+          ],
+        },
+        FAST,
+      ),
+    );
+    expect(split.code).toBe("AllIpConfigurationsOnANicMustBelongToTheSameApplicationSecurityGroups");
+    expect(split.message).toContain("wheras IPConfiguration");
+
+    // A rule's groups hold members of one VNet only.
+    const far = await net.applicationSecurityGroups.beginCreateOrUpdateAndWait(
+      RG,
+      "asg-far",
+      { location: "westus" },
+      FAST,
+    );
+    const farNet = await net.virtualNetworks.beginCreateOrUpdateAndWait(
+      RG,
+      "asgnet2",
+      {
+        location: "westus",
+        addressSpace: { addressPrefixes: ["10.8.0.0/16"] },
+        subnets: [{ name: "s", addressPrefix: "10.8.1.0/24" }],
+      },
+      FAST,
+    );
+    await net.networkInterfaces.beginCreateOrUpdateAndWait(
+      RG,
+      "asg-far-nic",
+      {
+        location: "westus",
+        ipConfigurations: [
+          { name: "c", subnet: { id: farNet.subnets![0]!.id! }, applicationSecurityGroups: [{ id: far.id }] },
+        ],
+      },
+      FAST,
+    );
+    const mixed = await restError(
+      net.securityRules.beginCreateOrUpdateAndWait(
+        RG,
+        "asg-nsg",
+        "web-to-far",
+        {
+          priority: 200,
+          direction: "Outbound",
+          access: "Allow",
+          protocol: "Tcp",
+          sourceApplicationSecurityGroups: [{ id: web.id }],
+          destinationApplicationSecurityGroups: [{ id: far.id }],
+          sourcePortRange: "*",
+          destinationPortRange: "5432",
+        },
+        FAST,
+      ),
+    );
+    expect(mixed.code).toBe("AllApplicationSecurityGroupsInSecurityRuleMustBeFromSameVnet");
+    expect(mixed.message).toContain(vnet.id!);
+    expect(mixed.message).toContain(farNet.id!);
   });
 });

@@ -151,7 +151,39 @@ async function prepareIpConfigurations(
     },
   });
   if (configs.length === 0) throw ArmErrors.networkInterfaceWithoutIpConfiguration(nic.id);
+  sameApplicationSecurityGroups(configs);
   return configs;
+}
+
+/** The application security groups an IP configuration names (ids as written). */
+function asgIdsOf(c: ArmResource): string[] {
+  const list = c.properties?.applicationSecurityGroups;
+  return Array.isArray(list)
+    ? list.flatMap((g) =>
+        g && typeof g === "object" && typeof (g as { id?: unknown }).id === "string"
+          ? [(g as { id: string }).id]
+          : [],
+      )
+    : [];
+}
+
+/** Every IPv4 configuration of a NIC names the same set of application security groups, as the network RP requires. */
+function sameApplicationSecurityGroups(configs: readonly ArmResource[]): void {
+  const v4 = configs.filter(
+    (c) => String(c.properties?.privateIPAddressVersion ?? "IPv4").toLowerCase() === "ipv4",
+  );
+  const key = (c: ArmResource) => [...new Set(asgIdsOf(c).map(idKey))].sort().join("|");
+  const first = v4[0];
+  if (!first) return;
+  for (const c of v4.slice(1)) {
+    if (key(c) !== key(first))
+      throw ArmErrors.allIpConfigurationsOnANicMustBelongToTheSameApplicationSecurityGroups(
+        first.id,
+        asgIdsOf(first),
+        c.id,
+        asgIdsOf(c),
+      );
+  }
 }
 
 export const networkInterfaces: ResourceKind = {

@@ -11,6 +11,7 @@
 import { ArmErrors } from "../../../model/errors.js";
 import { parsePrefixDetailed } from "../../../model/ip.js";
 import type { ArmResource } from "../../../model/resources/common.js";
+import { idKey } from "../../../model/resource-id.js";
 import {
   DEFAULT_SECURITY_RULE_TYPE,
   NSG_TYPE,
@@ -166,6 +167,56 @@ function asgReferences(rule: ArmResource): Reference[] {
   return out;
 }
 
+/**
+ * The application security groups a rule names must all hold IP configurations of one virtual
+ * network (AllApplicationSecurityGroupsInSecurityRuleMustBeFromSameVnet). A group's network is
+ * that of its members, found among the subscription's NICs (read only when a rule names groups).
+ */
+async function asgsFromOneVnet(ctx: Ctx, nsgId: string, rules: readonly ArmResource[]): Promise<void> {
+  const named = rules.map((r) =>
+    ["sourceApplicationSecurityGroups", "destinationApplicationSecurityGroups"].flatMap((k) => {
+      const list = r.properties?.[k];
+      return Array.isArray(list)
+        ? list.flatMap((g) =>
+            g && typeof g === "object" && typeof (g as { id?: unknown }).id === "string"
+              ? [idKey((g as { id: string }).id)]
+              : [],
+          )
+        : [];
+    }),
+  );
+  if (!named.some((ids) => ids.length > 0)) return;
+  const sub = /^\/subscriptions\/([^/]+)/i.exec(nsgId)?.[1];
+  if (!sub) return;
+  const vnetsOf = new Map<string, Map<string, string>>();
+  const nics = await ctx.store.list({ type: "microsoft.network/networkinterfaces", subscriptionId: sub });
+  for (const d of nics.items) {
+    const nic = d.body as ArmResource;
+    for (const c of listOf(nic, "ipConfigurations")) {
+      const subnetId = (c.properties?.subnet as { id?: unknown } | undefined)?.id;
+      if (typeof subnetId !== "string") continue;
+      const vnetId = subnetId.replace(/\/subnets\/[^/]+\/?$/i, "");
+      const groups = c.properties?.applicationSecurityGroups;
+      if (!Array.isArray(groups)) continue;
+      for (const g of groups) {
+        const id = g && typeof g === "object" ? (g as { id?: unknown }).id : undefined;
+        if (typeof id !== "string") continue;
+        let m = vnetsOf.get(idKey(id));
+        if (!m) vnetsOf.set(idKey(id), (m = new Map()));
+        m.set(idKey(vnetId), vnetId);
+      }
+    }
+  }
+  for (const ids of named) {
+    const vnets = new Map<string, string>();
+    for (const id of ids) for (const [k, v] of vnetsOf.get(id) ?? []) vnets.set(k, v);
+    if (vnets.size > 1)
+      throw ArmErrors.allApplicationSecurityGroupsInSecurityRuleMustBeFromSameVnet(nsgId, [
+        ...vnets.values(),
+      ]);
+  }
+}
+
 export const networkSecurityGroups: ResourceKind = {
   namespace: "Microsoft.Network",
   typeName: "networkSecurityGroups",
@@ -176,6 +227,7 @@ export const networkSecurityGroups: ResourceKind = {
   serverOwned: ["subnets", "networkInterfaces"],
   async prepare(ctx, input, existing) {
     const rules = await prepareRules(ctx, input.id, input.properties.securityRules, existing);
+    await asgsFromOneVnet(ctx, input.id, rules);
     return tracked(input, existing, NSG_TYPE, {
       ...input.properties,
       securityRules: rules,
