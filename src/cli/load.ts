@@ -15,6 +15,11 @@ export class InputError extends Error {
   }
 }
 
+/** A JSON file (InputError naming `what` and the path when it cannot be read or parsed). */
+export function loadJson(path: string, what: string): unknown {
+  return readJson(path, what);
+}
+
 function readJson(path: string, what: string): unknown {
   let text: string;
   try {

@@ -21,7 +21,10 @@ import {
   type ServerFlags,
   type ServerTarget,
 } from "./client.js";
-import { InputError, loadSnapshot } from "./load.js";
+import { InputError, loadJson, loadResources, loadServiceTags, loadSnapshot } from "./load.js";
+import { applyChange, type Change } from "../analysis/change.js";
+import { whatIf, type WhatIfReport } from "../analysis/what-if.js";
+import { whoCanReach, type ReachAnswer } from "../analysis/who-can-reach.js";
 import { parseDestination, parsePort, parseProtocol, parseSource } from "./flow-args.js";
 import {
   renderDecisionTable,
@@ -29,11 +32,13 @@ import {
   renderEventLine,
   renderLog,
   renderNsg,
+  renderReach,
   renderRoutes,
+  renderWhatIf,
   type OutputFormat,
 } from "./render.js";
 import { registerServe } from "./serve.js";
-import type { Snapshot } from "../engine/snapshot.js";
+import { Snapshot } from "../engine/snapshot.js";
 
 export interface Io {
   out: (s: string) => void;
@@ -312,6 +317,87 @@ export function buildProgram(
       }
       io.err(`lazurite: wrote ${body.value.length} resources to ${opts.out}\n`);
     } else io.out(text);
+  });
+
+  withServer(
+    program
+      .command("who-can-reach")
+      .description(
+        "Ask every network interface the same question: who can reach a destination, what it sees, and the fix for each denial.",
+      )
+      .option("--config <file>", "JSON file of ARM resources; without it, ask a running server")
+      .option("--service-tags <file>", "with --config: Microsoft's ServiceTags_Public_*.json")
+      .requiredOption(
+        "--to <dest>",
+        "service resource id (optionally #blob, #dfs, ...), host name, or IP address",
+      )
+      .option("--port <n>", "destination port (default: the service's usual port)")
+      .option("--protocol <p>", "Tcp or Udp")
+      .addOption(outputOption()),
+  ).action(async (opts: CommonOpts & { to: string; port?: string; protocol?: string }) => {
+    let answer: ReachAnswer;
+    const destination = parseDestination(opts.to);
+    const port = parsePort(opts.port);
+    const protocol = parseProtocol(opts.protocol);
+    if (modeOf(opts) === "offline") {
+      answer = whoCanReach(loadSnapshot(opts.config!, opts.serviceTags), destination, {
+        ...(port !== undefined ? { port } : {}),
+        ...(protocol ? { protocol } : {}),
+      });
+    } else {
+      answer = await callOk(server(opts), "POST", "/_emulator/who-can-reach", {
+        to: opts.to,
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        ...(opts.protocol !== undefined ? { protocol: opts.protocol } : {}),
+      });
+    }
+    io.out(opts.output === "json" ? json(answer) : renderReach(answer, opts.to, opts.output));
+  });
+
+  withServer(
+    program
+      .command("what-if")
+      .description(
+        "What a write would break, before it is applied: resource changes, lost service endpoints (a PUT replaces the whole object), and every flow whose decision changes (exit 0 when nothing breaks, 1 when a flow that works now would be denied, 2 on bad input).",
+      )
+      .option("--config <file>", "JSON file of ARM resources; without it, ask a running server")
+      .option("--service-tags <file>", "with --config: Microsoft's ServiceTags_Public_*.json")
+      .option("--put <id>", "the resource id the write PUTs (with --body)")
+      .option("--body <file>", "JSON file: the PUT's request body, as the client would send it")
+      .option("--delete <id>", "the resource id the write DELETEs")
+      .addOption(new Option("--output <format>", "output format").choices(["json", "text"]).default("json")),
+  ).action(async (opts: CommonOpts & { put?: string; body?: string; delete?: string }) => {
+    if ((opts.put === undefined) === (opts.delete === undefined))
+      throw new InputError("name one write: --put ID --body FILE, or --delete ID");
+    if (opts.put !== undefined && opts.body === undefined) throw new InputError("--put needs --body FILE");
+    if (opts.delete !== undefined && opts.body !== undefined)
+      throw new InputError("--body goes with --put, not --delete");
+    const change: Change =
+      opts.put !== undefined
+        ? { kind: "put", id: opts.put, body: loadJson(opts.body!, "--body") }
+        : { kind: "delete", id: opts.delete! };
+    let report: WhatIfReport;
+    if (modeOf(opts) === "offline") {
+      const tags = loadServiceTags(opts.serviceTags);
+      const before = loadResources(opts.config!);
+      const after = applyChange(before, change);
+      report = whatIf(
+        new Snapshot(before, { serviceTags: tags }),
+        new Snapshot(after, { serviceTags: tags }),
+      );
+    } else {
+      report = await callOk(server(opts), "POST", "/_emulator/what-if", {
+        method: change.kind === "put" ? "PUT" : "DELETE",
+        id: change.id,
+        ...(change.kind === "put" ? { body: change.body } : {}),
+      });
+    }
+    io.out(
+      opts.output === "text"
+        ? renderWhatIf(report, `${change.kind === "put" ? "PUT" : "DELETE"} ${change.id}`)
+        : json(report),
+    );
+    setExit(report.broken > 0 ? 1 : 0);
   });
 
   registerServe(program);

@@ -1,5 +1,7 @@
 /** Renders engine answers for people: the trace as a short story, the fix last. */
 import type { Decision } from "../engine/types.js";
+import type { ReachAnswer } from "../analysis/who-can-reach.js";
+import type { WhatIfReport } from "../analysis/what-if.js";
 
 const MARK: Record<string, string> = { Allowed: "ok ", Denied: "NO ", Info: "   " };
 
@@ -202,4 +204,70 @@ export function renderEventLine(e: Record<string, any>, format: "table" | "text"
   const cells = [String(e.time ?? ""), String(e.type ?? ""), what];
   if (format === "text") return cells.join("\t") + "\n";
   return `${cells[0]!.padEnd(24)}  ${cells[1]!.padEnd(16)}  ${cells[2]}\n`;
+}
+
+/** `lazurite who-can-reach` for people: one line per NIC, the fix for each denial. */
+export function renderReach(a: ReachAnswer, to: string, format: "table" | "text"): string {
+  if (format === "table")
+    return renderTable(
+      ["decision", "network interface", "vm", "subnet", "source address", "endpoint", "blocked by", "fix"],
+      a.rows.map((r) => [
+        r.decision,
+        nameOf(r.networkInterfaceId),
+        nameOf(r.virtualMachineId),
+        subnetLabel(r.subnetId),
+        r.sourceAddress,
+        r.viaServiceEndpoint ? "yes" : "no",
+        r.blocker ? `${r.blocker.kind}${r.blocker.rule ? ` ${r.blocker.rule}` : ""}` : "",
+        r.blocker?.fix ?? "",
+      ]),
+    );
+  const lines = [
+    `who can reach ${nameOf(to.split("#")[0]) || to}: ${a.allowed} of ${a.rows.length} network interfaces`,
+  ];
+  for (const r of a.rows) {
+    const who = `${nameOf(r.networkInterfaceId)}${r.virtualMachineId ? ` (${nameOf(r.virtualMachineId)})` : ""} in ${subnetLabel(r.subnetId)}`;
+    lines.push(
+      r.decision === "Allowed"
+        ? `  ALLOWED ${who} from ${r.sourceAddress}${r.viaServiceEndpoint ? " over the service endpoint" : ""}`
+        : `  DENIED  ${who} from ${r.sourceAddress}: ${r.blocker ? `${r.blocker.kind}${r.blocker.rule ? ` ${r.blocker.rule}` : ""} — fix: ${r.blocker.fix}` : "denied"}`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** `lazurite what-if` for people: the changes, the warnings, then the flows that change. */
+export function renderWhatIf(r: WhatIfReport, what: string): string {
+  const lines = [`what-if: ${what}`];
+  for (const c of r.changes) lines.push(`  ${c.changeType.padEnd(6)} ${c.resourceId}`);
+  if (r.changes.length === 0) lines.push("  no resource changes");
+  if (r.warnings.length > 0) {
+    lines.push("");
+    for (const w of r.warnings) lines.push(`  warning ${w.code}: ${w.message}`);
+  }
+  lines.push("");
+  lines.push(
+    `${r.broken} flow(s) break, ${r.opened} open (${r.flows.length} change of ${r.pairsChecked} NIC → resource pairs checked${r.scope === "affected" ? ", narrowed to what the change touches" : ""})`,
+  );
+  for (const f of r.flows) {
+    const who = `${nameOf(f.networkInterfaceId)}${f.virtualMachineId ? ` (${nameOf(f.virtualMachineId)})` : ""}`;
+    const side = (v: string, addr: string, ep: boolean) =>
+      `${v} from ${addr}${ep ? " over the endpoint" : ""}`;
+    const tag =
+      f.before === "Allowed" && f.after === "Denied"
+        ? "BREAKS"
+        : f.before === "Denied" && f.after === "Allowed"
+          ? "OPENS "
+          : "CHANGES";
+    lines.push(
+      `  ${tag} ${who} → ${nameOf(f.destinationResourceId)}: ${side(f.before, f.beforeSourceAddress, f.beforeViaServiceEndpoint)} → ${side(f.after, f.afterSourceAddress, f.afterViaServiceEndpoint)}`,
+    );
+    if (f.blocker) lines.push(`         fix: ${f.blocker.fix}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+function subnetLabel(id: string): string {
+  const parts = id.split("/").filter(Boolean);
+  return parts.length >= 2 ? `${parts[parts.length - 3] ?? ""}/${parts[parts.length - 1]}` : id;
 }

@@ -7,7 +7,13 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { ArmDeps } from "../arm/context.js";
-import { diagnosticsOf, flowTextOf, type SimulationResult } from "../arm/diagnostics/index.js";
+import {
+  changeOf,
+  diagnosticsOf,
+  flowTextOf,
+  reachTextOf,
+  type SimulationResult,
+} from "../arm/diagnostics/index.js";
 import { exportedResources } from "../arm/diagnostics/snapshot-from-store.js";
 import type { ConnectionState } from "../arm/diagnostics/connections.js";
 import { ArmErrors } from "../model/errors.js";
@@ -84,6 +90,11 @@ function registerDiagnosticRoutes(app: FastifyInstance, arm: ArmDeps): void {
   // The access check: exactly the JSON `lazurite check` prints (not logged: no traffic is sent).
   app.post("/_emulator/check", async (req) => diag.check(diag.ctx(), flowTextOf(req.body)));
   app.get("/_emulator/check", async (req) => diag.check(diag.ctx(), flowTextOf(req.query)));
+
+  // Analysis (src/analysis): who can reach a destination; what a write would break before it is applied.
+  app.post("/_emulator/who-can-reach", async (req) => diag.whoCanReach(diag.ctx(), reachTextOf(req.body)));
+  app.get("/_emulator/who-can-reach", async (req) => diag.whoCanReach(diag.ctx(), reachTextOf(req.query)));
+  app.post("/_emulator/what-if", async (req) => diag.whatIf(diag.ctx(), changeOf(req.body)));
 
   // Every stored resource in its final form: what `lazurite export` writes as a --config file.
   app.get("/_emulator/resources", async () => ({ value: await exportedResources(diag.ctx()) }));

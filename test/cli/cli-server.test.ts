@@ -3,7 +3,7 @@
  * next to the same commands offline (`--config`): check, routes, nsg, log, events, export, each
  * with `--output json|table|text`. The server is the real HTTPS one with the demo network.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -70,6 +70,78 @@ describe("lazurite export (a running server's resources as a --config file)", ()
   it("export has no offline mode", async () => {
     const r = await run(["export", "--config", exported]);
     expect(r.code).toBe(2);
+  });
+});
+
+describe("analysis: who-can-reach and what-if, offline and against the server", () => {
+  const subnet1 = `${rg}/providers/Microsoft.Network/virtualNetworks/VNet1/subnets/subnet1`;
+
+  /** subnet1's body from the export, without serviceEndpoints (the careless PUT of SE-CFG-7). */
+  function careless(keepEndpoints: boolean): string {
+    const body = JSON.parse(readFileSync(exported, "utf8")) as { value: Array<Record<string, any>> };
+    const vnet = body.value.find((r) => /virtualNetworks\/VNet1$/i.test(r.id))!;
+    const s = vnet.properties.subnets.find((x: { name: string }) => x.name === "subnet1");
+    const props = { ...s.properties };
+    if (!keepEndpoints) delete props.serviceEndpoints;
+    for (const k of ["ipConfigurations", "provisioningState", "etag"]) delete props[k];
+    const file = join(mkdtempSync(join(tmpdir(), "lz-whatif-")), "subnet1.json");
+    writeFileSync(file, JSON.stringify({ properties: props }));
+    return file;
+  }
+
+  it("who-can-reach: every NIC, the same JSON from the server and from its export; a table for people", async () => {
+    const live = await run(["who-can-reach", ...srv, "--to", `${account}#blob`]);
+    const offline = await run(["who-can-reach", "--config", exported, "--to", `${account}#blob`]);
+    expect(live.code).toBe(0);
+    expect(JSON.parse(live.out)).toEqual(JSON.parse(offline.out));
+    const a = JSON.parse(live.out);
+    expect([a.allowed, a.denied]).toEqual([1, 1]);
+    expect(
+      a.rows.find((r: { networkInterfaceId: string }) => r.networkInterfaceId.endsWith("/nic0")),
+    ).toMatchObject({
+      decision: "Allowed",
+      viaServiceEndpoint: true,
+    });
+    const table = await run(["who-can-reach", ...srv, "--to", `${account}#blob`, "--output", "table"]);
+    expect(table.out).toMatch(/^decision\s+network interface/);
+    expect(table.out).toMatch(/Denied\s+nic1\s+testvm1\s+VNet1\/subnet2/);
+  });
+
+  it("SE-CFG-7: what-if of a subnet PUT without serviceEndpoints warns, names the broken flow, exits 1, and changes nothing", async () => {
+    const file = careless(false);
+    const live = await run(["what-if", ...srv, "--put", subnet1, "--body", file]);
+    const offline = await run(["what-if", "--config", exported, "--put", subnet1, "--body", file]);
+    expect(live.code).toBe(1);
+    expect(offline.code).toBe(1);
+    expect(JSON.parse(live.out)).toEqual(JSON.parse(offline.out));
+    const r = JSON.parse(live.out);
+    expect(r.warnings.map((w: { code: string }) => w.code)).toEqual([
+      "ServiceEndpointRemoved",
+      "ConnectionsReset",
+    ]);
+    expect(r.broken).toBe(1);
+    expect(r.flows[0]).toMatchObject({ networkInterfaceId: nic0, before: "Allowed", after: "Denied" });
+    const text = await run(["what-if", ...srv, "--put", subnet1, "--body", file, "--output", "text"]);
+    expect(text.out).toMatch(/warning ServiceEndpointRemoved: .*SE-CFG-7/);
+    expect(text.out).toMatch(/BREAKS nic0 \(testvm0\) → lazuritedemo0sa/);
+    // Nothing was applied: testvm0 still gets in.
+    expect((await run(["check", ...srv, "--from", vm0, "--to", `${account}#blob`])).code).toBe(0);
+    // Keeping the endpoints: nothing breaks, exit 0.
+    const kept = await run(["what-if", ...srv, "--put", subnet1, "--body", careless(true)]);
+    expect(kept.code).toBe(0);
+    expect(JSON.parse(kept.out)).toMatchObject({ broken: 0, warnings: [] });
+  });
+
+  it("what-if of deleting the VM's NIC subnet, and bad input (exit 2)", async () => {
+    const del = await run(["what-if", "--config", exported, "--delete", account]);
+    expect(del.code).toBe(0); // the account disappears: no NIC → resource pair exists on both sides
+    expect(JSON.parse(del.out).changes).toEqual([{ resourceId: account, changeType: "Delete" }]);
+    expect((await run(["what-if", ...srv, "--put", subnet1])).code).toBe(2);
+    expect((await run(["what-if", ...srv, "--put", subnet1, "--delete", subnet1])).code).toBe(2);
+    const bad = await run(["what-if", ...srv, "--delete", "not-an-id"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/InvalidResourceId/);
+    expect((await run(["who-can-reach", ...srv, "--to", "/subscriptions/x"])).code).toBe(2);
   });
 });
 

@@ -547,6 +547,24 @@ const ACTIONS: Array<{ label: string; path: string; valid: Json; api?: string }>
     valid: { source: { resourceId: VM }, destination: { resourceId: STORAGE, port: 443 }, protocol: "Tcp" },
   },
   {
+    label: "who can reach (/_emulator/who-can-reach)",
+    path: "/_emulator/who-can-reach",
+    api: "",
+    valid: { to: `${STORAGE}#blob`, port: 443, protocol: "Tcp" },
+  },
+  {
+    label: "what-if (/_emulator/what-if)",
+    path: "/_emulator/what-if",
+    api: "",
+    valid: {
+      method: "PUT",
+      id: SUBNET,
+      body: {
+        properties: { addressPrefix: "10.0.1.0/24", serviceEndpoints: [{ service: "Microsoft.Sql" }] },
+      },
+    },
+  },
+  {
     label: "access check (/_emulator/check)",
     path: "/_emulator/check",
     api: "",

@@ -31,13 +31,23 @@ import {
   type LogOperation,
   type RequestLogLimits,
 } from "./request-log.js";
-import { beforeChanges, currentSnapshot } from "./snapshot-from-store.js";
+import { beforeChanges, currentSnapshot, exportedResources } from "./snapshot-from-store.js";
+import { applyChange, type Change } from "../../analysis/change.js";
+import { whatIf, type WhatIfReport } from "../../analysis/what-if.js";
+import { whoCanReach, type ReachAnswer } from "../../analysis/who-can-reach.js";
 
 export type { LogEntry } from "./request-log.js";
 export type { SimulatedConnection } from "./connections.js";
 export type { EmulatorEvent } from "./event-bus.js";
 
 /** A flow as text, as `lazurite check` takes it and `/_emulator/check` receives it. */
+/** The question of `who-can-reach`, as text: a destination (as `to` of a flow), port, protocol. */
+export interface ReachText {
+  to: string;
+  port?: string;
+  protocol?: string;
+}
+
 export interface FlowText {
   from: string;
   to: string;
@@ -82,6 +92,43 @@ function field(body: Record<string, unknown>, name: string): string | undefined 
   if (typeof v === "string") return v;
   if (typeof v === "number" && name === "port") return String(v);
   return invalid(`'${name}' must be a string.`);
+}
+
+/** Reads `{to, port?, protocol?}` (who can reach) from a request body or query. */
+export function reachTextOf(body: unknown): ReachText {
+  if (!body || typeof body !== "object" || Array.isArray(body))
+    invalid('Expected a JSON object {"to": DEST, "port"?, "protocol"?}.');
+  const b = body as Record<string, unknown>;
+  const to = field(b, "to");
+  if (to === undefined || to === "")
+    invalid(
+      "'to' is required: a service resource id (optionally #blob, #dfs, ...), a host name, or an IP address.",
+    );
+  const port = field(b, "port");
+  const protocol = field(b, "protocol");
+  return { to, ...(port !== undefined ? { port } : {}), ...(protocol !== undefined ? { protocol } : {}) };
+}
+
+/** Reads a proposed write `{method: PUT|DELETE, id, body?}` (what-if) from a request body. */
+export function changeOf(body: unknown): Change {
+  if (!body || typeof body !== "object" || Array.isArray(body))
+    throw ArmErrors.invalidParameter(
+      'Expected a JSON object {"method": "PUT" | "DELETE", "id": ID, "body"?: {...}}.',
+      "body",
+    );
+  const b = body as Record<string, unknown>;
+  const method = typeof b.method === "string" ? b.method.toUpperCase() : "";
+  if (method !== "PUT" && method !== "DELETE")
+    throw ArmErrors.invalidParameter("'method' must be PUT or DELETE.", "method");
+  if (typeof b.id !== "string" || b.id === "")
+    throw ArmErrors.invalidParameter("'id' is required: the resource id the write names.", "id");
+  if (method === "DELETE") return { kind: "delete", id: b.id };
+  if (!b.body || typeof b.body !== "object" || Array.isArray(b.body))
+    throw ArmErrors.invalidParameter(
+      "'body' is required for a PUT: the resource as the request would send it.",
+      "body",
+    );
+  return { kind: "put", id: b.id, body: b.body };
 }
 
 /** Reads `{from, to, port?, protocol?, purpose?}` from a request body or query. */
@@ -190,6 +237,28 @@ export class Diagnostics {
   async check(ctx: Ctx, text: FlowText): Promise<Decision> {
     const flow = flowOf(text);
     return evaluate(await currentSnapshot(ctx), flow);
+  }
+
+  /** Who can reach a destination: every NIC of the store asked the same question (src/analysis). */
+  async whoCanReach(ctx: Ctx, text: ReachText): Promise<ReachAnswer> {
+    const destination = parseDestinationText(text.to, invalid, "to");
+    const port = parsePortText(text.port, invalid, "port");
+    const protocol = parseProtocolText(text.protocol, invalid, "protocol");
+    return whoCanReach(await currentSnapshot(ctx), destination, {
+      ...(port !== undefined ? { port } : {}),
+      ...(protocol ? { protocol } : {}),
+    });
+  }
+
+  /**
+   * What a write would break, before it is applied: the stored resources with the write applied
+   * as ARM stores it (whole-object PUT, SE-CFG-7), compared with them as they are (src/analysis).
+   */
+  async whatIf(ctx: Ctx, change: Change): Promise<WhatIfReport> {
+    const before = await exportedResources(ctx);
+    const after = applyChange(before, change);
+    const tags = { serviceTags: ctx.deps.serviceTags };
+    return whatIf(new Snapshot(before, tags), new Snapshot(after, tags));
   }
 
   /** Sends one simulated request and logs it when it reaches the service (SE-DIAG-1). */
