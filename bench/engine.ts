@@ -26,6 +26,9 @@ import { referenceEvaluate, refRoutes } from "../test/reference/evaluate-referen
 import { differences, run } from "../test/reference/compare.js";
 import { getHeapStatistics } from "node:v8";
 import { estateFlows, generateEstate, loadCatalog } from "./estate.js";
+import { whoCanReach } from "../src/analysis/who-can-reach.js";
+import { whatIf } from "../src/analysis/what-if.js";
+import { applyChange } from "../src/analysis/change.js";
 
 export interface EngineBenchOptions {
   seed: number;
@@ -243,7 +246,35 @@ export async function runEngineBench(
     `reference: ${sample.length} flows, ${referencePerSec.toFixed(1)}/s; disagreements with the engine: ${disagreements}`,
   );
 
+  // Analysis on the same estate: who can reach one service resource (every NIC asked), and a
+  // what-if of a careless subnet PUT (its serviceEndpoints left out, SE-CFG-7).
+  const target = estate.serviceIds[0]!;
+  const tr = now();
+  const reach = whoCanReach(snap, { kind: "resource", resourceId: target });
+  const reachMs = ms(tr, now());
+  const subnetWithEndpoint = [...snap.subnets.values()].find((x) => x.endpoints.length > 0)!;
+  const { serviceEndpoints: _dropped, ...keptProps } = subnetWithEndpoint.resource.properties ?? {};
+  const tw = now();
+  const after = new Snapshot(
+    applyChange(estate.resources, {
+      kind: "put",
+      id: subnetWithEndpoint.id,
+      body: { properties: keptProps },
+    }),
+    { serviceTags: catalog },
+  );
+  const report = whatIf(snap, after);
+  const whatIfMs = ms(tw, now());
+  o.log(
+    `who-can-reach ${target.split("/").pop()}: ${reach.rows.length} NICs decided in ${reachMs.toFixed(0)} ms (${reach.allowed} allowed); ` +
+      `what-if of a subnet PUT without its endpoints: ${report.pairsChecked} pairs (${report.scope}), ${report.broken} broken, ${report.warnings.length} warnings, in ${whatIfMs.toFixed(0)} ms`,
+  );
+
   return {
+    whoCanReachNics: reach.rows.length,
+    whoCanReachMs: reachMs,
+    whatIfPairs: report.pairsChecked,
+    whatIfMs,
     serviceTags: source.startsWith("real") ? "real" : "synthetic",
     vnets: estate.counts.vnets!,
     subnets: estate.counts.subnets!,

@@ -79,6 +79,8 @@ async function main(): Promise<void> {
     ["in cache: ns per lookup", engine.hotLookupNs!, "their destinations, over and over"],
     ["in cache: decision / lookup", engine.hotDecisionToLookupRatio!, "memory latency out of the picture"],
     ["reference disagreements", engine.referenceDisagreements!, `of ${fmt(engine.referenceFlows!)} flows`],
+    ["who-can-reach (ms)", engine.whoCanReachMs!, `${fmt(engine.whoCanReachNics!)} NICs decided`],
+    ["what-if of a subnet PUT (ms)", engine.whatIfMs!, `${fmt(engine.whatIfPairs!)} NIC → resource pairs`],
     [
       "heap after the engine passes (MB)",
       engine.engineHeapMB!,

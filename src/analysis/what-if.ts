@@ -216,7 +216,12 @@ export function whatIf(before: Snapshot, after: Snapshot, opts: WhatIfOptions = 
   const maxPairs = opts.maxPairs ?? 50_000;
   const all = nics.length * services.length <= maxPairs;
   const touched = (id: string | undefined) => id !== undefined && changed.has(idKey(id));
-  const underChanged = (key: string) => [...changed].some((c) => c === key || c.startsWith(`${key}/`));
+  const underChanged = (key: string) => {
+    for (const c of changed) if (c === key || c.startsWith(`${key}/`)) return true;
+    return false;
+  };
+  // Decided once: the resources the change touches (a resource or one of its child rules).
+  const touchedServices = all ? services : services.filter((s) => underChanged(s.key));
   const nicAffected = (n: NicInfo): boolean => {
     const subnet = n.primaryConfig!.subnet;
     return (
@@ -235,9 +240,7 @@ export function whatIf(before: Snapshot, after: Snapshot, opts: WhatIfOptions = 
   let broken = 0;
   let opened = 0;
   for (const nic of nics) {
-    const nicHit = all || nicAffected(nic);
-    for (const svc of services) {
-      if (!nicHit && !underChanged(svc.key)) continue;
+    for (const svc of all || nicAffected(nic) ? services : touchedServices) {
       pairs++;
       const b = decide(before, nic.id, svc.id);
       const a = decide(after, nic.id, svc.id);
