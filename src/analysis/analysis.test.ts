@@ -98,7 +98,7 @@ describe("what-if", () => {
     expect(r.broken).toBe(0);
   });
 
-  it("adding the endpoint on subnet2 and a VNet rule for it opens testvm1's flow", () => {
+  it("SE-COST-1: adding the endpoint on subnet2 and a VNet rule for it opens testvm1's flow, at no charge", () => {
     let res = quickstartResources();
     const v = res.find((x) => x.id.toLowerCase() === vnet.toLowerCase())!;
     const s2 = (v.properties.subnets as ArmResource[]).find((x) => x.name === "subnet2")!;
@@ -126,6 +126,15 @@ describe("what-if", () => {
     const r = whatIf(snap(quickstartResources()), snap(after));
     expect(r.endpointChanges).toEqual([
       { subnetId: `${vnet}/subnets/subnet2`, removed: [], added: ["Microsoft.Storage"] },
+    ]);
+    // SE-COST-1: the cost report of the change shows no charge for the endpoint.
+    expect(r.costs).toEqual([
+      {
+        resourceId: `${vnet}/subnets/subnet2`,
+        item: "Microsoft.Storage service endpoint",
+        monthlyCharge: 0,
+        note: expect.stringMatching(/no charge.*SE-COST-1/),
+      },
     ]);
     expect(r.opened).toBe(1);
     expect(r.broken).toBe(0);

@@ -57,9 +57,23 @@ export interface FlowChange {
   blocker?: { kind: string; resourceId?: string; rule?: string; fix: string };
 }
 
+/** A line of the change's cost report: what a changed item adds to the monthly bill. */
+export interface CostLine {
+  resourceId: string;
+  item: string;
+  /** Monthly charge the change adds for this item, in USD. */
+  monthlyCharge: number;
+  note: string;
+}
+
 export interface WhatIfReport {
   changes: ResourceChange[];
   endpointChanges: EndpointChange[];
+  /**
+   * The cost report of the change, for what Lazurite can price: service endpoints, which carry
+   * no charge (SE-COST-1). Other resources' prices are not modelled.
+   */
+  costs: CostLine[];
   warnings: WhatIfWarning[];
   /** `all`: every NIC to every service resource; `affected`: only NICs and resources the change touches. */
   scope: "all" | "affected";
@@ -271,9 +285,18 @@ export function whatIf(before: Snapshot, after: Snapshot, opts: WhatIfOptions = 
       });
     }
   }
+  const costs: CostLine[] = endpointChanges.flatMap((c) =>
+    c.added.map((service) => ({
+      resourceId: c.subnetId,
+      item: `${service} service endpoint`,
+      monthlyCharge: 0,
+      note: "Service endpoints carry no charge, and traffic over them is billed as it would be without them (SE-COST-1).",
+    })),
+  );
   return {
     changes,
     endpointChanges,
+    costs,
     warnings,
     scope: all ? "all" : "affected",
     pairsChecked: pairs,

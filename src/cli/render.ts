@@ -245,6 +245,8 @@ export function renderWhatIf(r: WhatIfReport, what: string): string {
     lines.push("");
     for (const w of r.warnings) lines.push(`  warning ${w.code}: ${w.message}`);
   }
+  for (const c of r.costs)
+    lines.push(`  cost: ${c.item} on ${subnetLabel(c.resourceId)}: $${c.monthlyCharge}/month — ${c.note}`);
   lines.push("");
   lines.push(
     `${r.broken} flow(s) break, ${r.opened} open (${r.flows.length} change of ${r.pairsChecked} NIC → resource pairs checked${r.scope === "affected" ? ", narrowed to what the change touches" : ""})`,
