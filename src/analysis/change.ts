@@ -10,7 +10,7 @@
  */
 import { ArmErrors, textOf } from "../model/errors.js";
 import type { ArmResource } from "../model/resources/common.js";
-import { fullType, idKey, parseResourceId } from "../model/resource-id.js";
+import { fullType, idKey, parentId, parseResourceId } from "../model/resource-id.js";
 
 export type Change =
   | { readonly kind: "put"; readonly id: string; readonly body: unknown }
@@ -50,8 +50,7 @@ export function applyChange(resources: readonly ArmResource[], change: Change): 
   const key = id.key;
   const type = fullType(id);
   const inlineProperty = INLINE_PROPERTY[type.toLowerCase()];
-  const parentKey =
-    id.types.length > 1 ? key.slice(0, key.lastIndexOf("/", key.lastIndexOf("/") - 1)) : undefined;
+  const parentKey = id.types.length > 1 ? parentId(id)?.key : undefined;
   const name = id.names[id.names.length - 1]!;
 
   let written: ArmResource | undefined;

@@ -15,13 +15,15 @@
  * Pure: no I/O, no clock.
  */
 import { isArmError, textOf } from "../model/errors.js";
-import { idKey, nameOfId } from "../model/resource-id.js";
+import { childLabel, idKey, nameOfId } from "../model/resource-id.js";
 import type { ArmResource } from "../model/resources/common.js";
 import { evaluate } from "../engine/evaluate.js";
 import { compileFirewall } from "../engine/firewalls/index.js";
-import { endpointsOf, type NicInfo, type Snapshot } from "../engine/snapshot.js";
+import { endpointsOf, Snapshot, type NicInfo } from "../engine/snapshot.js";
 import type { Decision, Verdict } from "../engine/types.js";
-import { inlineChildProperties } from "./change.js";
+import { applyChange, inlineChildProperties, type Change } from "./change.js";
+import type { ServiceTagCatalog } from "../model/catalog/service-tags.js";
+import { firstBlocker, type BlockerSummary } from "./who-can-reach.js";
 
 export type ChangeType = "Create" | "Modify" | "Delete";
 
@@ -54,7 +56,7 @@ export interface FlowChange {
   beforeViaServiceEndpoint: boolean;
   afterViaServiceEndpoint: boolean;
   /** After the change, for a denial: what blocks first and the smallest fix. */
-  blocker?: { kind: string; resourceId?: string; rule?: string; fix: string };
+  blocker?: BlockerSummary;
 }
 
 /** A line of the change's cost report: what a changed item adds to the monthly bill. */
@@ -170,6 +172,17 @@ function decide(snap: Snapshot, nicId: string, resourceId: string): Decision | u
   }
 }
 
+/** The what-if of one write on a list of resources: the list before, and after `change` (src/analysis/change.ts). */
+export function whatIfChange(
+  resources: readonly ArmResource[],
+  change: Change,
+  serviceTags: ServiceTagCatalog,
+  opts: WhatIfOptions = {},
+): WhatIfReport {
+  const after = applyChange(resources, change);
+  return whatIf(new Snapshot(resources, { serviceTags }), new Snapshot(after, { serviceTags }), opts);
+}
+
 export function whatIf(before: Snapshot, after: Snapshot, opts: WhatIfOptions = {}): WhatIfReport {
   const beforeById = byKey(before);
   const afterById = byKey(after);
@@ -187,7 +200,7 @@ export function whatIf(before: Snapshot, after: Snapshot, opts: WhatIfOptions = 
     const removed = [...was].filter(([s]) => !now.has(s)).map(([, n]) => n);
     const added = [...now].filter(([s]) => !was.has(s)).map(([, n]) => n);
     const subnetId = (after.subnets.get(k) ?? before.subnets.get(k))!.id;
-    const label = `${nameOfId(subnetId.replace(/\/subnets\/[^/]+$/i, ""))}/${nameOfId(subnetId)}`;
+    const label = childLabel(subnetId);
     const naming = rulesBefore.get(k) ?? [];
     if (!after.subnets.has(k)) {
       if (naming.length > 0)
@@ -261,7 +274,7 @@ export function whatIf(before: Snapshot, after: Snapshot, opts: WhatIfOptions = 
       if (!a || !b || sameFlow(a, b)) continue;
       if (b.decision === "Allowed" && a.decision === "Denied") broken++;
       if (b.decision === "Denied" && a.decision === "Allowed") opened++;
-      const first = a.decision === "Denied" ? a.blockers[0] : undefined;
+      const blocker = firstBlocker(a);
       flows.push({
         networkInterfaceId: nic.id,
         ...(nic.vmId ? { virtualMachineId: nic.vmId } : {}),
@@ -272,16 +285,7 @@ export function whatIf(before: Snapshot, after: Snapshot, opts: WhatIfOptions = 
         afterSourceAddress: a.sourceAddress,
         beforeViaServiceEndpoint: b.viaServiceEndpoint,
         afterViaServiceEndpoint: a.viaServiceEndpoint,
-        ...(first
-          ? {
-              blocker: {
-                kind: first.kind,
-                ...(first.resourceId ? { resourceId: first.resourceId } : {}),
-                ...(first.rule ? { rule: first.rule } : {}),
-                fix: first.fix,
-              },
-            }
-          : {}),
+        ...(blocker ? { blocker } : {}),
       });
     }
   }

@@ -7,7 +7,27 @@
 import { isArmError } from "../model/errors.js";
 import { evaluate } from "../engine/evaluate.js";
 import type { Snapshot } from "../engine/snapshot.js";
-import type { FlowDestination, Protocol, Verdict } from "../engine/types.js";
+import type { Decision, FlowDestination, Protocol, Verdict } from "../engine/types.js";
+
+/** The first blocker of a denial, reduced to what a row needs. */
+export interface BlockerSummary {
+  kind: string;
+  resourceId?: string;
+  rule?: string;
+  fix: string;
+}
+
+/** For a denied decision, its first blocker (what to fix first); undefined when allowed. */
+export function firstBlocker(d: Decision): BlockerSummary | undefined {
+  const b = d.decision === "Denied" ? d.blockers[0] : undefined;
+  if (!b) return undefined;
+  return {
+    kind: b.kind,
+    ...(b.resourceId ? { resourceId: b.resourceId } : {}),
+    ...(b.rule ? { rule: b.rule } : {}),
+    fix: b.fix,
+  };
+}
 
 export interface ReachRow {
   /** The network interface the flow starts at. */
@@ -19,7 +39,7 @@ export interface ReachRow {
   sourceAddress: string;
   viaServiceEndpoint: boolean;
   /** For a denial: what blocks first, and the smallest change that lifts it. */
-  blocker?: { kind: string; resourceId?: string; rule?: string; fix: string };
+  blocker?: BlockerSummary;
   /** The service's refusal code, when the service refuses. */
   errorCode?: string;
 }
@@ -54,7 +74,7 @@ export function whoCanReach(
       if (isArmError(e) && e.code !== "InvalidFlow") throw e; // the destination itself is wrong
       continue; // a NIC the engine cannot start from (no subnet): not a source
     }
-    const first = d.decision === "Denied" ? d.blockers[0] : undefined;
+    const blocker = firstBlocker(d);
     rows.push({
       networkInterfaceId: nic.id,
       ...(nic.vmId ? { virtualMachineId: nic.vmId } : {}),
@@ -62,16 +82,7 @@ export function whoCanReach(
       decision: d.decision,
       sourceAddress: d.sourceAddress,
       viaServiceEndpoint: d.viaServiceEndpoint,
-      ...(first
-        ? {
-            blocker: {
-              kind: first.kind,
-              ...(first.resourceId ? { resourceId: first.resourceId } : {}),
-              ...(first.rule ? { rule: first.rule } : {}),
-              fix: first.fix,
-            },
-          }
-        : {}),
+      ...(blocker ? { blocker } : {}),
       ...(d.error ? { errorCode: d.error.code } : {}),
     });
   }

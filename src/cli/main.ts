@@ -22,8 +22,8 @@ import {
   type ServerTarget,
 } from "./client.js";
 import { InputError, loadJson, loadResources, loadServiceTags, loadSnapshot } from "./load.js";
-import { applyChange, type Change } from "../analysis/change.js";
-import { whatIf, type WhatIfReport } from "../analysis/what-if.js";
+import type { Change } from "../analysis/change.js";
+import { whatIfChange, type WhatIfReport } from "../analysis/what-if.js";
 import { whoCanReach, type ReachAnswer } from "../analysis/who-can-reach.js";
 import { parseDestination, parsePort, parseProtocol, parseSource } from "./flow-args.js";
 import {
@@ -378,13 +378,7 @@ export function buildProgram(
         : { kind: "delete", id: opts.delete! };
     let report: WhatIfReport;
     if (modeOf(opts) === "offline") {
-      const tags = loadServiceTags(opts.serviceTags);
-      const before = loadResources(opts.config!);
-      const after = applyChange(before, change);
-      report = whatIf(
-        new Snapshot(before, { serviceTags: tags }),
-        new Snapshot(after, { serviceTags: tags }),
-      );
+      report = whatIfChange(loadResources(opts.config!), change, loadServiceTags(opts.serviceTags));
     } else {
       report = await callOk(server(opts), "POST", "/_emulator/what-if", {
         method: change.kind === "put" ? "PUT" : "DELETE",

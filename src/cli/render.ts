@@ -1,5 +1,6 @@
 /** Renders engine answers for people: the trace as a short story, the fix last. */
 import type { Decision } from "../engine/types.js";
+import { childLabel } from "../model/resource-id.js";
 import type { ReachAnswer } from "../analysis/who-can-reach.js";
 import type { WhatIfReport } from "../analysis/what-if.js";
 
@@ -215,7 +216,7 @@ export function renderReach(a: ReachAnswer, to: string, format: "table" | "text"
         r.decision,
         nameOf(r.networkInterfaceId),
         nameOf(r.virtualMachineId),
-        subnetLabel(r.subnetId),
+        childLabel(r.subnetId),
         r.sourceAddress,
         r.viaServiceEndpoint ? "yes" : "no",
         r.blocker ? `${r.blocker.kind}${r.blocker.rule ? ` ${r.blocker.rule}` : ""}` : "",
@@ -226,7 +227,7 @@ export function renderReach(a: ReachAnswer, to: string, format: "table" | "text"
     `who can reach ${nameOf(to.split("#")[0]) || to}: ${a.allowed} of ${a.rows.length} network interfaces`,
   ];
   for (const r of a.rows) {
-    const who = `${nameOf(r.networkInterfaceId)}${r.virtualMachineId ? ` (${nameOf(r.virtualMachineId)})` : ""} in ${subnetLabel(r.subnetId)}`;
+    const who = `${nameOf(r.networkInterfaceId)}${r.virtualMachineId ? ` (${nameOf(r.virtualMachineId)})` : ""} in ${childLabel(r.subnetId)}`;
     lines.push(
       r.decision === "Allowed"
         ? `  ALLOWED ${who} from ${r.sourceAddress}${r.viaServiceEndpoint ? " over the service endpoint" : ""}`
@@ -246,7 +247,7 @@ export function renderWhatIf(r: WhatIfReport, what: string): string {
     for (const w of r.warnings) lines.push(`  warning ${w.code}: ${w.message}`);
   }
   for (const c of r.costs)
-    lines.push(`  cost: ${c.item} on ${subnetLabel(c.resourceId)}: $${c.monthlyCharge}/month — ${c.note}`);
+    lines.push(`  cost: ${c.item} on ${childLabel(c.resourceId)}: $${c.monthlyCharge}/month — ${c.note}`);
   lines.push("");
   lines.push(
     `${r.broken} flow(s) break, ${r.opened} open (${r.flows.length} change of ${r.pairsChecked} NIC → resource pairs checked${r.scope === "affected" ? ", narrowed to what the change touches" : ""})`,
@@ -267,9 +268,4 @@ export function renderWhatIf(r: WhatIfReport, what: string): string {
     if (f.blocker) lines.push(`         fix: ${f.blocker.fix}`);
   }
   return lines.join("\n") + "\n";
-}
-
-function subnetLabel(id: string): string {
-  const parts = id.split("/").filter(Boolean);
-  return parts.length >= 2 ? `${parts[parts.length - 3] ?? ""}/${parts[parts.length - 1]}` : id;
 }

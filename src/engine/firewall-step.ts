@@ -12,7 +12,7 @@ import {
   type FirewallResult,
   type FirewallVerdict,
 } from "./firewalls/index.js";
-import { endpointsOf, type ServiceResourceInfo, type Snapshot } from "./snapshot.js";
+import type { ServiceResourceInfo, Snapshot } from "./snapshot.js";
 import type { Blocker, Flow } from "./types.js";
 import { nsgName, type Egress, type Trace } from "./trace.js";
 
@@ -45,11 +45,8 @@ class Rendered {
 function endpointCheckOf(snap: Snapshot, dst: ServiceResourceInfo): (subnetId: string) => boolean {
   let f = dst.memo.endpointCheck;
   if (f === undefined) {
-    const service = dst.service.toLowerCase();
-    f = (subnetId: string): boolean => {
-      const s = snap.subnet(subnetId);
-      return s !== undefined && endpointsOf(s).has(service);
-    };
+    const service = dst.service;
+    f = (subnetId: string): boolean => snap.subnetHasEndpoint(subnetId, service);
     dst.memo.endpointCheck = f;
   }
   return f;

@@ -11,6 +11,7 @@ import type { Packet } from "./nsg.js";
 import { describeRoute, peeredVnets, subnetRoutes, type RouteEntry } from "./routes.js";
 import {
   endpointsOf,
+  serviceKey,
   type IpConfigInfo,
   type NicInfo,
   type ServiceResourceInfo,
@@ -190,7 +191,7 @@ export function fromNic(
   if (
     service &&
     subnet.provisioningState === "Updating" &&
-    endpointsOf(subnet).has(lowerName(service.service))
+    endpointsOf(subnet).has(serviceKey(service.service))
   ) {
     t.steps.push(() => ({
       kind: "ServiceEndpoint",
@@ -410,17 +411,6 @@ function routeStep(t: Trace, subnet: SubnetInfo, route: RouteEntry): void {
   }));
 }
 
-const lowerNames = new Map<string, string>();
-/** Lower-cased endpoint service names, kept (a handful): no new string per decision. */
-function lowerName(name: string): string {
-  let l = lowerNames.get(name);
-  if (l === undefined) {
-    l = name.toLowerCase();
-    lowerNames.set(name, l);
-  }
-  return l;
-}
-
 function explainNoEndpoint(
   t: Trace,
   subnet: SubnetInfo,
@@ -428,7 +418,7 @@ function explainNoEndpoint(
   endpointName: string | undefined,
 ): void {
   if (!service || !endpointName) return;
-  const ep = endpointsOf(subnet).get(lowerName(endpointName));
+  const ep = endpointsOf(subnet).get(serviceKey(endpointName));
   if (ep && endpointName !== "Microsoft.AzureActiveDirectory") {
     t.steps.push(() => ({
       kind: "ServiceEndpoint",

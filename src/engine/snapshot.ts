@@ -15,7 +15,7 @@ import {
 } from "../model/ip.js";
 import { idKey, tryParseResourceId, nameOfId } from "../model/resource-id.js";
 import type { ArmResource } from "../model/resources/common.js";
-import { objectsOf, stringsOf } from "../model/resources/common.js";
+import { idsOf, objectsOf, stringsOf } from "../model/resources/common.js";
 import type { Subnet, VirtualNetwork, ServiceEndpointFormat } from "../model/resources/virtual-network.js";
 import { fillEndpointLocations, subnetPrefixes } from "../model/resources/virtual-network.js";
 import type { NetworkSecurityGroup, SecurityRule } from "../model/resources/network-security-group.js";
@@ -167,6 +167,18 @@ export interface ServiceResourceInfo {
   readonly children: ArmResource[];
   /** Engine-internal memo (see ServiceMemo). */
   readonly memo: ServiceMemo;
+}
+
+const serviceKeys = new Map<string, string>();
+
+/** The key of an endpoint service name in `endpointsOf` (lower-cased once per name, not per decision). */
+export function serviceKey(name: string): string {
+  let k = serviceKeys.get(name);
+  if (k === undefined) {
+    k = name.toLowerCase();
+    serviceKeys.set(name, k);
+  }
+  return k;
 }
 
 /** A subnet's endpoints by lower-cased service name (first one wins, as `find` would). */
@@ -475,11 +487,7 @@ export class Snapshot {
           privateAddress: a,
           primary:
             c.properties.primary === true || (cfgs.every((x) => x.properties?.primary !== true) && i === 0),
-          asgs: new Set(
-            objectsOf(c.properties.applicationSecurityGroups)
-              .filter((g) => typeof g.id === "string")
-              .map((g) => idKey(g.id)),
-          ),
+          asgs: new Set(idsOf(c.properties.applicationSecurityGroups).map(idKey)),
           ...(c.properties.publicIPAddress?.id ? { publicIpId: c.properties.publicIPAddress.id } : {}),
           ...(cfgSubnet ? { subnet: cfgSubnet } : {}),
           memo: {},
@@ -657,7 +665,7 @@ export class Snapshot {
   /** Does this subnet currently exist and carry an endpoint for the service? (SE-ACL-8) */
   subnetHasEndpoint(subnetId: string, service: string): boolean {
     const s = this.subnet(subnetId);
-    return !!s && endpointsOf(s).has(service.toLowerCase());
+    return !!s && endpointsOf(s).has(serviceKey(service));
   }
   memoize<T>(key: string, fn: () => T): T {
     if (this.memo.has(key)) return this.memo.get(key) as T;

@@ -6,6 +6,7 @@
  * ArmError with one of our codes. Never a TypeError, a RangeError or a hang.
  */
 import fc from "fast-check";
+import { mutate, paths, type Json } from "../fuzz-json.js";
 import { describe, expect, it } from "vitest";
 import { Snapshot } from "../../src/engine/snapshot.js";
 import { evaluate } from "../../src/engine/evaluate.js";
@@ -17,40 +18,12 @@ import { defaultServiceTagCatalog } from "../../src/model/catalog/synthetic-serv
 import { quickstartResources, DEMO_SUBSCRIPTION, DEMO_RESOURCE_GROUP } from "../../src/demo/quickstart.js";
 import { generateFlows, generateNetwork } from "./network-gen.js";
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
 const RUNS = Number(process.env.LAZURITE_FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.LAZURITE_FUZZ_SEED ?? 20261127);
 
 const rg = `/subscriptions/${DEMO_SUBSCRIPTION}/resourceGroups/${DEMO_RESOURCE_GROUP}`;
 const catalog = defaultServiceTagCatalog();
 const base = JSON.parse(JSON.stringify(quickstartResources())) as Json[];
-
-function paths(v: Json, at: Array<string | number> = []): Array<Array<string | number>> {
-  const out: Array<Array<string | number>> = [];
-  if (Array.isArray(v)) v.forEach((x, i) => out.push([...at, i], ...paths(x, [...at, i])));
-  else if (v !== null && typeof v === "object")
-    for (const [k, x] of Object.entries(v)) out.push([...at, k], ...paths(x, [...at, k]));
-  return out;
-}
-
-function mutate(v: Json, path: Array<string | number>, value: Json | undefined): Json {
-  if (path.length === 0) return value ?? null;
-  const [head, ...rest] = path;
-  if (Array.isArray(v)) {
-    const copy = [...v];
-    if (rest.length === 0 && value === undefined) copy.splice(head as number, 1);
-    else copy[head as number] = mutate(copy[head as number]!, rest, value);
-    return copy;
-  }
-  if (v !== null && typeof v === "object") {
-    const copy = { ...v };
-    if (rest.length === 0 && value === undefined) delete copy[head as string];
-    else copy[head as string] = mutate(copy[head as string] ?? null, rest, value);
-    return copy;
-  }
-  return v;
-}
 
 const value: fc.Arbitrary<Json> = fc.oneof(
   {

@@ -32,8 +32,8 @@ import {
   type RequestLogLimits,
 } from "./request-log.js";
 import { beforeChanges, currentSnapshot, exportedResources } from "./snapshot-from-store.js";
-import { applyChange, type Change } from "../../analysis/change.js";
-import { whatIf, type WhatIfReport } from "../../analysis/what-if.js";
+import type { Change } from "../../analysis/change.js";
+import { whatIfChange, type WhatIfReport } from "../../analysis/what-if.js";
 import { whoCanReach, type ReachAnswer } from "../../analysis/who-can-reach.js";
 
 export type { LogEntry } from "./request-log.js";
@@ -255,10 +255,7 @@ export class Diagnostics {
    * as ARM stores it (whole-object PUT, SE-CFG-7), compared with them as they are (src/analysis).
    */
   async whatIf(ctx: Ctx, change: Change): Promise<WhatIfReport> {
-    const before = await exportedResources(ctx);
-    const after = applyChange(before, change);
-    const tags = { serviceTags: ctx.deps.serviceTags };
-    return whatIf(new Snapshot(before, tags), new Snapshot(after, tags));
+    return whatIfChange(await exportedResources(ctx), change, ctx.deps.serviceTags);
   }
 
   /** Sends one simulated request and logs it when it reaches the service (SE-DIAG-1). */

@@ -39,6 +39,17 @@ export function objectsOf<T>(v: T[] | undefined | null): T[] {
   return Array.isArray(v) ? v.filter((x) => x !== null && typeof x === "object" && !Array.isArray(x)) : [];
 }
 
+/** The ids of a list of `{id}` references (`applicationSecurityGroups`, …); entries without a string id are ignored. */
+export function idsOf(v: unknown): string[] {
+  return Array.isArray(v)
+    ? v.flatMap((x) =>
+        x && typeof x === "object" && typeof (x as { id?: unknown }).id === "string"
+          ? [(x as { id: string }).id]
+          : [],
+      )
+    : [];
+}
+
 /** The string elements of a list of texts (address prefixes, resource ids); anything else is ignored. */
 export function stringsOf(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];

@@ -7,27 +7,13 @@
  * configuration or a security rule cannot be deleted.
  */
 import { ArmErrors, textOf } from "../../../model/errors.js";
-import { idKey, nameOfId } from "../../../model/resource-id.js";
-import type { ArmResource } from "../../../model/resources/common.js";
+import { idKey, nameOfId, tryParseResourceId } from "../../../model/resource-id.js";
+import { idsOf, type ArmResource } from "../../../model/resources/common.js";
 import type { Ctx } from "../../context.js";
 import type { ResourceKind } from "../../kinds.js";
-import { guidOf, tracked } from "../common.js";
+import { guidOf, listOf, tracked } from "../common.js";
 
 export const APPLICATION_SECURITY_GROUP_TYPE = "Microsoft.Network/applicationSecurityGroups";
-
-function idsIn(list: unknown): string[] {
-  return Array.isArray(list)
-    ? list.flatMap((e) =>
-        e && typeof e === "object" && typeof (e as { id?: unknown }).id === "string"
-          ? [(e as { id: string }).id]
-          : [],
-      )
-    : [];
-}
-
-function objects(list: unknown): ArmResource[] {
-  return Array.isArray(list) ? list.filter((e): e is ArmResource => !!e && typeof e === "object") : [];
-}
 
 /** IP configurations and security rules (ids) of the subscription that name the group. */
 async function usersOf(ctx: Ctx, asg: ArmResource, subscriptionId: string): Promise<string[]> {
@@ -36,18 +22,18 @@ async function usersOf(ctx: Ctx, asg: ArmResource, subscriptionId: string): Prom
   const nics = await ctx.store.list({ type: "microsoft.network/networkinterfaces", subscriptionId });
   for (const d of nics.items) {
     const nic = d.body as ArmResource;
-    for (const c of objects(nic.properties?.ipConfigurations)) {
-      if (idsIn(c.properties?.applicationSecurityGroups).some((id) => idKey(id) === key))
+    for (const c of listOf(nic, "ipConfigurations")) {
+      if (idsOf(c.properties?.applicationSecurityGroups).some((id) => idKey(id) === key))
         users.push(typeof c.id === "string" ? c.id : `${nic.id}/ipConfigurations/${textOf(c.name)}`);
     }
   }
   const nsgs = await ctx.store.list({ type: "microsoft.network/networksecuritygroups", subscriptionId });
   for (const d of nsgs.items) {
     const nsg = d.body as ArmResource;
-    for (const r of objects(nsg.properties?.securityRules)) {
+    for (const r of listOf(nsg, "securityRules")) {
       const named = [
-        ...idsIn(r.properties?.sourceApplicationSecurityGroups),
-        ...idsIn(r.properties?.destinationApplicationSecurityGroups),
+        ...idsOf(r.properties?.sourceApplicationSecurityGroups),
+        ...idsOf(r.properties?.destinationApplicationSecurityGroups),
       ];
       if (named.some((id) => idKey(id) === key))
         users.push(typeof r.id === "string" ? r.id : `${nsg.id}/securityRules/${textOf(r.name)}`);
@@ -72,7 +58,7 @@ export const applicationSecurityGroups: ResourceKind = {
     });
   },
   async beforeDelete(ctx, asg) {
-    const sub = /^\/subscriptions\/([^/]+)/i.exec(asg.id)?.[1];
+    const sub = tryParseResourceId(asg.id)?.subscriptionId;
     if (!sub) return;
     const users = await usersOf(ctx, asg, sub);
     if (users.length > 0)

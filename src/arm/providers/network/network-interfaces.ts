@@ -12,7 +12,7 @@
  */
 import { ArmErrors } from "../../../model/errors.js";
 import { addressKey, formatAddress, prefixContainsAddress, tryParseAddress } from "../../../model/ip.js";
-import type { ArmResource } from "../../../model/resources/common.js";
+import { idsOf, type ArmResource } from "../../../model/resources/common.js";
 import { NIC_TYPE } from "../../../model/resources/network-interface.js";
 import { SUBNET_TYPE } from "../../../model/resources/virtual-network.js";
 import { idKey, sameId, tryParseResourceId } from "../../../model/resource-id.js";
@@ -155,33 +155,22 @@ async function prepareIpConfigurations(
   return configs;
 }
 
-/** The application security groups an IP configuration names (ids as written). */
-function asgIdsOf(c: ArmResource): string[] {
-  const list = c.properties?.applicationSecurityGroups;
-  return Array.isArray(list)
-    ? list.flatMap((g) =>
-        g && typeof g === "object" && typeof (g as { id?: unknown }).id === "string"
-          ? [(g as { id: string }).id]
-          : [],
-      )
-    : [];
-}
-
 /** Every IPv4 configuration of a NIC names the same set of application security groups, as the network RP requires. */
 function sameApplicationSecurityGroups(configs: readonly ArmResource[]): void {
   const v4 = configs.filter(
     (c) => String(c.properties?.privateIPAddressVersion ?? "IPv4").toLowerCase() === "ipv4",
   );
-  const key = (c: ArmResource) => [...new Set(asgIdsOf(c).map(idKey))].sort().join("|");
+  const key = (c: ArmResource) =>
+    [...new Set(idsOf(c.properties?.applicationSecurityGroups).map(idKey))].sort().join("|");
   const first = v4[0];
   if (!first) return;
   for (const c of v4.slice(1)) {
     if (key(c) !== key(first))
       throw ArmErrors.allIpConfigurationsOnANicMustBelongToTheSameApplicationSecurityGroups(
         first.id,
-        asgIdsOf(first),
+        idsOf(first.properties?.applicationSecurityGroups),
         c.id,
-        asgIdsOf(c),
+        idsOf(c.properties?.applicationSecurityGroups),
       );
   }
 }

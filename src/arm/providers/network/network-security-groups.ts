@@ -10,8 +10,8 @@
  */
 import { ArmErrors } from "../../../model/errors.js";
 import { parsePrefixDetailed } from "../../../model/ip.js";
-import type { ArmResource } from "../../../model/resources/common.js";
-import { idKey } from "../../../model/resource-id.js";
+import { idsOf, type ArmResource } from "../../../model/resources/common.js";
+import { idKey, parentId, tryParseResourceId } from "../../../model/resource-id.js";
 import {
   DEFAULT_SECURITY_RULE_TYPE,
   NSG_TYPE,
@@ -174,19 +174,13 @@ function asgReferences(rule: ArmResource): Reference[] {
  */
 async function asgsFromOneVnet(ctx: Ctx, nsgId: string, rules: readonly ArmResource[]): Promise<void> {
   const named = rules.map((r) =>
-    ["sourceApplicationSecurityGroups", "destinationApplicationSecurityGroups"].flatMap((k) => {
-      const list = r.properties?.[k];
-      return Array.isArray(list)
-        ? list.flatMap((g) =>
-            g && typeof g === "object" && typeof (g as { id?: unknown }).id === "string"
-              ? [idKey((g as { id: string }).id)]
-              : [],
-          )
-        : [];
-    }),
+    [
+      ...idsOf(r.properties?.sourceApplicationSecurityGroups),
+      ...idsOf(r.properties?.destinationApplicationSecurityGroups),
+    ].map(idKey),
   );
   if (!named.some((ids) => ids.length > 0)) return;
-  const sub = /^\/subscriptions\/([^/]+)/i.exec(nsgId)?.[1];
+  const sub = tryParseResourceId(nsgId)?.subscriptionId;
   if (!sub) return;
   const vnetsOf = new Map<string, Map<string, string>>();
   const nics = await ctx.store.list({ type: "microsoft.network/networkinterfaces", subscriptionId: sub });
@@ -194,16 +188,13 @@ async function asgsFromOneVnet(ctx: Ctx, nsgId: string, rules: readonly ArmResou
     const nic = d.body as ArmResource;
     for (const c of listOf(nic, "ipConfigurations")) {
       const subnetId = (c.properties?.subnet as { id?: unknown } | undefined)?.id;
-      if (typeof subnetId !== "string") continue;
-      const vnetId = subnetId.replace(/\/subnets\/[^/]+\/?$/i, "");
-      const groups = c.properties?.applicationSecurityGroups;
-      if (!Array.isArray(groups)) continue;
-      for (const g of groups) {
-        const id = g && typeof g === "object" ? (g as { id?: unknown }).id : undefined;
-        if (typeof id !== "string") continue;
+      const subnet = typeof subnetId === "string" ? tryParseResourceId(subnetId) : undefined;
+      const vnet = subnet ? parentId(subnet) : undefined;
+      if (!vnet) continue;
+      for (const id of idsOf(c.properties?.applicationSecurityGroups)) {
         let m = vnetsOf.get(idKey(id));
         if (!m) vnetsOf.set(idKey(id), (m = new Map()));
-        m.set(idKey(vnetId), vnetId);
+        m.set(vnet.key, vnet.text);
       }
     }
   }
