@@ -11,7 +11,9 @@ import { ComputeManagementClient } from "@azure/arm-compute";
 import { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import type { TokenCredential } from "@azure/core-auth";
+import type { Clock } from "../../src/arm/context.js";
 import { loadConfig, type ConfigFlags } from "../../src/config/config.js";
+import { ADMIN_KEY_HEADER } from "../../src/identity/admin-key.js";
 import { startServer, type RunningServer } from "../../src/main.js";
 
 export const SUB = "11111111-2222-3333-4444-555555555555";
@@ -28,7 +30,7 @@ export interface TestServer {
   network(sub?: string): NetworkManagementClient;
   resources(sub?: string): ResourceManagementClient;
   compute(sub?: string): ComputeManagementClient;
-  /** Raw HTTPS request (for paths no SDK covers). */
+  /** Raw HTTPS request (for paths no SDK covers); in strict mode it sends the admin key header unless overridden. */
   fetch(
     method: string,
     path: string,
@@ -45,11 +47,16 @@ export function tempDataDir(): string {
 }
 
 export async function startTestServer(
-  opts: { dataDir?: string; flags?: ConfigFlags } = {},
+  opts: { dataDir?: string; flags?: ConfigFlags; clock?: Clock } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
   const config = loadConfig({ port: 0, dataDir, logLevel: "silent", ...(opts.flags ?? {}) }, {}, dataDir);
-  const server = await startServer(config, { print: () => undefined });
+  const server = await startServer(config, {
+    print: () => undefined,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  // Strict mode: the admin API needs the data dir's admin key, read from its file as a user would.
+  const adminKey = server.adminKeyFile ? readFileSync(server.adminKeyFile, "utf8").trim() : undefined;
   const ca = readFileSync(server.caFile);
   const clientOptions = () => ({ endpoint: server.url, tlsOptions: { ca }, retryOptions: { maxRetries: 0 } });
   const https = await import("node:https");
@@ -74,6 +81,7 @@ export async function startTestServer(
             agent,
             headers: {
               authorization: "Bearer x",
+              ...(adminKey !== undefined ? { [ADMIN_KEY_HEADER]: adminKey } : {}),
               ...(payload !== undefined
                 ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
                 : {}),
