@@ -15,7 +15,7 @@ import type { Config } from "./config/config.js";
 import { quickstartResources } from "./demo/quickstart.js";
 import { buildApp } from "./http/app.js";
 import { openAuthenticator, strictAuthenticator } from "./http/auth.js";
-import { ensureAdminKey } from "./identity/admin-key.js";
+import { ensureAdminKey } from "./config/admin-key.js";
 import { Identity } from "./identity/identity.js";
 import { ensureTls } from "./http/tls.js";
 import { ServiceTagCatalog } from "./model/catalog/service-tags.js";

@@ -16,7 +16,7 @@ import type { FastifyRequest } from "fastify";
 import { newCtx } from "../arm/arm.js";
 import type { ArmDeps, Ctx } from "../arm/context.js";
 import { clientLabel, type EnforcedCaller } from "../arm/providers/authorization/authorizer.js";
-import { ADMIN_KEY_HEADER, adminKeyMatches } from "../identity/admin-key.js";
+import { ADMIN_KEY_HEADER, adminKeyMatches } from "../config/admin-key.js";
 import type { Identity } from "../identity/identity.js";
 import { ArmErrors } from "../model/errors.js";
 import { baseUrlOf } from "./adfs.js";

@@ -18,7 +18,7 @@ import {
 import { loadConfig } from "../../src/config/config.js";
 import { buildApp } from "../../src/http/app.js";
 import { strictAuthenticator } from "../../src/http/auth.js";
-import { ADMIN_KEY_HEADER } from "../../src/identity/admin-key.js";
+import { ADMIN_KEY_HEADER } from "../../src/config/admin-key.js";
 import { Identity, audienceOf, dotnetUtc } from "../../src/identity/identity.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 

@@ -13,7 +13,7 @@ import { ResourceManagementClient } from "@azure/arm-resources";
 import type { TokenCredential } from "@azure/core-auth";
 import type { Clock } from "../../src/arm/context.js";
 import { loadConfig, type ConfigFlags } from "../../src/config/config.js";
-import { ADMIN_KEY_HEADER } from "../../src/identity/admin-key.js";
+import { ADMIN_KEY_HEADER } from "../../src/config/admin-key.js";
 import { startServer, type RunningServer } from "../../src/main.js";
 
 export const SUB = "11111111-2222-3333-4444-555555555555";
