@@ -4,7 +4,7 @@
  * generated CA through the client's `tlsOptions`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ComputeManagementClient } from "@azure/arm-compute";
@@ -13,7 +13,6 @@ import { ResourceManagementClient } from "@azure/arm-resources";
 import type { TokenCredential } from "@azure/core-auth";
 import type { Clock } from "../../src/arm/context.js";
 import { loadConfig, type ConfigFlags } from "../../src/config/config.js";
-import { ADMIN_KEY_HEADER } from "../../src/config/admin-key.js";
 import { startServer, type RunningServer } from "../../src/main.js";
 
 export const SUB = "11111111-2222-3333-4444-555555555555";
@@ -42,6 +41,15 @@ export interface TestServer {
   dispose(): Promise<void>;
 }
 
+/** The header a strict-mode server takes its admin key in (docs/identity.md). */
+export const ADMIN_KEY_HEADER = "x-lazurite-admin-key";
+
+/** A data dir's admin key (`DATA_DIR/admin-key`, written by a strict-mode server), if any. */
+export function readAdminKeyFile(dataDir: string): string | undefined {
+  const file = join(dataDir, "admin-key");
+  return existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
+}
+
 export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), "lazurite-e2e-"));
 }
@@ -56,7 +64,7 @@ export async function startTestServer(
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   // Strict mode: the admin API needs the data dir's admin key, read from its file as a user would.
-  const adminKey = server.adminKeyFile ? readFileSync(server.adminKeyFile, "utf8").trim() : undefined;
+  const adminKey = readAdminKeyFile(dataDir);
   const ca = readFileSync(server.caFile);
   const clientOptions = () => ({ endpoint: server.url, tlsOptions: { ca }, retryOptions: { maxRetries: 0 } });
   const https = await import("node:https");
