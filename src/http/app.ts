@@ -147,6 +147,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ...(deps.identity ? { identity: deps.identity } : {}),
     ...(deps.adminKey !== undefined ? { adminKey: deps.adminKey } : {}),
   });
+  // Strict mode: every `/_emulator` route but health authenticates before anything else (even body parsing) runs
+  // (decided on the route's pattern, not the raw URL). Handlers then ask what the caller may do.
+  app.addHook("onRequest", async (req) => {
+    const route = req.routeOptions.url ?? "";
+    if (!gate.strict || !route.startsWith("/_emulator/") || route === "/_emulator/health") return;
+    await gate.access(req);
+  });
   registerAdfsRoutes(app, deps.arm, deps.identity);
   if (deps.identity) registerIdentityRoutes(app, deps.arm, deps.identity, gate);
   registerEmulatorRoutes(app, deps.arm, gate);

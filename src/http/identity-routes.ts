@@ -123,50 +123,62 @@ export function registerIdentityRoutes(
       gate.refuse(access, `Lazurite/tenants/${what}/${verb}`, scope);
   };
   type P = { Params: { tenantId: string; appId: string; upn: string } };
-  app.addHook("preHandler", async (req) => {
-    const m = /^\/_emulator\/tenants\/[^/]+\/(servicePrincipals|users)(\/|$|\?)/i.exec(req.url);
-    if (!m) return;
-    const verb = req.method === "GET" ? "read" : req.method === "DELETE" ? "delete" : "write";
-    await directory(req as FastifyRequest<P>, m[1]!, verb);
+  /** The route option that checks a directory call before its handler runs. */
+  const guard = (what: "servicePrincipals" | "users", verb: "read" | "write" | "delete") => ({
+    preHandler: async (req: FastifyRequest<P>) => directory(req, what, verb),
   });
-  app.get<P>("/_emulator/tenants/:tenantId/servicePrincipals", async (req) => ({
-    value: (await identity.listPrincipals(req.params.tenantId, "ServicePrincipal")).map(principalView),
-  }));
-  app.get<P>("/_emulator/tenants/:tenantId/servicePrincipals/:appId", async (req) =>
-    principalView(await identity.findServicePrincipal(req.params.tenantId, req.params.appId)),
+  app.get<P>(
+    "/_emulator/tenants/:tenantId/servicePrincipals",
+    guard("servicePrincipals", "read"),
+    async (req) => ({
+      value: (await identity.listPrincipals(req.params.tenantId, "ServicePrincipal")).map(principalView),
+    }),
   );
-  app.put<P>("/_emulator/tenants/:tenantId/servicePrincipals/:appId", async (req, reply) => {
-    const b = objectOf(req.body);
-    const { created, principal, secret } = await identity.putServicePrincipal(
-      req.params.tenantId,
-      req.params.appId,
-      {
-        ...(str(b.displayName) !== undefined ? { displayName: str(b.displayName)! } : {}),
-        ...(str(b.secret) !== undefined ? { secret: str(b.secret)! } : {}),
-        ...(str(b.objectId) !== undefined ? { objectId: str(b.objectId)! } : {}),
-        newSecret: b.newSecret === true,
-        resetSecret: b.resetSecret === true,
-      },
-    );
-    return reply
-      .status(created ? 201 : 200)
-      .send({ ...principalView(principal), ...(secret !== undefined ? { secret } : {}) });
-  });
-  app.delete<P>("/_emulator/tenants/:tenantId/servicePrincipals/:appId", async (req, reply) => {
-    const p = await identity
-      .findServicePrincipal(req.params.tenantId, req.params.appId)
-      .catch(() => undefined);
-    if (!p) return reply.status(204).send();
-    await identity.deletePrincipal(p);
-    return reply.status(200).send(principalView(p));
-  });
-  app.get<P>("/_emulator/tenants/:tenantId/users", async (req) => ({
+  app.get<P>(
+    "/_emulator/tenants/:tenantId/servicePrincipals/:appId",
+    guard("servicePrincipals", "read"),
+    async (req) => principalView(await identity.findServicePrincipal(req.params.tenantId, req.params.appId)),
+  );
+  app.put<P>(
+    "/_emulator/tenants/:tenantId/servicePrincipals/:appId",
+    guard("servicePrincipals", "write"),
+    async (req, reply) => {
+      const b = objectOf(req.body);
+      const { created, principal, secret } = await identity.putServicePrincipal(
+        req.params.tenantId,
+        req.params.appId,
+        {
+          ...(str(b.displayName) !== undefined ? { displayName: str(b.displayName)! } : {}),
+          ...(str(b.secret) !== undefined ? { secret: str(b.secret)! } : {}),
+          ...(str(b.objectId) !== undefined ? { objectId: str(b.objectId)! } : {}),
+          newSecret: b.newSecret === true,
+          resetSecret: b.resetSecret === true,
+        },
+      );
+      return reply
+        .status(created ? 201 : 200)
+        .send({ ...principalView(principal), ...(secret !== undefined ? { secret } : {}) });
+    },
+  );
+  app.delete<P>(
+    "/_emulator/tenants/:tenantId/servicePrincipals/:appId",
+    guard("servicePrincipals", "delete"),
+    async (req, reply) => {
+      const p = await identity
+        .findServicePrincipal(req.params.tenantId, req.params.appId)
+        .catch(() => undefined);
+      if (!p) return reply.status(204).send();
+      await identity.deletePrincipal(p);
+      return reply.status(200).send(principalView(p));
+    },
+  );
+  app.get<P>("/_emulator/tenants/:tenantId/users", guard("users", "read"), async (req) => ({
     value: (await identity.listPrincipals(req.params.tenantId, "User")).map(principalView),
   }));
-  app.get<P>("/_emulator/tenants/:tenantId/users/:upn", async (req) =>
+  app.get<P>("/_emulator/tenants/:tenantId/users/:upn", guard("users", "read"), async (req) =>
     principalView(await identity.findUser(req.params.tenantId, req.params.upn)),
   );
-  app.put<P>("/_emulator/tenants/:tenantId/users/:upn", async (req, reply) => {
+  app.put<P>("/_emulator/tenants/:tenantId/users/:upn", guard("users", "write"), async (req, reply) => {
     const b = objectOf(req.body);
     const { created, principal, password } = await identity.putUser(req.params.tenantId, req.params.upn, {
       ...(str(b.displayName) !== undefined ? { displayName: str(b.displayName)! } : {}),
@@ -177,7 +189,7 @@ export function registerIdentityRoutes(
       .status(created ? 201 : 200)
       .send({ ...principalView(principal), ...(password !== undefined ? { password } : {}) });
   });
-  app.delete<P>("/_emulator/tenants/:tenantId/users/:upn", async (req, reply) => {
+  app.delete<P>("/_emulator/tenants/:tenantId/users/:upn", guard("users", "delete"), async (req, reply) => {
     const p = await identity.findUser(req.params.tenantId, req.params.upn).catch(() => undefined);
     if (!p) return reply.status(204).send();
     await identity.deletePrincipal(p);
