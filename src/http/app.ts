@@ -13,6 +13,7 @@ import { checkApiVersion } from "../arm/api-versions.js";
 import { handleArm } from "../arm/arm.js";
 import type { ArmDeps, ArmRequest } from "../arm/context.js";
 import { ArmErrors } from "../model/errors.js";
+import { decodePathSegments } from "../model/resource-id.js";
 import { baseUrlOf, registerAdfsRoutes } from "./adfs.js";
 import { openAuthenticator, type Authenticator } from "./auth.js";
 import { registerEmulatorRoutes } from "./emulator-routes.js";
@@ -41,15 +42,6 @@ export function collapseSlashes(url: string): string {
   const path = q < 0 ? url : url.slice(0, q);
   const rest = q < 0 ? "" : url.slice(q);
   return path.replace(/\/{2,}/g, "/") + rest;
-}
-
-function decodePath(raw: string): string[] {
-  const segs = raw.split("/").filter((s) => s.length > 0);
-  try {
-    return segs.map((s) => decodeURIComponent(s));
-  } catch {
-    throw ArmErrors.badRequest(`The request path '${raw}' is not valid percent-encoding.`);
-  }
 }
 
 function firstValues(q: unknown): Record<string, string> {
@@ -149,7 +141,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       path: req.url.split("?")[0]!,
     });
     const rawPath = req.url.split("?")[0]!;
-    const segments = decodePath(rawPath);
+    const segments = decodePathSegments(rawPath);
     const path = "/" + segments.join("/");
     const query = firstValues(req.query);
     const apiVersionKey = Object.keys(query).find((k) => k.toLowerCase() === "api-version");
