@@ -13,6 +13,7 @@ import { checkApiVersion } from "../arm/api-versions.js";
 import { handleArm } from "../arm/arm.js";
 import type { ArmDeps, ArmRequest } from "../arm/context.js";
 import { ArmErrors } from "../model/errors.js";
+import { jsonTextDepth, MAX_REQUEST_DEPTH } from "../model/json-depth.js";
 import { decodePathSegments } from "../model/resource-id.js";
 import { baseUrlOf, registerAdfsRoutes } from "./adfs.js";
 import { openAuthenticator, type Authenticator } from "./auth.js";
@@ -84,6 +85,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.removeAllContentTypeParsers();
   const parseJson = (text: string): unknown => {
     if (text.trim() === "") return undefined;
+    // Bounded before parsing: nothing recursive ever meets a body nested deeper (docs/fidelity.md).
+    if (jsonTextDepth(text, MAX_REQUEST_DEPTH) > MAX_REQUEST_DEPTH) {
+      throw ArmErrors.invalidRequestContent(
+        `The request content was invalid and could not be deserialized: 'The JSON nesting depth exceeds the maximum of ${MAX_REQUEST_DEPTH} levels.'.`,
+      );
+    }
     try {
       return JSON.parse(text) as unknown;
     } catch (e) {
