@@ -19,6 +19,7 @@ import { baseUrlOf, registerAdfsRoutes } from "./adfs.js";
 import { openAuthenticator, type Authenticator } from "./auth.js";
 import { registerEmulatorRoutes } from "./emulator-routes.js";
 import { registerIdentityRoutes } from "./identity-routes.js";
+import { baseUrlFor } from "./public-url.js";
 import type { Identity } from "../identity/identity.js";
 import { sendArmError, toArmError } from "./errors.js";
 
@@ -31,6 +32,11 @@ export interface AppDeps {
   bodyLimit?: number;
   /** Fastify logger option (false = silent). */
   logger?: FastifyServerOptions["logger"];
+  /**
+   * The server's public base URL (`--public-url`): every absolute URL handed out starts with it.
+   * Absent: the client's Host when it names the loopback at the listening port, else https://localhost:{port}.
+   */
+  publicUrl?: string;
   /** TLS material; when given the instance is an HTTPS server. */
   https?: { key: string | Buffer; cert: string | Buffer };
 }
@@ -121,6 +127,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       }
     }
     done(ArmErrors.unsupportedMediaType(type), undefined);
+  });
+
+  // Every absolute URL is built from this (src/http/public-url.ts), never from a forged Host.
+  let listenPort: number | undefined;
+  app.decorateRequest("lazuriteBaseUrl", "");
+  app.addHook("onRequest", async (req) => {
+    if (listenPort === undefined && app.server.listening) {
+      const a = app.server.address();
+      if (a !== null && typeof a === "object") listenPort = a.port;
+    }
+    (req as FastifyRequest & { lazuriteBaseUrl: string }).lazuriteBaseUrl = baseUrlFor(req.headers.host, {
+      publicUrl: deps.publicUrl,
+      listenPort,
+    });
   });
 
   app.addHook("onSend", async (req, reply, payload) => {

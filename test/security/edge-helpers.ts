@@ -23,7 +23,7 @@ export interface StrictServer {
   tenantId: string;
   /** Bearer token of a principal holding Owner on the subscription. */
   owner: string;
-  /** A new service principal in the default tenant, and a token for it. */
+  /** A new service principal in the default tenant, and a token for it (audience: the server's URL). */
   principal(appId: string): Promise<{ principal: DirectoryPrincipal; token: string }>;
   /** Assigns a built-in role (Owner / Network Contributor, by id) at a scope, in process. */
   assign(principal: DirectoryPrincipal, roleId: string, scope: string, name: string): Promise<void>;
@@ -63,6 +63,9 @@ export function rawRequest(
         method,
         path,
         ca: t.ca,
+        // The certificate names localhost: verify against it, whatever Host header a test forges.
+        servername: "localhost",
+        checkServerIdentity: () => undefined,
         headers: {
           ...(opts.token !== undefined ? { authorization: `Bearer ${opts.token}` } : {}),
           ...(payload !== undefined
@@ -95,13 +98,15 @@ export function rawRequest(
 /** Starts a strict-mode server with an Owner of the default subscription. */
 export async function startStrictServer(flags: Record<string, string> = {}): Promise<StrictServer> {
   const t = await startTestServer({ flags: { auth: "strict", ...flags } });
+  // Tokens name the URL clients use: the public one behind a proxy.
+  const tokenBase = flags.publicUrl ?? t.url;
   const deps = t.server.deps;
   const identity = t.server.identity;
   const sub = deps.tenancy.subscriptionId;
   const tenantId = deps.tenancy.tenantId;
   const principal = async (appId: string) => {
     const { principal: p } = await identity.putServicePrincipal(tenantId, appId, {});
-    return { principal: p, token: identity.signAccessToken(t.url, p) };
+    return { principal: p, token: identity.signAccessToken(tokenBase, p) };
   };
   const assign = async (p: DirectoryPrincipal, roleId: string, scope: string, name: string) => {
     const res = await handleArm(deps, {
