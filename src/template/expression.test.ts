@@ -70,11 +70,8 @@ describe("expression parser and printer", () => {
   });
 
   it("reports syntax errors as ARM's parser words them", () => {
-    expect(() => parseExpression("[concat('a', 'b'")).toThrow(
-      "Unable to parse language expression '[concat('a', 'b''",
-    );
-    expect(() => parseExpression("[concat('a', 'b'")).toThrow(
-      "expected token 'RightParenthesis' and actual 'EndOfData'.",
+    expect(() => parseExpression("[concat('a', 'b']")).toThrow(
+      "Unable to parse language expression '[concat('a', 'b']': expected token 'RightParenthesis' and actual 'EndOfData'.",
     );
     expect(() => parseExpression("[concat('a)]")).toThrow("is not terminated");
     expect(() => parseExpression("[a b]")).toThrow(
