@@ -674,8 +674,8 @@ function prepare(
       if (hits.length) return hits;
     }
     if (t.startsWith("/")) {
-      const k = idKey(t);
-      const hits = instances.filter((i) => idKey(i.planned.id) === k);
+      const k = matchKey(t);
+      const hits = instances.filter((i) => matchKey(i.planned.id) === k);
       return hits.length ? hits : undefined;
     }
     const loop = instances.filter(
@@ -771,7 +771,7 @@ function prepare(
       if (typeof target !== "string") continue;
       let hits: Instance[] = [];
       if (target.startsWith("/"))
-        hits = instances.filter((i) => idKey(i.planned.id) === idKey(target as string));
+        hits = instances.filter((i) => matchKey(i.planned.id) === matchKey(target as string));
       else {
         try {
           const id = resolveReference(target);
@@ -782,7 +782,7 @@ function prepare(
       }
       for (const h of hits) deps.add(h);
     }
-    if (inst.parent) deps.add(inst.parent);
+    // A nested child gets no implicit dependency on its parent: ARM documents that it does not.
     deps.delete(inst);
     inst.planned.dependsOn = [...deps].filter((x) => x.active).map((x) => x.planned.key);
   }
@@ -1095,6 +1095,14 @@ function withoutTemplate(raw: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(raw)) out[k] = k.toLowerCase() === "properties" ? p : v;
   return out;
+}
+
+/** An id as a lookup key; `…/providers/Microsoft.Resources/resourceGroups/x` (what resourceId() gives) is the group's id. */
+function matchKey(id: string): string {
+  return idKey(id).replace(
+    /^(\/subscriptions\/[^/]+)\/providers\/microsoft\.resources\/resourcegroups\//,
+    "$1/resourcegroups/",
+  );
 }
 
 function notFound(id: string): ArmError {
