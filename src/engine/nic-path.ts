@@ -120,7 +120,10 @@ export function publicAddressOf(
 }
 
 /** The NIC holding a route's appliance next hop in the subnet's VNet or its peers (memoised per route entry). */
-const applianceTargets = new WeakMap<RouteEntry, { target?: { nic: NicInfo; ipConfig: IpConfigInfo } }>();
+const applianceTargets = new WeakMap<
+  RouteEntry,
+  { epoch: number; target?: { nic: NicInfo; ipConfig: IpConfigInfo } }
+>();
 
 export function applianceOf(
   snap: Snapshot,
@@ -128,10 +131,11 @@ export function applianceOf(
   route: RouteEntry,
 ): { nic: NicInfo; ipConfig: IpConfigInfo } | undefined {
   let hit = applianceTargets.get(route);
-  if (hit === undefined) {
+  // NIC infos are replaced when a live snapshot applies a write (`nicEpoch`): look again then.
+  if (hit === undefined || hit.epoch !== snap.nicEpoch) {
     const ip = route.nextHopIpAddress[0] ? tryParseAddress(route.nextHopIpAddress[0]) : undefined;
     const target = ip ? snap.nicsByPrivateAddress(ip, reachableVnetKeys(snap, subnet.vnet))[0] : undefined;
-    hit = target ? { target } : {};
+    hit = target ? { epoch: snap.nicEpoch, target } : { epoch: snap.nicEpoch };
     applianceTargets.set(route, hit);
   }
   return hit.target;
