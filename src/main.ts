@@ -102,6 +102,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       ...(admin ? { adminKey: admin.key } : {}),
       auth: config.auth === "strict" ? strictAuthenticator(identity, deps) : openAuthenticator,
       https: { key: tls.key, cert: tls.cert },
+      ...(config.publicUrl !== undefined ? { publicUrl: config.publicUrl } : {}),
       logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     });
     await app.listen({ port: config.port, host: config.host });
@@ -112,11 +113,16 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       print(
         `Generated a local CA (${tls.caFile}) and a server certificate for localhost, 127.0.0.1 and ::1.`,
       );
-    for (const line of startupLines(url, tls.caFile, deps.tenancy.subscriptionId, config.dataDir))
+    const clientUrl = config.publicUrl ?? url;
+    for (const line of startupLines(clientUrl, tls.caFile, deps.tenancy.subscriptionId, config.dataDir))
       print(line);
+    if (config.publicUrl !== undefined)
+      print(
+        `  Public URL: ${config.publicUrl} (listening on ${url}); every absolute URL handed out starts with it.`,
+      );
     if (admin) {
       print(
-        `  Auth:       strict. Tokens from ${url}/{tenantId}/oauth2/v2.0/token; add principals and a first Owner under ${url}/_emulator/tenants/{tenantId}/ with the admin key (docs/identity.md).`,
+        `  Auth:       strict. Tokens from ${clientUrl}/{tenantId}/oauth2/v2.0/token; add principals and a first Owner under ${clientUrl}/_emulator/tenants/{tenantId}/ with the admin key (docs/identity.md).`,
       );
       print(
         admin.generated

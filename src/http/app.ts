@@ -13,11 +13,14 @@ import { checkApiVersion } from "../arm/api-versions.js";
 import { handleArm } from "../arm/arm.js";
 import type { ArmDeps, ArmRequest } from "../arm/context.js";
 import { ArmErrors } from "../model/errors.js";
+import { jsonTextDepth, MAX_REQUEST_DEPTH } from "../model/json-depth.js";
+import { decodePathSegments } from "../model/resource-id.js";
 import { baseUrlOf, registerAdfsRoutes } from "./adfs.js";
 import { adminGate } from "./admin-auth.js";
 import { openAuthenticator, type Authenticator } from "./auth.js";
 import { registerEmulatorRoutes } from "./emulator-routes.js";
 import { registerIdentityRoutes } from "./identity-routes.js";
+import { baseUrlFor } from "./public-url.js";
 import type { Identity } from "../identity/identity.js";
 import { sendArmError, toArmError } from "./errors.js";
 
@@ -32,6 +35,11 @@ export interface AppDeps {
   bodyLimit?: number;
   /** Fastify logger option (false = silent). */
   logger?: FastifyServerOptions["logger"];
+  /**
+   * The server's public base URL (`--public-url`): every absolute URL handed out starts with it.
+   * Absent: the client's Host when it names the loopback at the listening port, else https://localhost:{port}.
+   */
+  publicUrl?: string;
   /** TLS material; when given the instance is an HTTPS server. */
   https?: { key: string | Buffer; cert: string | Buffer };
 }
@@ -44,15 +52,6 @@ export function collapseSlashes(url: string): string {
   const path = q < 0 ? url : url.slice(0, q);
   const rest = q < 0 ? "" : url.slice(q);
   return path.replace(/\/{2,}/g, "/") + rest;
-}
-
-function decodePath(raw: string): string[] {
-  const segs = raw.split("/").filter((s) => s.length > 0);
-  try {
-    return segs.map((s) => decodeURIComponent(s));
-  } catch {
-    throw ArmErrors.badRequest(`The request path '${raw}' is not valid percent-encoding.`);
-  }
 }
 
 function firstValues(q: unknown): Record<string, string> {
@@ -95,6 +94,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.removeAllContentTypeParsers();
   const parseJson = (text: string): unknown => {
     if (text.trim() === "") return undefined;
+    // Bounded before parsing: nothing recursive ever meets a body nested deeper (docs/fidelity.md).
+    if (jsonTextDepth(text, MAX_REQUEST_DEPTH) > MAX_REQUEST_DEPTH) {
+      throw ArmErrors.invalidRequestContent(
+        `The request content was invalid and could not be deserialized: 'The JSON nesting depth exceeds the maximum of ${MAX_REQUEST_DEPTH} levels.'.`,
+      );
+    }
     try {
       return JSON.parse(text) as unknown;
     } catch (e) {
@@ -125,6 +130,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       }
     }
     done(ArmErrors.unsupportedMediaType(type), undefined);
+  });
+
+  // Every absolute URL is built from this (src/http/public-url.ts), never from a forged Host.
+  let listenPort: number | undefined;
+  app.decorateRequest("lazuriteBaseUrl", "");
+  app.addHook("onRequest", async (req) => {
+    if (listenPort === undefined && app.server.listening) {
+      const a = app.server.address();
+      if (a !== null && typeof a === "object") listenPort = a.port;
+    }
+    (req as FastifyRequest & { lazuriteBaseUrl: string }).lazuriteBaseUrl = baseUrlFor(req.headers.host, {
+      publicUrl: deps.publicUrl,
+      listenPort,
+    });
   });
 
   app.addHook("onSend", async (req, reply, payload) => {
@@ -164,7 +183,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       path: req.url.split("?")[0]!,
     });
     const rawPath = req.url.split("?")[0]!;
-    const segments = decodePath(rawPath);
+    const segments = decodePathSegments(rawPath);
     const path = "/" + segments.join("/");
     const query = firstValues(req.query);
     const apiVersionKey = Object.keys(query).find((k) => k.toLowerCase() === "api-version");
