@@ -52,7 +52,8 @@ export function namedIds(value: unknown): string[] {
     if (typeof v === "string") {
       if (!v.includes("/subscriptions/") && !v.toLowerCase().includes("/subscriptions/")) return;
       for (const m of v.matchAll(ID_IN_TEXT)) {
-        const parsed = tryParseResourceId(m[0].replace(/\/+$/, ""));
+        // An id at the end of a sentence: drop the trailing punctuation and slashes.
+        const parsed = tryParseResourceId(m[0].replace(/[/.:]+$/, ""));
         if (parsed && !out.has(parsed.key)) out.set(parsed.key, parsed.text);
       }
       return;
