@@ -28,6 +28,8 @@ export interface EvalContext {
   reference?(target: string, apiVersion: string | undefined, full: boolean): unknown;
   /** `list*(id, apiVersion, body?)`. */
   list?(resourceId: string, fn: string, apiVersion: string, body: unknown): unknown;
+  /** `references('loopName', 'Full'?)`: reference() of every member of a copy loop. */
+  references?(loop: string, full: boolean): unknown[];
   /** `resourceInfo('symbolicName')` (languageVersion 2.0). */
   resourceInfo?(symbolicName: string): unknown;
   deployment(): unknown;

@@ -313,6 +313,26 @@ describe("conditions, children and dependencies", () => {
     );
   });
 
+  it("references() of a copy loop returns every member's state and depends on the loop", () => {
+    const d = prepareDeployment(
+      tmpl({
+        resources: [
+          vnet("[concat('v', copyIndex())]", { copy: { name: "vnets", count: 2 } }),
+          vnet("summary", {
+            tags: { ids: "[string(map(references('vnets', 'Full'), lambda('r', lambdaVariables('r').id)))]" },
+          }),
+        ],
+      }),
+      {},
+      scope,
+      host,
+    );
+    const [a, b, summary] = d.resources;
+    expect(summary!.dependsOn.sort()).toEqual([a!.key, b!.key].sort());
+    const h = hostWith({ [a!.id]: { id: "A" }, [b!.id]: { id: "B" } });
+    expect((d.evaluate(summary!, h).body as any).tags.ids).toBe('["A","B"]');
+  });
+
   it("reference() with 'Full' returns the whole envelope", () => {
     const id = `${RG}/providers/Microsoft.Network/virtualNetworks/other`;
     const h = hostWith({ [id]: { id, location: "eastus", properties: { provisioningState: "Succeeded" } } });

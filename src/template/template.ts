@@ -224,6 +224,19 @@ function prepare(
         }
         return full ? r : ((isObject(r) ? getProp(r, "properties") : undefined) ?? {});
       };
+      ctx.references = (loop, full) => {
+        const members = instances.filter(
+          (i) =>
+            i.active &&
+            (i.planned.copy?.name.toLowerCase() === loop.toLowerCase() ||
+              i.planned.symbolicName?.toLowerCase() === loop.toLowerCase()),
+        );
+        if (members.length === 0)
+          throw new ExprError(
+            `The template reference '${loop}' is not valid: could not find a resource copy loop with this name.`,
+          );
+        return members.map((m) => ctx.reference!(m.planned.id, m.planned.apiVersion || undefined, full));
+      };
       ctx.list = (id, fn, apiVersion, body) => {
         const r = host.list?.(id, fn, apiVersion, body);
         if (r === undefined) {
@@ -764,6 +777,18 @@ function prepare(
     const body = nestedInnerScope(d.raw) ? withoutTemplate(d.raw) : bodyOf(d.raw);
     for (const call of callsIn(body)) {
       const n = call.name.toLowerCase();
+      if (n === "references" && call.args[0]) {
+        let loop: unknown;
+        try {
+          loop = evaluateExpr(call.args[0], ctxFor({ instance: inst, where: "dependency inference" }));
+        } catch {
+          continue;
+        }
+        if (typeof loop === "string")
+          for (const i of tables.loop.get(loop.toLowerCase()) ?? tables.symbol.get(loop.toLowerCase()) ?? [])
+            deps.add(i);
+        continue;
+      }
       if (!(n === "reference" || n === "resourceinfo" || (n.startsWith("list") && call.args.length >= 2)))
         continue;
       if (!call.args[0]) continue;
