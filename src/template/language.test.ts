@@ -792,7 +792,10 @@ describe("nested deployments and scopes", () => {
             apiVersion: "2022-09-01",
             name: "intoRg",
             resourceGroup: "[parameters('rgName')]",
-            dependsOn: ["[resourceId('Microsoft.Resources/resourceGroups', parameters('rgName'))]"],
+            dependsOn: [
+              "[resourceId('Microsoft.Resources/resourceGroups', parameters('rgName'))]",
+              "[subscriptionResourceId('Microsoft.Resources/resourceGroups', parameters('rgName'))]",
+            ],
             properties: {
               mode: "Incremental",
               expressionEvaluationOptions: { scope: "inner" },
