@@ -183,6 +183,8 @@ function prepare(
     where?: string;
   }
   let instances: Instance[] = [];
+  /** Variables become readable once their section is set up (never from parameter defaults, as ARM). */
+  let variablesReady = false;
   const ctxFor = (o: CtxOpts): EvalContext => {
     const loops = o.loops ?? o.instance?.loops ?? new Map<string, number>();
     const defaultLoop = o.defaultLoop ?? o.instance?.ownLoop;
@@ -425,7 +427,12 @@ function prepare(
   if (Array.isArray(copySection))
     for (const spec of copySection)
       if (isObject(spec)) varCopies.set(stringOf(getProp(spec, "name")).toLowerCase(), spec);
+  variablesReady = true;
   function variableValue(name: string): unknown {
+    if (!variablesReady)
+      throw new ExprError(
+        "The template function 'variables' is not expected at this location. It cannot be used in parameter default values.",
+      );
     const k = name.toLowerCase();
     if (varValues.has(k)) return varValues.get(k);
     const spec = varCopies.get(k);
