@@ -423,6 +423,43 @@ describe("conditions, children and dependencies", () => {
   });
 });
 
+describe("extension scopes as Bicep emits them", () => {
+  it("a relative scope 'Type/name' and a symbolic scope", () => {
+    const t = {
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      languageVersion: "2.0",
+      contentVersion: "1.0.0.0",
+      resources: {
+        sa: {
+          type: "Microsoft.Storage/storageAccounts",
+          apiVersion: "2023-01-01",
+          name: "sa1",
+          location: "westus",
+        },
+        lockBySymbol: {
+          type: "Microsoft.Authorization/locks",
+          apiVersion: "2020-05-01",
+          name: "l1",
+          scope: "sa",
+          properties: { level: "ReadOnly" },
+          dependsOn: ["sa"],
+        },
+        lockByPath: {
+          type: "Microsoft.Authorization/locks",
+          apiVersion: "2020-05-01",
+          name: "l2",
+          scope: "[format('Microsoft.Storage/storageAccounts/{0}', 'sa1')]",
+          properties: { level: "ReadOnly" },
+        },
+      },
+    };
+    const d = prepareDeployment(t, {}, scope, host);
+    const sa = `${RG}/providers/Microsoft.Storage/storageAccounts/sa1`;
+    expect(d.resources[1]!.id).toBe(`${sa}/providers/Microsoft.Authorization/locks/l1`);
+    expect(d.resources[2]!.id).toBe(`${sa}/providers/Microsoft.Authorization/locks/l2`);
+  });
+});
+
 describe("parameters", () => {
   const t = tmpl({
     parameters: {

@@ -510,6 +510,10 @@ function prepare(
     );
   }
 
+  const declaredSymbols = new Set(
+    decls.flatMap((d) => (d.symbolicName ? [d.symbolicName.toLowerCase()] : [])),
+  );
+
   const planError = (d: Decl, e: unknown): Error => {
     if (isArmError(e)) return e;
     if (e instanceof ExprError)
@@ -621,7 +625,25 @@ function prepare(
         id = formatResourceId({ subscriptionId, resourceGroup: name });
       } else if (scopeProp !== undefined) {
         const sv = stringOf(evalTree(scopeProp, o));
-        const scopeId = symbolic && !sv.startsWith("/") ? symbolicId(sv) : sv.replace(/\/+$/, "");
+        let scopeId: string;
+        if (sv.startsWith("/")) scopeId = sv.replace(/\/+$/, "");
+        else if (symbolic && declaredSymbols.has(sv.replace(/\[\d+\]$/, "").toLowerCase()))
+          scopeId = symbolicId(sv);
+        else {
+          // A scope relative to the deployment: `Microsoft.Storage/storageAccounts/sa` (what Bicep emits).
+          const parts = sv.split("/").filter((x) => x !== "");
+          if (parts.length < 3 || parts.length % 2 === 0)
+            throw new ExprError(
+              `The scope '${sv}' is not valid: it must be a resource id or a relative '{namespace}/{type}/{name}'.`,
+            );
+          scopeId = formatResourceId({
+            subscriptionId,
+            resourceGroup,
+            namespace: parts[0]!,
+            types: parts.slice(1).filter((_, k) => k % 2 === 0),
+            names: parts.slice(1).filter((_, k) => k % 2 === 1),
+          });
+        }
         id = scopeId + formatResourceId({ namespace, types, names });
       } else {
         id = formatResourceId({ subscriptionId, resourceGroup, namespace, types, names });
