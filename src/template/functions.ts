@@ -808,9 +808,10 @@ export const AZURE_CLOUD = {
 };
 
 // ---------------------------------------------------------------- resources
-function notHere(fn: string, ctx: EvalContext): ExprError {
+/** ARM's refusal of a function where it may not be used (the message does not say where). */
+function notHere(fn: string, _ctx: EvalContext): ExprError {
   return new ExprError(
-    `The template function '${fn}' is not expected at this location${ctx.where ? ` (${ctx.where})` : ""}. Please see https://aka.ms/arm-functions for usage details.`,
+    `The template function '${fn}' is not expected at this location. Please see https://aka.ms/arm-functions for usage details.`,
   );
 }
 

@@ -351,7 +351,9 @@ describe("conditions, children and dependencies", () => {
     const e = thrown(() =>
       prepareDeployment(tmpl({ resources: [vnet("[reference('x').name]")] }), {}, scope, host),
     );
-    expect(e.message).toContain("The template function 'reference' is not expected at this location");
+    expect(e.message).toMatch(
+      /^Deployment template validation failed: 'The template resource '\[reference\('x'\)\.name\]' at line '1' and column '\d+' is not valid: The template function 'reference' is not expected at this location\. Please see https:\/\/aka\.ms\/arm-functions for usage details\.'\.$/,
+    );
   });
 
   it("a cycle is refused: Circular dependency detected on resource", () => {
