@@ -17,6 +17,7 @@ import { baseUrlOf, registerAdfsRoutes } from "./adfs.js";
 import { openAuthenticator, type Authenticator } from "./auth.js";
 import { registerEmulatorRoutes } from "./emulator-routes.js";
 import { registerIdentityRoutes } from "./identity-routes.js";
+import { registerPortalRoutes } from "./portal.js";
 import type { Identity } from "../identity/identity.js";
 import { sendArmError, toArmError } from "./errors.js";
 
@@ -29,6 +30,8 @@ export interface AppDeps {
   bodyLimit?: number;
   /** Fastify logger option (false = silent). */
   logger?: FastifyServerOptions["logger"];
+  /** The built portal (dist/web by default; src/http/portal.ts). */
+  portalDir?: string;
   /** TLS material; when given the instance is an HTTPS server. */
   https?: { key: string | Buffer; cert: string | Buffer };
 }
@@ -142,6 +145,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerAdfsRoutes(app, deps.arm, deps.identity);
   if (deps.identity) registerIdentityRoutes(app, deps.arm, deps.identity);
   registerEmulatorRoutes(app, deps.arm);
+  registerPortalRoutes(app, deps.portalDir);
 
   const armRoute = async (req: FastifyRequest, reply: FastifyReply) => {
     const principal = await auth.authenticate(req.headers, {
