@@ -156,39 +156,41 @@ export function App() {
       {!estate ? (
         <main className="loading">Loading…</main>
       ) : (
-        <main id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} className="main">
-          {tab === "topology" && (
-            <div className="split">
-              <Topology
-                estate={estate}
-                selected={subnetId ?? serviceId}
-                onSubnet={ctx.openSubnet}
-                onService={ctx.openService}
-              />
-              {subnet && (
-                <SubnetPanel
-                  key={subnet.id}
-                  ctx={ctx}
+        <main className="main">
+          <div id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} className="tabpanel">
+            {tab === "topology" && (
+              <div className="split">
+                <Topology
                   estate={estate}
-                  subnet={subnet}
-                  onClose={() => setSubnetId(undefined)}
+                  selected={subnetId ?? serviceId}
+                  onSubnet={ctx.openSubnet}
+                  onService={ctx.openService}
                 />
-              )}
-              {service && (
-                <Networking
-                  key={service.id}
-                  ctx={ctx}
-                  estate={estate}
-                  service={service}
-                  onClose={() => setServiceId(undefined)}
-                />
-              )}
-            </div>
-          )}
-          {tab === "access" && <Access ctx={ctx} estate={estate} pick={accessPick} />}
-          {tab === "matrix" && <Matrix ctx={ctx} estate={estate} />}
-          {tab === "effective" && <Effective ctx={ctx} estate={estate} />}
-          {tab === "log" && <RequestLog ctx={ctx} estate={estate} />}
+                {subnet && (
+                  <SubnetPanel
+                    key={subnet.id}
+                    ctx={ctx}
+                    estate={estate}
+                    subnet={subnet}
+                    onClose={() => setSubnetId(undefined)}
+                  />
+                )}
+                {service && (
+                  <Networking
+                    key={service.id}
+                    ctx={ctx}
+                    estate={estate}
+                    service={service}
+                    onClose={() => setServiceId(undefined)}
+                  />
+                )}
+              </div>
+            )}
+            {tab === "access" && <Access ctx={ctx} estate={estate} pick={accessPick} />}
+            {tab === "matrix" && <Matrix ctx={ctx} estate={estate} />}
+            {tab === "effective" && <Effective ctx={ctx} estate={estate} />}
+            {tab === "log" && <RequestLog ctx={ctx} estate={estate} />}
+          </div>
         </main>
       )}
       {change && (

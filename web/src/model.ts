@@ -157,13 +157,30 @@ const idOf = (v: unknown): string | undefined =>
 
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 
-/** Every string under `value` that is a subnet id, with the path it was found at. */
-function subnetRefs(value: unknown, path: string, out: Array<{ subnetId: string; where: string }>): void {
+/** Rule states the API reports for a rule whose subnet was deleted or lost the endpoint (SE-ACL-8). */
+const STALE_STATES = new Set(["networksourcedeleted", "unknown"]);
+
+interface SubnetRef {
+  subnetId: string;
+  where: string;
+  /** The rule's own state says it went stale (storage `networkSourceDeleted`, SQL `Unknown`). */
+  staleState?: string;
+}
+
+/** Every string under `value` that is a subnet id, with the path it was found at and its rule's state. */
+function subnetRefs(value: unknown, path: string, out: SubnetRef[], parent?: Record<string, unknown>): void {
   if (typeof value === "string") {
-    if (SUBNET_ID.test(value)) out.push({ subnetId: value, where: path });
-  } else if (Array.isArray(value)) value.forEach((v, i) => subnetRefs(v, `${path}[${i}]`, out));
+    if (!SUBNET_ID.test(value)) return;
+    const state = typeof parent?.state === "string" ? parent.state : undefined;
+    out.push({
+      subnetId: value,
+      where: path,
+      ...(state && STALE_STATES.has(state.toLowerCase()) ? { staleState: state } : {}),
+    });
+  } else if (Array.isArray(value)) value.forEach((v, i) => subnetRefs(v, `${path}[${i}]`, out, parent));
   else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) subnetRefs(v, path ? `${path}.${k}` : k, out);
+    for (const [k, v] of Object.entries(value))
+      subnetRefs(v, path ? `${path}.${k}` : k, out, value as Record<string, unknown>);
 }
 
 function ipRulesOf(r: Res): string[] {
@@ -321,21 +338,20 @@ export function buildEstate(
     const service = SERVICE_OF_TYPE[r.type.toLowerCase()];
     if (!service) continue;
     const children = resources.filter((c) => key(c.id).startsWith(`${key(r.id)}/`));
-    const refs: Array<{ subnetId: string; where: string }> = [];
+    const refs: SubnetRef[] = [];
     subnetRefs(r.properties ?? {}, "", refs);
     for (const c of children) subnetRefs(c.properties ?? {}, c.id.slice(r.id.length + 1), refs);
-    const vnetRules = refs.map((ref) => {
-      const s = subnets.get(key(ref.subnetId));
+    const vnetRules = refs.map(({ subnetId, where, staleState }): VnetRuleView => {
+      const s = subnets.get(key(subnetId));
       const has = s?.endpoints.some((e) => e.service.toLowerCase() === service.toLowerCase());
-      return {
-        ...ref,
-        stale: !s || !has,
-        ...(!s
-          ? { reason: "the subnet does not exist" }
-          : !has
-            ? { reason: `subnet ${subnetLabel(ref.subnetId)} has no ${service} endpoint` }
-            : {}),
-      };
+      const reason = !s
+        ? "the subnet does not exist"
+        : !has
+          ? `subnet ${subnetLabel(subnetId)} has no ${service} endpoint`
+          : staleState
+            ? `the rule is ${staleState}: the subnet lost the endpoint once, and the rule must be written again (SE-ACL-8)`
+            : undefined;
+      return { subnetId, where, stale: reason !== undefined, ...(reason ? { reason } : {}) };
     });
     services.push({
       id: r.id,

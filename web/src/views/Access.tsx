@@ -166,7 +166,11 @@ export function Access(props: { ctx: PortalContext; estate: Estate; pick?: Acces
       >
         <label>
           Source kind{" "}
-          <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
+          <select
+            aria-label="Source kind"
+            value={kind}
+            onChange={(e) => setKind(e.target.value as typeof kind)}
+          >
             <option value="resource">VM or NIC</option>
             <option value="onprem">On-premises address</option>
             <option value="internet">Internet address</option>
@@ -175,7 +179,7 @@ export function Access(props: { ctx: PortalContext; estate: Estate; pick?: Acces
         {kind === "resource" ? (
           <label>
             Source{" "}
-            <select value={from} onChange={(e) => setFrom(e.target.value)}>
+            <select aria-label="Source" value={from} onChange={(e) => setFrom(e.target.value)}>
               <optgroup label="Virtual machines">
                 {vms.map((n) => (
                   <option key={n.vmId} value={n.vmId}>
@@ -195,12 +199,18 @@ export function Access(props: { ctx: PortalContext; estate: Estate; pick?: Acces
         ) : (
           <>
             <label>
-              Address <input type="text" value={address} onChange={(e) => setAddress(e.target.value)} />
+              Address{" "}
+              <input
+                aria-label="Address"
+                type="text"
+                value={address}
+                onChange={(e) => setAddress(e.target.value)}
+              />
             </label>
             {kind === "onprem" && (
               <label>
                 Via{" "}
-                <select value={via} onChange={(e) => setVia(e.target.value)}>
+                <select aria-label="Via" value={via} onChange={(e) => setVia(e.target.value)}>
                   {onpremVia.length === 0 && <option value="">No gateway or circuit</option>}
                   {onpremVia.map((o) => (
                     <option key={o.id} value={o.id}>
@@ -214,7 +224,7 @@ export function Access(props: { ctx: PortalContext; estate: Estate; pick?: Acces
         )}
         <label>
           Destination{" "}
-          <select value={to} onChange={(e) => setTo(e.target.value)}>
+          <select aria-label="Destination" value={to} onChange={(e) => setTo(e.target.value)}>
             {estate.services.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.name} ({s.type.split("/")[1]})
@@ -224,7 +234,13 @@ export function Access(props: { ctx: PortalContext; estate: Estate; pick?: Acces
         </label>
         <label>
           Port{" "}
-          <input type="number" className="narrow" value={port} onChange={(e) => setPort(e.target.value)} />
+          <input
+            aria-label="Port"
+            type="number"
+            className="narrow"
+            value={port}
+            onChange={(e) => setPort(e.target.value)}
+          />
         </label>
         <button type="submit">Check</button>
         <button type="button" onClick={() => void send()}>

@@ -66,7 +66,7 @@ export function Effective(props: { ctx: PortalContext; estate: Estate }) {
       <h2>Effective routes and security rules</h2>
       <label>
         Network interface{" "}
-        <select value={nic} onChange={(e) => setNic(e.target.value)}>
+        <select aria-label="Network interface" value={nic} onChange={(e) => setNic(e.target.value)}>
           {nics.map((n) => (
             <option key={n.id} value={n.id}>
               {n.name} ({n.vmName})

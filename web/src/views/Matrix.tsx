@@ -65,6 +65,7 @@ export function Matrix(props: { ctx: PortalContext; estate: Estate }) {
         <label>
           Filter{" "}
           <input
+            aria-label="Filter"
             type="search"
             value={filter}
             onChange={(e) => setFilter(e.target.value)}
@@ -73,7 +74,7 @@ export function Matrix(props: { ctx: PortalContext; estate: Estate }) {
         </label>
         <label>
           Decision{" "}
-          <select value={decision} onChange={(e) => setDecision(e.target.value)}>
+          <select aria-label="Decision" value={decision} onChange={(e) => setDecision(e.target.value)}>
             <option value="all">All</option>
             <option value="allowed">Allowed</option>
             <option value="denied">Denied</option>

@@ -119,7 +119,7 @@ export function Networking(props: {
                 <ul className="rules">
                   {edit.subnetIds.map((id) => (
                     <li key={id} className={lacks(id) ? "stale" : ""}>
-                      {subnetLabel(id)}
+                      <span>{subnetLabel(id)}</span>
                       {lacks(id) && (
                         <span className="warn">
                           {" "}
@@ -142,6 +142,7 @@ export function Networking(props: {
                   <label>
                     Virtual network{" "}
                     <select
+                      aria-label="Virtual network"
                       value={vnetPick}
                       onChange={(e) => {
                         setVnetPick(e.target.value);
@@ -157,7 +158,11 @@ export function Networking(props: {
                   </label>
                   <label>
                     Subnet{" "}
-                    <select value={subnetPick} onChange={(e) => setSubnetPick(e.target.value)}>
+                    <select
+                      aria-label="Subnet"
+                      value={subnetPick}
+                      onChange={(e) => setSubnetPick(e.target.value)}
+                    >
                       <option value="">Select a subnet</option>
                       {vnet?.subnets.map((s) => (
                         <option key={s.id} value={s.id}>
@@ -183,7 +188,7 @@ export function Networking(props: {
                 <ul className="rules">
                   {edit.ipRanges.map((ip) => (
                     <li key={ip}>
-                      {ip}
+                      <span>{ip}</span>
                       <button
                         aria-label={`Remove ${ip}`}
                         onClick={() => setEdit({ ...edit, ipRanges: edit.ipRanges.filter((x) => x !== ip) })}
@@ -197,6 +202,7 @@ export function Networking(props: {
                   <label>
                     Address range{" "}
                     <input
+                      aria-label="Address range"
                       type="text"
                       value={ipText}
                       placeholder="IP address or CIDR"

@@ -38,7 +38,7 @@ export function RequestLog(props: { ctx: PortalContext; estate: Estate }) {
       <h2>Request log</h2>
       <label>
         Resource{" "}
-        <select value={id} onChange={(e) => setId(e.target.value)}>
+        <select aria-label="Resource" value={id} onChange={(e) => setId(e.target.value)}>
           {estate.services.map((s) => (
             <option key={s.id} value={s.id}>
               {s.name}

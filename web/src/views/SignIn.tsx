@@ -26,14 +26,22 @@ export function SignIn(props: { onDone(): void }) {
           This server runs with --auth strict: sign in as a service principal of a tenant.
         </p>
         <label>
-          Tenant ID <input value={tenant} onChange={(e) => setTenant(e.target.value)} required />
+          Tenant ID{" "}
+          <input aria-label="Tenant ID" value={tenant} onChange={(e) => setTenant(e.target.value)} required />
         </label>
         <label>
-          Client ID <input value={client} onChange={(e) => setClient(e.target.value)} required />
+          Client ID{" "}
+          <input aria-label="Client ID" value={client} onChange={(e) => setClient(e.target.value)} required />
         </label>
         <label>
           Client secret{" "}
-          <input type="password" value={secret} onChange={(e) => setSecret(e.target.value)} required />
+          <input
+            aria-label="Client secret"
+            type="password"
+            value={secret}
+            onChange={(e) => setSecret(e.target.value)}
+            required
+          />
         </label>
         {error && (
           <p className="error" role="alert">

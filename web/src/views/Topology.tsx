@@ -110,7 +110,6 @@ export function Topology(props: {
   };
 
   const activate = (f: () => void) => ({
-    onClick: f,
     onKeyDown: (e: KeyboardEvent) => {
       if (e.key === "Enter" || e.key === " ") {
         e.preventDefault();
@@ -141,6 +140,7 @@ export function Topology(props: {
         <label>
           Search{" "}
           <input
+            aria-label="Search"
             type="search"
             value={query}
             placeholder="name, prefix, address…"
@@ -242,62 +242,68 @@ export function Topology(props: {
               <g
                 key={s.id}
                 data-node
-                role="button"
-                tabIndex={0}
-                aria-label={`Subnet ${subnetLabel(s.id)} ${s.prefix}${s.endpoints.length ? `, endpoints ${s.endpoints.map((e) => e.service).join(", ")}` : ""}`}
                 className={`subnet${sel ? " selected" : ""}${dim(s.id)}`}
-                {...activate(() => props.onSubnet(s.id))}
+                onClick={() => props.onSubnet(s.id)}
               >
-                <rect x={b.x} y={b.y} width={b.w} height={b.h} rx={6} />
-                <text x={b.x + 10} y={b.y + 18} className="title">
-                  {s.name}
-                </text>
-                <text x={b.x + 10} y={b.y + 34} className="sub">
-                  {s.prefix}
-                  {s.nsgId ? ` · NSG ${nameOf(s.nsgId)}` : ""}
-                  {s.routeTableId ? ` · RT ${nameOf(s.routeTableId)}` : ""}
-                </text>
-                {s.policyIds.length > 0 && (
-                  <text x={b.x + 10} y={b.y + 48} className="sub">
-                    policy {s.policyIds.map(nameOf).join(", ")}
+                <g
+                  role="button"
+                  tabIndex={0}
+                  aria-label={`Subnet ${subnetLabel(s.id)} ${s.prefix}${s.nics.length ? `, ${s.nics.length} NIC(s) (${s.nics.map((n) => `${n.vmName ?? n.name} ${n.privateAddress ?? ""}`.trim()).join(", ")})` : ""}${s.endpoints.length ? `, endpoints ${s.endpoints.map((e) => e.service).join(", ")}` : ""}`}
+                  {...activate(() => props.onSubnet(s.id))}
+                >
+                  <rect className="box" x={b.x} y={b.y} width={b.w} height={b.h} rx={6} />
+                  <text x={b.x + 10} y={b.y + 18} className="title">
+                    {s.name}
                   </text>
-                )}
-                {s.endpoints.map((e, i) => (
-                  <g key={e.service} className="badge">
-                    <rect x={b.x + 10 + i * 72} y={b.y + 54} width={68} height={16} rx={8} />
-                    <text x={b.x + 44 + i * 72} y={b.y + 66} textAnchor="middle">
-                      {short(e.service).slice(0, 11)}
-                    </text>
-                  </g>
-                ))}
-                {s.nics.slice(0, MAX_NICS_SHOWN).map((n, i) => (
-                  <g key={n.id} className={`nic${dim(n.id)}`}>
-                    <rect
-                      x={b.x + 8}
-                      y={b.y + 76 + i * NIC_ROW}
-                      width={b.w - 16}
-                      height={NIC_ROW - 4}
-                      rx={4}
-                    />
-                    <text x={b.x + 14} y={b.y + 88 + i * NIC_ROW}>
-                      {n.vmName ? `VM ${n.vmName}` : `NIC ${n.name}`}
-                    </text>
-                    <text x={b.x + 14} y={b.y + 99 + i * NIC_ROW} className="sub">
-                      {n.privateAddress ?? "—"}
-                      {n.publicAddress ? ` · public ${n.publicAddress}` : ""}
-                    </text>
-                  </g>
-                ))}
-                {s.nics.length > MAX_NICS_SHOWN && (
-                  <text x={b.x + 14} y={b.y + 88 + MAX_NICS_SHOWN * NIC_ROW} className="sub">
-                    + {s.nics.length - MAX_NICS_SHOWN} more NICs
+                </g>
+                <g>
+                  <text x={b.x + 10} y={b.y + 34} className="sub">
+                    {s.prefix}
+                    {s.nsgId ? ` · NSG ${nameOf(s.nsgId)}` : ""}
+                    {s.routeTableId ? ` · RT ${nameOf(s.routeTableId)}` : ""}
                   </text>
-                )}
-                {s.gateways.length > 0 && (
-                  <text x={b.x + 10} y={b.y + b.h - 6} className="sub">
-                    gateway {s.gateways.join(", ")}
-                  </text>
-                )}
+                  {s.policyIds.length > 0 && (
+                    <text x={b.x + 10} y={b.y + 48} className="sub">
+                      policy {s.policyIds.map(nameOf).join(", ")}
+                    </text>
+                  )}
+                  {s.endpoints.map((e, i) => (
+                    <g key={e.service} className="badge">
+                      <rect x={b.x + 10 + i * 72} y={b.y + 54} width={68} height={16} rx={8} />
+                      <text x={b.x + 44 + i * 72} y={b.y + 66} textAnchor="middle">
+                        {short(e.service).slice(0, 11)}
+                      </text>
+                    </g>
+                  ))}
+                  {s.nics.slice(0, MAX_NICS_SHOWN).map((n, i) => (
+                    <g key={n.id} className={`nic${dim(n.id)}`}>
+                      <rect
+                        x={b.x + 8}
+                        y={b.y + 76 + i * NIC_ROW}
+                        width={b.w - 16}
+                        height={NIC_ROW - 4}
+                        rx={4}
+                      />
+                      <text x={b.x + 14} y={b.y + 88 + i * NIC_ROW}>
+                        {n.vmName ? `VM ${n.vmName}` : `NIC ${n.name}`}
+                      </text>
+                      <text x={b.x + 14} y={b.y + 99 + i * NIC_ROW} className="sub">
+                        {n.privateAddress ?? "—"}
+                        {n.publicAddress ? ` · public ${n.publicAddress}` : ""}
+                      </text>
+                    </g>
+                  ))}
+                  {s.nics.length > MAX_NICS_SHOWN && (
+                    <text x={b.x + 14} y={b.y + 88 + MAX_NICS_SHOWN * NIC_ROW} className="sub">
+                      + {s.nics.length - MAX_NICS_SHOWN} more NICs
+                    </text>
+                  )}
+                  {s.gateways.length > 0 && (
+                    <text x={b.x + 10} y={b.y + b.h - 6} className="sub">
+                      gateway {s.gateways.join(", ")}
+                    </text>
+                  )}
+                </g>
               </g>
             );
           })}
@@ -310,26 +316,32 @@ export function Topology(props: {
               <g
                 key={svc.id}
                 data-node
-                role="button"
-                tabIndex={0}
-                aria-label={`${svc.type.split("/")[1]} ${svc.name}: ${svc.access}, ${svc.vnetRules.length} VNet rule(s)${stale ? `, ${stale} stale` : ""}`}
                 className={`service${sel ? " selected" : ""}${dim(svc.id)}`}
-                {...activate(() => props.onService(svc.id))}
+                onClick={() => props.onService(svc.id)}
               >
-                <rect x={b.x} y={b.y} width={b.w} height={b.h} rx={6} />
-                <text x={b.x + 10} y={b.y + 20} className="title">
-                  {svc.name}
-                </text>
-                <text x={b.x + 10} y={b.y + 36} className="sub">
-                  {svc.type}
-                </text>
-                <text x={b.x + 10} y={b.y + 52} className="sub">
-                  {svc.access} · {svc.vnetRules.length} VNet rule(s)
-                  {stale ? ` · ${stale} stale` : ""}
-                </text>
-                <text x={b.x + 10} y={b.y + 66} className="sub">
-                  {svc.ipRules.length ? `IP rules ${svc.ipRules.slice(0, 3).join(", ")}` : "no IP rules"}
-                </text>
+                <g
+                  role="button"
+                  tabIndex={0}
+                  aria-label={`${svc.type.split("/")[1]} ${svc.name}: ${svc.access}, ${svc.vnetRules.length} VNet rule(s)${stale ? `, ${stale} stale` : ""}`}
+                  {...activate(() => props.onService(svc.id))}
+                >
+                  <rect className="box" x={b.x} y={b.y} width={b.w} height={b.h} rx={6} />
+                  <text x={b.x + 10} y={b.y + 20} className="title">
+                    {svc.name}
+                  </text>
+                </g>
+                <g>
+                  <text x={b.x + 10} y={b.y + 36} className="sub">
+                    {svc.type}
+                  </text>
+                  <text x={b.x + 10} y={b.y + 52} className="sub">
+                    {svc.access} · {svc.vnetRules.length} VNet rule(s)
+                    {stale ? ` · ${stale} stale` : ""}
+                  </text>
+                  <text x={b.x + 10} y={b.y + 66} className="sub">
+                    {svc.ipRules.length ? `IP rules ${svc.ipRules.slice(0, 3).join(", ")}` : "no IP rules"}
+                  </text>
+                </g>
               </g>
             );
           })}
