@@ -15,6 +15,7 @@ import type { Config } from "./config/config.js";
 import { quickstartResources } from "./demo/quickstart.js";
 import { buildApp, type AppDeps } from "./http/app.js";
 import { openAuthenticator, strictAuthenticator } from "./http/auth.js";
+import { ensureAdminKey } from "./config/admin-key.js";
 import { Identity } from "./identity/identity.js";
 import { ensureTls } from "./http/tls.js";
 import { ServiceTagCatalog } from "./model/catalog/service-tags.js";
@@ -32,6 +33,9 @@ export interface RunningServer {
   deps: ArmDeps;
   /** Token endpoint, signing key and directory (src/identity). */
   identity: Identity;
+  /** Strict mode: the bootstrap admin key of the `/_emulator` API and the file it lives in (mode 0600). */
+  adminKey?: string;
+  adminKeyFile?: string;
   close(): Promise<void>;
 }
 
@@ -93,9 +97,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       if (any.items.length === 0) await loadResources(deps, quickstartResources(deps.tenancy.subscriptionId));
     }
     const identity = await Identity.create(deps, { mode: config.auth });
+    const admin = config.auth === "strict" ? ensureAdminKey(config.dataDir) : undefined;
     app = buildApp({
       arm: deps,
       identity,
+      ...(admin ? { adminKey: admin.key } : {}),
       auth: config.auth === "strict" ? strictAuthenticator(identity, deps) : openAuthenticator,
       https: { key: tls.key, cert: tls.cert },
       ...(config.publicUrl !== undefined ? { publicUrl: config.publicUrl } : {}),
@@ -117,9 +123,14 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       print(
         `  Public URL: ${config.publicUrl} (listening on ${url}); every absolute URL handed out starts with it.`,
       );
-    if (config.auth === "strict") {
+    if (admin) {
       print(
-        `  Auth:       strict. Tokens from ${url}/{tenantId}/oauth2/v2.0/token; add principals and a first Owner under ${url}/_emulator/tenants/{tenantId}/ (docs/identity.md).`,
+        `  Auth:       strict. Tokens from ${clientUrl}/{tenantId}/oauth2/v2.0/token; add principals and a first Owner under ${clientUrl}/_emulator/tenants/{tenantId}/ with the admin key (docs/identity.md).`,
+      );
+      print(
+        admin.generated
+          ? `  Admin key:  ${admin.key}  (generated now and shown once; kept in ${admin.file}, mode 0600: send it as "x-lazurite-admin-key: <key>" or "Authorization: Bearer <key>" to /_emulator)`
+          : `  Admin key:  in ${admin.file} (mode 0600; read it with: cat ${admin.file}); send it as "x-lazurite-admin-key: <key>" to /_emulator`,
       );
     }
     let closing: Promise<void> | undefined;
@@ -131,6 +142,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       app,
       deps,
       identity,
+      ...(admin ? { adminKey: admin.key, adminKeyFile: admin.file } : {}),
       close: () =>
         (closing ??= (async () => {
           await app!.close();

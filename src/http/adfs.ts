@@ -52,6 +52,7 @@ export function registerAdfsRoutes(app: FastifyInstance, arm: ArmDeps, identity?
         { baseUrl: baseUrlOf(req), tenant: "adfs", version: "adfs" },
         auth,
       );
+      if (answer.headers) reply.headers(answer.headers);
       return reply.status(answer.status).send(answer.body);
     }
     const form = (req.body ?? {}) as Record<string, unknown>;

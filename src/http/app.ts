@@ -17,6 +17,7 @@ import { ArmErrors } from "../model/errors.js";
 import { jsonTextDepth, MAX_REQUEST_DEPTH } from "../model/json-depth.js";
 import { decodePathSegments } from "../model/resource-id.js";
 import { baseUrlOf, registerAdfsRoutes } from "./adfs.js";
+import { adminGate } from "./admin-auth.js";
 import { openAuthenticator, type Authenticator } from "./auth.js";
 import { registerEmulatorRoutes } from "./emulator-routes.js";
 import { registerIdentityRoutes } from "./identity-routes.js";
@@ -29,6 +30,8 @@ export interface AppDeps {
   auth?: Authenticator;
   /** Token endpoint, discovery documents and the directory admin API (src/http/identity-routes.ts). */
   identity?: Identity;
+  /** Strict mode's bootstrap admin key for the `/_emulator` API (src/http/admin-auth.ts). */
+  adminKey?: string;
   /** Maximum request body in bytes (ARM's limit is 4 MiB). */
   bodyLimit?: number;
   /** Fastify logger option (false = silent). */
@@ -178,9 +181,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     sendArmError(reply, ArmErrors.routeNotFound(`${baseUrlOf(req)}${req.url.split("?")[0]}`)),
   );
 
+  const gate = adminGate(deps.arm, {
+    mode: auth.mode,
+    ...(deps.identity ? { identity: deps.identity } : {}),
+    ...(deps.adminKey !== undefined ? { adminKey: deps.adminKey } : {}),
+  });
   registerAdfsRoutes(app, deps.arm, deps.identity);
-  if (deps.identity) registerIdentityRoutes(app, deps.arm, deps.identity);
-  registerEmulatorRoutes(app, deps.arm);
+  if (deps.identity) registerIdentityRoutes(app, deps.arm, deps.identity, gate);
+  registerEmulatorRoutes(app, deps.arm, gate);
 
   const armRoute = async (req: FastifyRequest, reply: FastifyReply) => {
     const principal = await auth.authenticate(req.headers, {
