@@ -186,6 +186,21 @@ export const ArmErrors = {
     new ArmError(405, "MethodNotAllowed", `The requested resource does not support http method '${method}'.`),
   featureNotSupported: (what: string) =>
     new ArmError(400, "FeatureNotSupported", `Lazurite does not implement ${what}.`),
+  // ---- Templates (src/template): validation and evaluation of ARM template language ----
+  /** A template that fails validation or whose expressions cannot be evaluated (ARM's wording in `message`). */
+  invalidTemplate: (message: string, details?: ArmErrorDetail[]) =>
+    new ArmError(400, "InvalidTemplate", message, details !== undefined ? { details } : {}),
+  /** A deployment refused before it runs for a reason outside the template text (scope, parameters file). */
+  invalidTemplateDeployment: (message: string, details?: ArmErrorDetail[]) =>
+    new ArmError(400, "InvalidTemplateDeployment", message, details !== undefined ? { details } : {}),
+  /** An output expression of a finished deployment failed. */
+  deploymentOutputEvaluationFailed: (output: string, message: string) =>
+    new ArmError(
+      400,
+      "DeploymentOutputEvaluationFailed",
+      `Unable to evaluate template outputs: '${output}'. Please see error details and deployment operations. Please see https://aka.ms/arm-common-errors for usage details.`,
+      { details: [{ code: "DeploymentOutputEvaluationFailed", message, target: output }] },
+    ),
   preconditionFailed: () =>
     new ArmError(
       412,
