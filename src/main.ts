@@ -13,7 +13,7 @@ import { loadResources } from "./arm/load.js";
 import { RESOURCE_GROUP_TYPE } from "./arm/tenancy.js";
 import type { Config } from "./config/config.js";
 import { quickstartResources } from "./demo/quickstart.js";
-import { buildApp } from "./http/app.js";
+import { buildApp, type AppDeps } from "./http/app.js";
 import { openAuthenticator, strictAuthenticator } from "./http/auth.js";
 import { ensureAdminKey } from "./config/admin-key.js";
 import { Identity } from "./identity/identity.js";
@@ -44,6 +44,8 @@ export interface StartOptions {
   ids?: IdGenerator;
   /** Where the start-up lines go (default: stdout). */
   print?: (line: string) => void;
+  /** Connection timeouts (default: src/model/catalog/limits.ts SERVER_TIMEOUTS). */
+  timeouts?: AppDeps["timeouts"];
   /** Close on SIGINT/SIGTERM and exit the process (the CLI sets it). */
   handleSignals?: boolean;
 }
@@ -103,6 +105,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       auth: config.auth === "strict" ? strictAuthenticator(identity, deps) : openAuthenticator,
       https: { key: tls.key, cert: tls.cert },
       ...(config.publicUrl !== undefined ? { publicUrl: config.publicUrl } : {}),
+      ...(opts.timeouts !== undefined ? { timeouts: opts.timeouts } : {}),
       logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     });
     await app.listen({ port: config.port, host: config.host });

@@ -17,6 +17,7 @@ import { applyReferences, findChild } from "./refs.js";
 import { assertResourceGroup } from "./tenancy.js";
 import { checkPreconditions, keepServerOwned } from "./tracked.js";
 import { UnitOfWork } from "./unit-of-work.js";
+import { countLimitOf } from "../model/catalog/limits.js";
 import { arrayAt, assertResourceName, bodyObject, childEnvelope, objectAt, stringAt } from "./validate.js";
 import { childViewOf } from "./view.js";
 
@@ -187,6 +188,9 @@ export async function prepareChildren(
 ): Promise<ArmResource[]> {
   const { spec, existingParent } = args;
   const list = arrayAt(args.input, args.path) ?? [];
+  const limit = countLimitOf(spec.type);
+  if (limit && list.length > limit.max)
+    throw ArmErrors.quotaExceeded(limit.what, limit.quota, limit.max, list.length);
   const seen = new Set<string>();
   const out: ArmResource[] = [];
   for (let i = 0; i < list.length; i++) {

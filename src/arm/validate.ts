@@ -2,6 +2,12 @@
  * Shape checks for request bodies, answering ARM's codes: a body that is not the JSON shape
  * the API declares gets `InvalidRequestFormat` naming the path, never a 500.
  */
+import {
+  nameAllowed,
+  nameRuleOf,
+  TAG_LIMITS,
+  tagNameHasReservedCharacters,
+} from "../model/catalog/limits.js";
 import { findRegion } from "../model/catalog/regions.js";
 import { ArmErrors } from "../model/errors.js";
 import type { ArmResource } from "../model/resources/common.js";
@@ -75,11 +81,9 @@ export function subResourceAt(v: unknown, path: string): { id: string } | undefi
   return { id };
 }
 
-const NAME = /^[\p{L}\p{N}_](?:[\p{L}\p{N}_.-]{0,78}[\p{L}\p{N}_])?$/u;
-
-/** Network RP name rule: 1–80 chars, word characters, `.`, `-`, `_`; starts with a word char, ends with one or `_`. */
+/** Azure's name rule of the type (src/model/catalog/limits.ts): length, characters, first and last character. */
 export function assertResourceName(name: string, type: string): void {
-  if (!NAME.test(name)) throw ArmErrors.invalidResourceName(name, type);
+  if (!nameAllowed(name, type)) throw ArmErrors.invalidResourceName(name, type, nameRuleOf(type).max);
 }
 
 /** The region's programmatic name (`West US` → `westus`); LocationRequired / LocationNotAvailableForResourceType. */
@@ -91,14 +95,25 @@ export function regionAt(v: unknown, type: string): string {
   return r.name;
 }
 
+/** `tags`: an object of strings within Azure's tag limits (50 tags, names ≤ 512 without reserved characters, values ≤ 256). */
 export function tagsAt(v: unknown): Record<string, string> | undefined {
   const o = objectAt(v, "tags");
   if (!o) return undefined;
   const out: Record<string, string> = {};
+  const reserved: string[] = [];
   for (const [k, val] of Object.entries(o)) {
     if (typeof val !== "string") throw badShape(`tags.${k}`, "a string");
+    if (tagNameHasReservedCharacters(k)) reserved.push(k);
     out[k] = val;
   }
+  if (reserved.length > 0) throw ArmErrors.invalidTagNameCharacters(reserved);
+  for (const [k, val] of Object.entries(out)) {
+    if (k.length > TAG_LIMITS.maxNameLength) throw ArmErrors.invalidTagName(k, TAG_LIMITS.maxNameLength);
+    if (val.length > TAG_LIMITS.maxValueLength)
+      throw ArmErrors.invalidTagValueLength(val, TAG_LIMITS.maxValueLength);
+  }
+  const count = Object.keys(out).length;
+  if (count > TAG_LIMITS.maxTags) throw ArmErrors.invalidTagsCount(count, TAG_LIMITS.maxTags);
   return out;
 }
 

@@ -12,6 +12,7 @@ import Fastify, {
 import { checkApiVersion } from "../arm/api-versions.js";
 import { handleArm } from "../arm/arm.js";
 import type { ArmDeps, ArmRequest } from "../arm/context.js";
+import { REQUEST_LIMITS, SERVER_TIMEOUTS } from "../model/catalog/limits.js";
 import { ArmErrors } from "../model/errors.js";
 import { jsonTextDepth, MAX_REQUEST_DEPTH } from "../model/json-depth.js";
 import { decodePathSegments } from "../model/resource-id.js";
@@ -43,11 +44,15 @@ export interface AppDeps {
    * Absent: the client's Host when it names the loopback at the listening port, else https://localhost:{port}.
    */
   publicUrl?: string;
+  /** Connection timeouts (defaults: src/model/catalog/limits.ts SERVER_TIMEOUTS); tests shorten them. */
+  timeouts?: Partial<ServerTimeouts>;
   /** TLS material; when given the instance is an HTTPS server. */
   https?: { key: string | Buffer; cert: string | Buffer };
 }
 
-export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
+export const DEFAULT_BODY_LIMIT = REQUEST_LIMITS.bodyBytes;
+
+export type ServerTimeouts = { -readonly [K in keyof typeof SERVER_TIMEOUTS]: number };
 
 /** Collapses repeated slashes in the path part (`//metadata/endpoints` → `/metadata/endpoints`). */
 export function collapseSlashes(url: string): string {
@@ -75,9 +80,14 @@ function header(v: string | string[] | undefined): string | undefined {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const auth = deps.auth ?? openAuthenticator;
+  const timeouts: ServerTimeouts = { ...SERVER_TIMEOUTS, ...(deps.timeouts ?? {}) };
   const opts: FastifyServerOptions = {
     logger: deps.logger ?? false,
     bodyLimit,
+    // Idle and trickling (slowloris) connections are closed; SDK clients finish far within these.
+    connectionTimeout: timeouts.idleMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    requestTimeout: timeouts.requestMs,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: false },
     rewriteUrl: (req) => collapseSlashes(req.url ?? "/"),
     genReqId: () => deps.arm.ids.guid(),
@@ -90,9 +100,19 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       void sendArmError(reply, arm);
     },
   };
+  // Node checks the header and request deadlines on this interval (default 30 s).
+  const checking = Math.max(50, Math.min(1000, Math.floor(timeouts.headersMs / 4)));
   const app = (deps.https
-    ? Fastify({ ...(opts as object), https: deps.https } as Parameters<typeof Fastify>[0])
-    : Fastify(opts)) as unknown as FastifyInstance;
+    ? Fastify({
+        ...(opts as object),
+        https: { ...deps.https, connectionsCheckingInterval: checking },
+      } as Parameters<typeof Fastify>[0])
+    : Fastify({
+        ...opts,
+        http: { connectionsCheckingInterval: checking },
+      } as Parameters<typeof Fastify>[0])) as unknown as FastifyInstance;
+  // The request line and headers must arrive within headersMs (Node: at most requestTimeout).
+  app.server.headersTimeout = Math.min(timeouts.headersMs, timeouts.requestMs);
 
   app.removeAllContentTypeParsers();
   const parseJson = (text: string): unknown => {

@@ -239,13 +239,43 @@ export const ArmErrors = {
       "LocationNotAvailableForResourceType",
       `The provided location '${location}' is not available for resource type '${type}'. List of available regions for the resource type is the list of public Azure regions.`,
     ),
-  invalidResourceName: (name: string, type: string) =>
+  invalidResourceName: (name: string, type: string, maxLength = 80) =>
     new ArmError(
       400,
       "InvalidResourceName",
-      `Resource name ${name} is invalid. The name can be up to 80 characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'. (resource type '${type}')`,
+      `Resource name ${name} is invalid. The name can be up to ${maxLength} characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'. (resource type '${type}')`,
     ),
-
+  /** A child collection over Azure's limit (src/model/catalog/limits.ts); the network RP's quota name. */
+  quotaExceeded: (what: string, quota: string, max: number, count: number) =>
+    new ArmError(
+      400,
+      "QuotaExceeded",
+      `Cannot have more than ${max} ${what} (quota '${quota}'); the request has ${count}.`,
+    ),
+  invalidTagsCount: (count: number, max: number) =>
+    new ArmError(
+      400,
+      "InvalidTagsCount",
+      `The number of tags '${count}' exceeds the maximum of '${max}' tags allowed on a resource or resource group.`,
+    ),
+  invalidTagName: (name: string, max: number) =>
+    new ArmError(
+      400,
+      "InvalidTagName",
+      `Tag key too large. Following tag name '${name}' exceeded the maximum length. Maximum allowed length for tag name - '${max}' characters.`,
+    ),
+  invalidTagValueLength: (value: string, max: number) =>
+    new ArmError(
+      400,
+      "InvalidTagValueLength",
+      `Tag value too large. Following tag value '${value}' exceeded the maximum length. Maximum allowed length for tag value - '${max}' characters.`,
+    ),
+  invalidTagNameCharacters: (names: readonly string[]) =>
+    new ArmError(
+      400,
+      "InvalidTagNameCharacters",
+      `The tag names '${names.map(printable).join(", ")}' have reserved characters '<,>,%,&,\\,?,/' or control characters.`,
+    ),
   /** A name in the URL that is not one path segment (an encoded separator, `..`, a second escape, a control character). */
   invalidNameSegment: (name: string, type: string, why: string) =>
     new ArmError(

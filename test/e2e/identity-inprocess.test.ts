@@ -602,7 +602,7 @@ describe("identity in process: strict mode", () => {
     const vnet = await req(
       w,
       "PUT",
-      `/subscriptions/${SUB}/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v?api-version=2024-05-01`,
+      `/subscriptions/${SUB}/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v1?api-version=2024-05-01`,
       {
         token: t,
         body: {

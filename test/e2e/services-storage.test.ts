@@ -442,7 +442,7 @@ describe("SE-ACL-4: a subnet whose subscription belongs to another tenant is ref
       await t.resources(sub).resourceGroups.createOrUpdate("net", { location: "westus" });
       await t.network(sub).virtualNetworks.beginCreateOrUpdateAndWait(
         "net",
-        "v",
+        "v1",
         {
           location: "westus",
           addressSpace: { addressPrefixes: ["10.60.0.0/16"] },
@@ -463,7 +463,7 @@ describe("SE-ACL-4: a subnet whose subscription belongs to another tenant is ref
       kind: "StorageV2" as const,
       networkRuleSet: {
         defaultAction: "Deny" as const,
-        virtualNetworkRules: [{ virtualNetworkResourceId: subnetId("net", "v", "s", sub) }],
+        virtualNetworkRules: [{ virtualNetworkResourceId: subnetId("net", "v1", "s", sub) }],
       },
     });
     const ok = await storage().storageAccounts.create(RG, "xsubacct", params(sameTenantSub), POLL);

@@ -690,6 +690,141 @@ describe("fuzzing the ARM API: bad input gets Azure's error shape, never a crash
     });
   }
 
+  // ---- Encoded separators (SE-RES-1): a name is one path segment, whatever the encoding.
+
+  /** Ways to smuggle a separator, a relative segment or a second escape into one URL name. */
+  const SMUGGLE = [
+    "%2F",
+    "%2f",
+    "%5C",
+    "%5c",
+    "%252F",
+    "%252f",
+    "%255C",
+    "%2F..%2F",
+    "%00",
+    "%0A",
+    "%1F",
+    "%7F",
+  ];
+  const smuggled = fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc
+        .tuple(
+          fc.constantFrom("base", "base-nsg", "keep-vnet", "keep-nsg", "s1", "x"),
+          fc.constantFrom(...SMUGGLE),
+          fc.constantFrom("subnets", "securityRules", "routes", "virtualNetworkPeerings", "..", "x"),
+          fc.constantFrom(...SMUGGLE),
+          fc.stringMatching(/^[a-z]{1,6}$/),
+        )
+        .map(([a, s1, b, s2, c]) => `${a}${s1}${b}${s2}${c}`),
+    },
+    // (`..`, `%2E%2E` and `.` are resolved by the injecting client's URL parser: test/security sends them raw.)
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom("a%00", "%2Fkeep-vnet", "a%5C..", "..%2F..%2Fkeep", "%252E%252E"),
+    },
+  );
+
+  it("encoded separators in any name, for every method, answer 400 and address nothing else", async () => {
+    const watched = [VNET, SUBNET, NSG, NIC, STORAGE, SQL, ...SENTINELS];
+    const before = await Promise.all(watched.map(snapshot));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...TARGETS),
+        smuggled,
+        fc.constantFrom("PUT", "PATCH", "DELETE", "GET", "POST"),
+        fc.boolean(),
+        async (target, bad, method, inGroup) => {
+          // The bad name as the resource's own name, or as the resource group's.
+          // (Placed after the target builds its path: some targets tidy the names they are given.)
+          let path = target.path("zzslotzz").replace("zzslotzz", bad);
+          if (inGroup) {
+            path = target.path("fine").replace(`/resourceGroups/rg1/`, `/resourceGroups/keep${bad}/`);
+          }
+          // The code names the segment the bad name sits in.
+          const segs = path.split("/").filter((x) => x !== "");
+          const at = segs.findIndex((x) => x.includes(bad));
+          if (at < 0) return; // a singleton (networkRuleSets/default) has no name to smuggle into
+          const before = (segs[at - 1] ?? "").toLowerCase();
+          const code =
+            at === 1 && before === "subscriptions"
+              ? "InvalidSubscriptionId"
+              : at === 3 && before === "resourcegroups"
+                ? "InvalidResourceGroupName"
+                : "InvalidResourceName";
+          if (method === "POST") path = `${path}/listKeys`;
+          const body = method === "PUT" || method === "PATCH" ? target.valid : undefined;
+          const res = await h.req(method, `${path}?api-version=${apiOf(target.path("x"))}`, body);
+          expectArmAnswer(res, `${method} ${path}`);
+          expect(res.statusCode, `${method} ${path}: ${res.body}`).toBe(400);
+          expect(JSON.parse(res.body).error.code, `${method} ${path}: ${res.body}`).toBe(code);
+        },
+      ),
+      { numRuns: RUNS * 5, seed: SEED },
+    );
+    expect(await Promise.all(watched.map(snapshot))).toEqual(before);
+  });
+
+  // ---- Nesting depth: refused at the edge above 128 levels, never a 500 below.
+
+  /** A valid body of a target with `"__DEEP__"` at a random path, replaced by `depth` levels of arrays/objects. */
+  function deepBody(
+    valid: Json,
+    at: Array<string | number>,
+    depth: number,
+    shape: "array" | "object" | "mixed",
+  ) {
+    const open = shape === "array" ? "[" : shape === "object" ? '{"a":' : '[{"a":';
+    const close = shape === "array" ? "]" : shape === "object" ? "}" : "}]";
+    const reps = shape === "mixed" ? Math.ceil(depth / 2) : depth;
+    const deep = `${open.repeat(reps)}1${close.repeat(reps)}`;
+    return JSON.stringify(mutate(valid, at, "__DEEP__")).replace('"__DEEP__"', deep);
+  }
+
+  it("bodies nested 129 to 200,000 levels deep answer 400 InvalidRequestContent", async () => {
+    const before = await Promise.all(SENTINELS.map(snapshot));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...TARGETS),
+        fc.integer({ min: 129, max: 200_000 }),
+        fc.constantFrom<"array" | "object" | "mixed">("array", "object", "mixed"),
+        fc.nat(),
+        async (target, depth, shape, pick) => {
+          const ps = [[], ...paths(target.valid)];
+          const raw = deepBody(target.valid, ps[pick % ps.length]!, depth, shape);
+          const res = await call("PUT", target.path(`deep${depth % 7}`), raw);
+          expectArmAnswer(res, `PUT ${target.label} nested ${depth}`);
+          expect(res.statusCode).toBe(400);
+          expect(JSON.parse(res.body).error.code).toBe("InvalidRequestContent");
+        },
+      ),
+      { numRuns: RUNS, seed: SEED },
+    );
+    expect(await Promise.all(SENTINELS.map(snapshot))).toEqual(before);
+  });
+
+  it("bodies nested up to 100 levels deep are answered without a server error", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...TARGETS),
+        fc.integer({ min: 1, max: 100 }),
+        fc.constantFrom<"array" | "object" | "mixed">("array", "object", "mixed"),
+        fc.nat(),
+        async (target, depth, shape, pick) => {
+          const ps = paths(target.valid);
+          const raw = deepBody(target.valid, ps[pick % ps.length]!, depth, shape);
+          const res = await call("PUT", target.path(`shallow${depth % 5}`), raw);
+          expectArmAnswer(res, `PUT ${target.label} nested ${depth}`);
+          if (res.statusCode < 300)
+            expectArmAnswer(await call("GET", target.path(`shallow${depth % 5}`)), "GET");
+        },
+      ),
+      { numRuns: RUNS, seed: SEED },
+    );
+  });
+
   it("resources nobody named read back exactly as before, and the server still answers", async () => {
     expect(await Promise.all(SENTINELS.map(snapshot))).toEqual(sentinelsBefore);
     const list = await call("GET", `/subscriptions/${SUB}/resources`, undefined, "2021-04-01");

@@ -19,13 +19,12 @@ import {
   resourceGroupKey,
 } from "../../tenancy.js";
 import { checkPreconditions, removeTop } from "../../tracked.js";
+import { resourceGroupNameAllowed } from "../../../model/catalog/limits.js";
 import { bodyObject, objectAt, regionAt, stringAt, tagsAt } from "../../validate.js";
 import { viewOf } from "../../view.js";
 
-const RG_NAME = /^[-\w._()]{1,90}$/u;
-
 function assertGroupName(name: string): void {
-  if (!RG_NAME.test(name) || name.endsWith(".")) throw ArmErrors.invalidResourceGroupName(name);
+  if (!resourceGroupNameAllowed(name)) throw ArmErrors.invalidResourceGroupName(name);
 }
 
 function stripEtag(rg: ArmResource): ArmResource {
