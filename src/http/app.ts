@@ -20,6 +20,7 @@ import { adminGate } from "./admin-auth.js";
 import { openAuthenticator, type Authenticator } from "./auth.js";
 import { registerEmulatorRoutes } from "./emulator-routes.js";
 import { registerIdentityRoutes } from "./identity-routes.js";
+import { registerPortalRoutes } from "./portal.js";
 import { baseUrlFor } from "./public-url.js";
 import type { Identity } from "../identity/identity.js";
 import { sendArmError, toArmError } from "./errors.js";
@@ -35,6 +36,8 @@ export interface AppDeps {
   bodyLimit?: number;
   /** Fastify logger option (false = silent). */
   logger?: FastifyServerOptions["logger"];
+  /** The built portal (dist/web by default; src/http/portal.ts). */
+  portalDir?: string;
   /**
    * The server's public base URL (`--public-url`): every absolute URL handed out starts with it.
    * Absent: the client's Host when it names the loopback at the listening port, else https://localhost:{port}.
@@ -176,6 +179,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerAdfsRoutes(app, deps.arm, deps.identity);
   if (deps.identity) registerIdentityRoutes(app, deps.arm, deps.identity, gate);
   registerEmulatorRoutes(app, deps.arm, gate);
+  registerPortalRoutes(app, deps.portalDir);
 
   const armRoute = async (req: FastifyRequest, reply: FastifyReply) => {
     const principal = await auth.authenticate(req.headers, {
