@@ -29,7 +29,7 @@ export function registerServe(program: Command): void {
     .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (default warn)")
     .option(
       "--auth <mode>",
-      "open (default: any token acts as Owner) | strict (signed tokens from the built-in token endpoint, RBAC enforced)",
+      "open (default: any token acts as Owner) | strict (signed tokens from the built-in token endpoint, RBAC enforced; the /_emulator admin API needs the admin key generated into <data dir>/admin-key)",
     )
     .option(
       "--public-url <url>",
