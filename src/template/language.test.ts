@@ -171,6 +171,31 @@ describe("copy loops", () => {
     expect(e.message).toMatch(/less than or equal to 800/);
   });
 
+  it("ARM's template limits: 800 resources", () => {
+    const e = thrown(() =>
+      prepareDeployment(
+        tmpl({
+          resources: [
+            vnet("[concat('a', copyIndex())]", { copy: { name: "a", count: 500 } }),
+            vnet("[concat('b', copyIndex())]", { copy: { name: "b", count: 301 } }),
+          ],
+        }),
+        {},
+        scope,
+        host,
+      ),
+    );
+    expect(e.message).toBe(
+      "Deployment template validation failed: 'The number of template resources limit exceeded. Limit: '800' and actual: '801'. Please see https://aka.ms/arm-template/#resources for usage details.'.",
+    );
+  });
+
+  it("a template nested too deeply is refused, not a crash", () => {
+    const deep = "[".repeat(20000) + '"x"' + "]".repeat(20000);
+    const text = `{"resources": [], "variables": {"v": ${deep}}}`;
+    expect(thrown(() => prepareDeployment(text, {}, scope, host)).code).toBe("InvalidTemplate");
+  });
+
   it("serial copy with batchSize deploys batch after batch", () => {
     const d = prepareDeployment(
       tmpl({
