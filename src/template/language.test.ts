@@ -600,6 +600,48 @@ describe("parameters", () => {
   });
 });
 
+describe("user-defined types as Bicep emits them", () => {
+  const t = tmpl({
+    languageVersion: "2.0",
+    definitions: {
+      tcp: {
+        type: "object",
+        properties: { kind: { type: "string", allowedValues: ["tcp"] }, port: { type: "int", minValue: 1 } },
+      },
+      icmp: {
+        type: "object",
+        properties: { kind: { type: "string", allowedValues: ["icmp"] } },
+        sealed: true,
+      },
+      probe: {
+        type: "object",
+        discriminator: {
+          propertyName: "kind",
+          mapping: { tcp: { $ref: "#/definitions/tcp" }, icmp: { $ref: "#/definitions/icmp" } },
+        },
+      },
+    },
+    parameters: { probe: { $ref: "#/definitions/probe" } },
+    resources: {},
+  });
+  it("a discriminated union checks the member its tag names; sealed objects refuse extra properties", () => {
+    expect(
+      prepareDeployment(t, { probe: { value: { kind: "tcp", port: 80 } } }, scope, host).parameters.probe!
+        .type,
+    ).toBe("Object");
+    expect(
+      thrown(() => prepareDeployment(t, { probe: { value: { kind: "tcp", port: 0 } } }, scope, host)).message,
+    ).toContain("The value '0' at 'port' is less than the minimum value '1'.");
+    expect(
+      thrown(() => prepareDeployment(t, { probe: { value: { kind: "udp" } } }, scope, host)).message,
+    ).toContain("The value of the discriminator property 'kind' must be one of 'tcp, icmp'.");
+    expect(
+      thrown(() => prepareDeployment(t, { probe: { value: { kind: "icmp", port: 1 } } }, scope, host))
+        .message,
+    ).toContain("The property 'port' is not allowed by the type.");
+  });
+});
+
 describe("variables and user-defined functions", () => {
   it("variables refer to each other in any order; a cycle is refused", () => {
     const d = prepareDeployment(
