@@ -242,7 +242,9 @@ function prepare(
     if (o.reference && host) {
       ctx.reference = (target, apiVersion, full) => {
         const id = resolveReference(target);
-        const r = host.getResource(id, apiVersion);
+        // Without an apiVersion, a resource of this template is read with its own apiVersion (as ARM).
+        const own = apiVersion ?? (tables.id.get(matchKey(id))?.[0]?.planned.apiVersion || undefined);
+        const r = host.getResource(id, own);
         if (r === undefined) {
           if (options.lenient) throw new NotYetKnown(`reference('${target}')`);
           throw notFound(id);
