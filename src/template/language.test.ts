@@ -171,6 +171,31 @@ describe("copy loops", () => {
     expect(e.message).toMatch(/less than or equal to 800/);
   });
 
+  it("ARM's template limits: 800 resources", () => {
+    const e = thrown(() =>
+      prepareDeployment(
+        tmpl({
+          resources: [
+            vnet("[concat('a', copyIndex())]", { copy: { name: "a", count: 500 } }),
+            vnet("[concat('b', copyIndex())]", { copy: { name: "b", count: 301 } }),
+          ],
+        }),
+        {},
+        scope,
+        host,
+      ),
+    );
+    expect(e.message).toBe(
+      "Deployment template validation failed: 'The number of template resources limit exceeded. Limit: '800' and actual: '801'. Please see https://aka.ms/arm-template/#resources for usage details.'.",
+    );
+  });
+
+  it("a template nested too deeply is refused, not a crash", () => {
+    const deep = "[".repeat(20000) + '"x"' + "]".repeat(20000);
+    const text = `{"resources": [], "variables": {"v": ${deep}}}`;
+    expect(thrown(() => prepareDeployment(text, {}, scope, host)).code).toBe("InvalidTemplate");
+  });
+
   it("serial copy with batchSize deploys batch after batch", () => {
     const d = prepareDeployment(
       tmpl({
@@ -575,6 +600,48 @@ describe("parameters", () => {
   });
 });
 
+describe("user-defined types as Bicep emits them", () => {
+  const t = tmpl({
+    languageVersion: "2.0",
+    definitions: {
+      tcp: {
+        type: "object",
+        properties: { kind: { type: "string", allowedValues: ["tcp"] }, port: { type: "int", minValue: 1 } },
+      },
+      icmp: {
+        type: "object",
+        properties: { kind: { type: "string", allowedValues: ["icmp"] } },
+        sealed: true,
+      },
+      probe: {
+        type: "object",
+        discriminator: {
+          propertyName: "kind",
+          mapping: { tcp: { $ref: "#/definitions/tcp" }, icmp: { $ref: "#/definitions/icmp" } },
+        },
+      },
+    },
+    parameters: { probe: { $ref: "#/definitions/probe" } },
+    resources: {},
+  });
+  it("a discriminated union checks the member its tag names; sealed objects refuse extra properties", () => {
+    expect(
+      prepareDeployment(t, { probe: { value: { kind: "tcp", port: 80 } } }, scope, host).parameters.probe!
+        .type,
+    ).toBe("Object");
+    expect(
+      thrown(() => prepareDeployment(t, { probe: { value: { kind: "tcp", port: 0 } } }, scope, host)).message,
+    ).toContain("The value '0' at 'port' is less than the minimum value '1'.");
+    expect(
+      thrown(() => prepareDeployment(t, { probe: { value: { kind: "udp" } } }, scope, host)).message,
+    ).toContain("The value of the discriminator property 'kind' must be one of 'tcp, icmp'.");
+    expect(
+      thrown(() => prepareDeployment(t, { probe: { value: { kind: "icmp", port: 1 } } }, scope, host))
+        .message,
+    ).toContain("The property 'port' is not allowed by the type.");
+  });
+});
+
 describe("variables and user-defined functions", () => {
   it("variables refer to each other in any order; a cycle is refused", () => {
     const d = prepareDeployment(
@@ -694,6 +761,146 @@ describe("languageVersion 2.0 (what Bicep emits)", () => {
     expect((d.evaluate(d.resources[4]!, host).body as any).tags.first).toBe(
       `${RG}/providers/Microsoft.Network/virtualNetworks/hub/subnets/sn0`,
     );
+  });
+});
+
+describe("a template as Bicep compiles it (languageVersion 2.0, module, loops, typed parameter)", () => {
+  const bicep = {
+    $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+    languageVersion: "2.0",
+    contentVersion: "1.0.0.0",
+    metadata: { _generator: { name: "bicep", version: "0.28.1.47646", templateHash: "123" } },
+    definitions: {
+      subnetType: { type: "object", properties: { name: { type: "string" }, prefix: { type: "string" } } },
+    },
+    parameters: {
+      location: { type: "string", defaultValue: "[resourceGroup().location]" },
+      vnetName: { type: "string", defaultValue: "spoke" },
+      subnets: {
+        type: "array",
+        items: { $ref: "#/definitions/subnetType" },
+        defaultValue: [
+          { name: "app", prefix: "10.1.0.0/24" },
+          { name: "data", prefix: "10.1.1.0/24" },
+        ],
+      },
+    },
+    variables: { storageName: "[format('st{0}', uniqueString(resourceGroup().id))]" },
+    resources: {
+      vnet: {
+        type: "Microsoft.Network/virtualNetworks",
+        apiVersion: "2023-09-01",
+        name: "[parameters('vnetName')]",
+        location: "[parameters('location')]",
+        properties: {
+          addressSpace: { addressPrefixes: ["10.1.0.0/16"] },
+          copy: [
+            {
+              name: "subnets",
+              count: "[length(parameters('subnets'))]",
+              input: {
+                name: "[parameters('subnets')[copyIndex('subnets')].name]",
+                properties: {
+                  addressPrefix: "[parameters('subnets')[copyIndex('subnets')].prefix]",
+                  serviceEndpoints:
+                    "[if(equals(copyIndex('subnets'), 0), createArray(createObject('service', 'Microsoft.Storage')), createArray())]",
+                },
+              },
+            },
+          ],
+        },
+      },
+      storage: {
+        type: "Microsoft.Storage/storageAccounts",
+        apiVersion: "2023-01-01",
+        name: "[variables('storageName')]",
+        location: "[parameters('location')]",
+        sku: { name: "Standard_LRS" },
+        kind: "StorageV2",
+        properties: {
+          networkAcls: {
+            defaultAction: "Deny",
+            virtualNetworkRules: [{ id: "[reference('vnet').subnets[0].id]", action: "Allow" }],
+          },
+        },
+        dependsOn: ["vnet"],
+      },
+      nsgs: {
+        copy: { name: "nsgs", count: "[length(range(0, 3))]", mode: "serial", batchSize: 2 },
+        type: "Microsoft.Network/networkSecurityGroups",
+        apiVersion: "2023-09-01",
+        name: "[format('nsg-{0}', range(0, 3)[copyIndex()])]",
+        location: "[parameters('location')]",
+      },
+      mod: {
+        type: "Microsoft.Resources/deployments",
+        apiVersion: "2022-09-01",
+        name: "[format('mod-{0}', uniqueString('spoke'))]",
+        properties: {
+          expressionEvaluationOptions: { scope: "inner" },
+          mode: "Incremental",
+          parameters: {
+            vnetId: { value: "[resourceId('Microsoft.Network/virtualNetworks', parameters('vnetName'))]" },
+          },
+          template: {
+            $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            languageVersion: "2.0",
+            contentVersion: "1.0.0.0",
+            parameters: { vnetId: { type: "string" } },
+            resources: {},
+            outputs: { vnetName: { type: "string", value: "[last(split(parameters('vnetId'), '/'))]" } },
+          },
+        },
+        dependsOn: ["vnet"],
+      },
+    },
+    outputs: {
+      subnetIds: {
+        type: "array",
+        copy: {
+          count: "[length(parameters('subnets'))]",
+          input:
+            "[resourceId('Microsoft.Network/virtualNetworks/subnets', parameters('vnetName'), parameters('subnets')[copyIndex()].name)]",
+        },
+      },
+      fromModule: { type: "string", value: "[reference('mod').outputs.vnetName.value]" },
+    },
+  };
+
+  it("plans, orders and evaluates it", () => {
+    const d = prepareDeployment(bicep, {}, scope, host);
+    expect(d.resources.map((r) => r.key)).toEqual([
+      "vnet",
+      "storage",
+      "nsgs[0]",
+      "nsgs[1]",
+      "nsgs[2]",
+      "mod",
+    ]);
+    expect(d.order().map((w) => w.map((r) => r.key))).toEqual([
+      ["vnet", "nsgs[0]", "nsgs[1]"],
+      ["storage", "nsgs[2]", "mod"],
+    ]);
+    const vnetBody = d.evaluate(d.resources[0]!, host).body as any;
+    expect(
+      vnetBody.properties.subnets.map((x: any) => [x.name, x.properties.serviceEndpoints.length]),
+    ).toEqual([
+      ["app", 1],
+      ["data", 0],
+    ]);
+    const vnetId = d.resources[0]!.id;
+    const h = hostWith({
+      [vnetId]: { id: vnetId, properties: { subnets: [{ id: `${vnetId}/subnets/app` }] } },
+      [d.resources[5]!.id]: { properties: { outputs: { vnetName: { type: "String", value: "spoke" } } } },
+    });
+    expect(
+      (d.evaluate(d.resources[1]!, h).body as any).properties.networkAcls.virtualNetworkRules[0].id,
+    ).toBe(`${vnetId}/subnets/app`);
+    const n = d.nested(d.resources[5]!, h);
+    expect(n.deployment.outputs(h).vnetName!.value).toBe("spoke");
+    const out = d.outputs(h);
+    expect(out.subnetIds!.value).toEqual([`${vnetId}/subnets/app`, `${vnetId}/subnets/data`]);
+    expect(out.fromModule!.value).toBe("spoke");
   });
 });
 

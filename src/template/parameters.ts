@@ -83,6 +83,8 @@ export interface TypeSchema extends JsonObject {
   additionalProperties?: boolean | TypeSchema;
   items?: boolean | TypeSchema;
   prefixItems?: TypeSchema[];
+  sealed?: boolean;
+  discriminator?: { propertyName: string; mapping: Record<string, TypeSchema> };
 }
 
 /**
@@ -107,6 +109,19 @@ export function checkValue(
     const { $ref: _ref, ...rest } = s;
     void _ref;
     s = { ...(target as TypeSchema), ...rest };
+  }
+  // A tagged union (Bicep's @discriminator): the value's tag picks the type to check against.
+  if (isObject(s.discriminator) && isObject(v)) {
+    const disc = s.discriminator as { propertyName?: unknown; mapping?: unknown };
+    const prop = typeof disc.propertyName === "string" ? disc.propertyName : "";
+    const mapping = isObject(disc.mapping) ? disc.mapping : {};
+    const tag = getProp(v, prop);
+    const key = typeof tag === "string" ? findKey(mapping, tag) : undefined;
+    if (key === undefined)
+      return `The value of the discriminator property '${path ? `${path}.` : ""}${prop}' must be one of '${Object.keys(mapping).join(", ")}'.`;
+    const { discriminator: _d, ...rest } = s;
+    void _d;
+    return checkValue({ ...rest, ...(mapping[key] as TypeSchema) }, v, definitions, path, depth + 1);
   }
   if (v === null || v === undefined) {
     if (s.nullable === true) return undefined;
@@ -152,7 +167,7 @@ export function checkValue(
       }
     }
   }
-  if (isObject(v) && (isObject(s.properties) || s.additionalProperties !== undefined)) {
+  if (isObject(v) && (isObject(s.properties) || s.additionalProperties !== undefined || s.sealed === true)) {
     const props = (isObject(s.properties) ? s.properties : {}) as Record<string, TypeSchema>;
     for (const [k, ps] of Object.entries(props)) {
       const key = findKey(v, k);
@@ -166,7 +181,8 @@ export function checkValue(
     for (const k of Object.keys(v)) {
       if (findKey(props, k) !== undefined) continue;
       const p = path ? `${path}.${k}` : k;
-      if (s.additionalProperties === false) return `The property '${p}' is not allowed by the type.`;
+      if (s.additionalProperties === false || s.sealed === true)
+        return `The property '${p}' is not allowed by the type.`;
       if (isObject(s.additionalProperties)) {
         const r = checkValue(s.additionalProperties as TypeSchema, v[k], definitions, p, depth + 1);
         if (r) return r;

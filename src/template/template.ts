@@ -104,7 +104,30 @@ export function prepareDeployment(
   host: EvalHost,
   options: PrepareOptions = {},
 ): PreparedDeployment {
-  return prepare(template, parameters, scope, host, options, {});
+  return guarded(() => prepare(template, parameters, scope, host, options, {}));
+}
+
+/** A template nested too deeply for the evaluator's recursion is refused, not a crash. */
+function guarded<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError)
+      throw ArmErrors.invalidTemplate(
+        "Deployment template validation failed: 'The template is nested too deeply to be evaluated.'.",
+      );
+    throw e;
+  }
+}
+
+/** ARM's template limits (https://aka.ms/arm-template limits). */
+const LIMITS = { parameters: 256, variables: 256, resources: 800, outputs: 64 };
+
+function checkLimit(what: keyof typeof LIMITS, actual: number, link: string): void {
+  if (actual > LIMITS[what])
+    throw ArmErrors.invalidTemplate(
+      `Deployment template validation failed: 'The number of template ${what} limit exceeded. Limit: '${LIMITS[what]}' and actual: '${actual}'. ${link}'.`,
+    );
 }
 
 function prepare(
@@ -219,7 +242,9 @@ function prepare(
     if (o.reference && host) {
       ctx.reference = (target, apiVersion, full) => {
         const id = resolveReference(target);
-        const r = host.getResource(id, apiVersion);
+        // Without an apiVersion, a resource of this template is read with its own apiVersion (as ARM).
+        const own = apiVersion ?? (tables.id.get(matchKey(id))?.[0]?.planned.apiVersion || undefined);
+        const r = host.getResource(id, own);
         if (r === undefined) {
           if (options.lenient) throw new NotYetKnown(`reference('${target}')`);
           throw notFound(id);
@@ -300,6 +325,11 @@ function prepare(
     isObject(getProp(template, "parameters")) ? getProp(template, "parameters") : {}
   ) as JsonObject;
   const supplied = suppliedParameters(parametersInput);
+  checkLimit(
+    "parameters",
+    Object.keys(paramDecls).length,
+    "Please see https://aka.ms/arm-template/#parameters for usage details.",
+  );
   if (!internal.outer) {
     const unknown = Object.keys(supplied).filter((k) => findKey(paramDecls, k) === undefined);
     if (unknown.length > 0)
@@ -420,6 +450,11 @@ function prepare(
   const varDecls = (
     isObject(getProp(template, "variables")) ? getProp(template, "variables") : {}
   ) as JsonObject;
+  checkLimit(
+    "variables",
+    Object.keys(varDecls).length,
+    "Please see https://aka.ms/arm-template/#variables for usage details.",
+  );
   const varValues = new Map<string, unknown>();
   const varEvaluating = new Set<string>();
   const varCopies = new Map<string, JsonObject>();
@@ -687,6 +722,14 @@ function prepare(
   };
 
   for (const d of decls) expand(d, undefined);
+  checkLimit("resources", instances.length, RESOURCES_LINK);
+  const outputDecls = getProp(template, "outputs");
+  if (isObject(outputDecls))
+    checkLimit(
+      "outputs",
+      Object.keys(outputDecls).length,
+      "Please see https://aka.ms/arm-template/#outputs for usage details.",
+    );
   instances = instances.slice();
 
   // duplicates among the resources that deploy
@@ -944,145 +987,153 @@ function prepare(
     parameters: parametersOut,
     resources: planned,
     targetScope: deployKind,
-    order,
+    order: () => guarded(order),
     evaluate(resource, host) {
-      const inst = instanceOf(resource);
-      try {
-        const body = evalTree(
-          nestedInnerScope(inst.decl.raw) || resource.nestedDeployment
-            ? withoutTemplate(bodyOf(inst.decl.raw))
-            : bodyOf(inst.decl.raw),
-          { instance: inst, host, reference: true, where: `resource '${inst.decl.label}'` },
-          true,
-        ) as JsonObject;
-        if (resource.nestedDeployment) {
-          const rawProps = getProp(inst.decl.raw, "properties");
-          const t = isObject(rawProps) ? findKey(rawProps, "template") : undefined;
-          if (t !== undefined && isObject(body.properties))
-            (body.properties as JsonObject)[t] = (rawProps as JsonObject)[t];
-        }
-        return { body } satisfies EvaluatedResource;
-      } catch (e) {
-        throw runtimeError(inst, e);
-      }
+      return guarded(() => evaluateResource(resource, host));
     },
     nested(resource, host) {
-      const inst = instanceOf(resource);
-      if (!resource.nestedDeployment)
-        throw ArmErrors.invalidTemplate(`The resource '${resource.id}' is not a nested deployment.`);
-      try {
-        const o: CtxOpts = {
-          instance: inst,
-          host,
-          reference: true,
-          where: `nested deployment '${inst.decl.label}'`,
-        };
-        const props = getProp(inst.decl.raw, "properties");
-        if (!isObject(props)) throw new ExprError("The nested deployment has no 'properties'.");
-        if (findKey(props, "templateLink") !== undefined && findKey(props, "template") === undefined)
-          throw ArmErrors.featureNotSupported(
-            "linked templates (properties.templateLink) in nested deployments",
-          );
-        const modeRaw = getProp(props, "mode");
-        const mode =
-          stringOf(modeRaw === undefined ? "Incremental" : evalTree(modeRaw, o)).toLowerCase() === "complete"
-            ? "Complete"
-            : "Incremental";
-        const inner = nestedInnerScope(inst.decl.raw);
-        const rg = resource.scope.resourceGroup;
-        let rgLocation: string | undefined;
-        if (rg !== undefined) {
-          if (
-            rg.toLowerCase() === (deployScope.resourceGroup ?? "").toLowerCase() &&
-            resource.scope.subscriptionId === deployScope.subscriptionId
-          )
-            rgLocation = deployScope.resourceGroupLocation;
-          else {
-            const g = host.getResource(
-              formatResourceId({ subscriptionId: resource.scope.subscriptionId, resourceGroup: rg }),
-            );
-            const l = isObject(g) ? getProp(g, "location") : undefined;
-            if (typeof l === "string") rgLocation = l;
-          }
-        }
-        const loc = getProp(inst.decl.raw, "location");
-        const scope: DeploymentScope = {
-          tenantId: deployScope.tenantId,
-          subscriptionId: resource.scope.subscriptionId,
-          deploymentName: resource.name,
-        };
-        if (rg !== undefined) scope.resourceGroup = rg;
-        if (rgLocation !== undefined) scope.resourceGroupLocation = rgLocation;
-        if (loc !== undefined) scope.location = stringOf(evalTree(loc, o));
-        else if (deployScope.location !== undefined) scope.location = deployScope.location;
-        const tmpl = getProp(props, "template");
-        let deployment: PreparedDeployment;
-        if (inner) {
-          const params = evalTree(getProp(props, "parameters") ?? {}, o) as Record<string, unknown>;
-          deployment = prepare(tmpl, params, scope, host, { lenient: options.lenient }, {});
-        } else {
-          deployment = prepare(
-            tmpl,
-            {},
-            scope,
-            host,
-            { lenient: options.lenient },
-            {
-              outer: {
-                parameter: internal.outer ? internal.outer.parameter : parameterValue,
-                variable: internal.outer ? internal.outer.variable : variableValue,
-                evalScope,
-                targetScope,
-              },
-            },
-          );
-        }
-        return { deployment, mode, name: resource.name, scope };
-      } catch (e) {
-        throw runtimeError(inst, e);
-      }
+      return guarded(() => nestedDeployment(resource, host));
     },
     outputs(host) {
-      const outs = getProp(template as JsonObject, "outputs");
-      const result: Record<string, TypedValue> = {};
-      if (!isObject(outs)) return result;
-      for (const [name, decl] of Object.entries(outs)) {
-        if (!isObject(decl)) continue;
-        const o: CtxOpts = { host, reference: true, where: `output '${name}'` };
-        try {
-          const cond = getProp(decl, "condition");
-          if (cond !== undefined && evalTree(cond, o) === false) continue;
-          const copy = getProp(decl, "copy");
-          let value: unknown;
-          if (isObject(copy)) {
-            const count = copyCount(evalTree(getProp(copy, "count"), o), name);
-            value = Array.from({ length: count }, (_, i) =>
-              evalTree(getProp(copy, "input"), {
-                ...o,
-                loops: new Map([[`output:${name}`, i]]),
-                defaultLoop: `output:${name}`,
-              }),
-            );
-          } else value = evalTree(getProp(decl, "value"), o);
-          const declared = getProp(decl, "type");
-          const type = canonicalType(
-            typeof declared === "string"
-              ? declared
-              : (schemaType(decl as TypeSchema, definitions) ?? typeName(value)),
-          );
-          result[name] = { type, value: coerceOutput(type, value) };
-        } catch (e) {
-          if (isArmError(e) && e.code !== "InvalidTemplate") throw e;
-          const msg = isArmError(e) || e instanceof ExprError ? (e as Error).message : String(e);
-          throw ArmErrors.deploymentOutputEvaluationFailed(
-            name,
-            `The template output '${name}' is not valid: ${msg}`,
-          );
-        }
-      }
-      return result;
+      return guarded(() => evaluateOutputs(host));
     },
   };
+  function evaluateResource(resource: PlannedResource, host: EvalHost): EvaluatedResource {
+    const inst = instanceOf(resource);
+    try {
+      const body = evalTree(
+        nestedInnerScope(inst.decl.raw) || resource.nestedDeployment
+          ? withoutTemplate(bodyOf(inst.decl.raw))
+          : bodyOf(inst.decl.raw),
+        { instance: inst, host, reference: true, where: `resource '${inst.decl.label}'` },
+        true,
+      ) as JsonObject;
+      if (resource.nestedDeployment) {
+        const rawProps = getProp(inst.decl.raw, "properties");
+        const t = isObject(rawProps) ? findKey(rawProps, "template") : undefined;
+        if (t !== undefined && isObject(body.properties))
+          (body.properties as JsonObject)[t] = (rawProps as JsonObject)[t];
+      }
+      return { body } satisfies EvaluatedResource;
+    } catch (e) {
+      throw runtimeError(inst, e);
+    }
+  }
+  function nestedDeployment(
+    resource: PlannedResource,
+    host: EvalHost,
+  ): ReturnType<PreparedDeployment["nested"]> {
+    const inst = instanceOf(resource);
+    if (!resource.nestedDeployment)
+      throw ArmErrors.invalidTemplate(`The resource '${resource.id}' is not a nested deployment.`);
+    try {
+      const o: CtxOpts = {
+        instance: inst,
+        host,
+        reference: true,
+        where: `nested deployment '${inst.decl.label}'`,
+      };
+      const props = getProp(inst.decl.raw, "properties");
+      if (!isObject(props)) throw new ExprError("The nested deployment has no 'properties'.");
+      if (findKey(props, "templateLink") !== undefined && findKey(props, "template") === undefined)
+        throw ArmErrors.featureNotSupported(
+          "linked templates (properties.templateLink) in nested deployments",
+        );
+      const modeRaw = getProp(props, "mode");
+      const mode =
+        stringOf(modeRaw === undefined ? "Incremental" : evalTree(modeRaw, o)).toLowerCase() === "complete"
+          ? "Complete"
+          : "Incremental";
+      const inner = nestedInnerScope(inst.decl.raw);
+      const rg = resource.scope.resourceGroup;
+      let rgLocation: string | undefined;
+      if (rg !== undefined) {
+        if (
+          rg.toLowerCase() === (deployScope.resourceGroup ?? "").toLowerCase() &&
+          resource.scope.subscriptionId === deployScope.subscriptionId
+        )
+          rgLocation = deployScope.resourceGroupLocation;
+        else {
+          const g = host.getResource(
+            formatResourceId({ subscriptionId: resource.scope.subscriptionId, resourceGroup: rg }),
+          );
+          const l = isObject(g) ? getProp(g, "location") : undefined;
+          if (typeof l === "string") rgLocation = l;
+        }
+      }
+      const loc = getProp(inst.decl.raw, "location");
+      const scope: DeploymentScope = {
+        tenantId: deployScope.tenantId,
+        subscriptionId: resource.scope.subscriptionId,
+        deploymentName: resource.name,
+      };
+      if (rg !== undefined) scope.resourceGroup = rg;
+      if (rgLocation !== undefined) scope.resourceGroupLocation = rgLocation;
+      if (loc !== undefined) scope.location = stringOf(evalTree(loc, o));
+      else if (deployScope.location !== undefined) scope.location = deployScope.location;
+      const tmpl = getProp(props, "template");
+      // The nested template keeps the positions of the outer template's text.
+      const nestedOptions: PrepareOptions = { positions: positions! };
+      if (options.lenient) nestedOptions.lenient = true;
+      let deployment: PreparedDeployment;
+      if (inner) {
+        const params = evalTree(getProp(props, "parameters") ?? {}, o) as Record<string, unknown>;
+        deployment = prepare(tmpl, params, scope, host, nestedOptions, {});
+      } else {
+        deployment = prepare(tmpl, {}, scope, host, nestedOptions, {
+          outer: {
+            parameter: internal.outer ? internal.outer.parameter : parameterValue,
+            variable: internal.outer ? internal.outer.variable : variableValue,
+            evalScope,
+            targetScope,
+          },
+        });
+      }
+      return { deployment, mode, name: resource.name, scope };
+    } catch (e) {
+      throw runtimeError(inst, e);
+    }
+  }
+  function evaluateOutputs(host: EvalHost): Record<string, TypedValue> {
+    const outs = getProp(template as JsonObject, "outputs");
+    const result: Record<string, TypedValue> = {};
+    if (!isObject(outs)) return result;
+    for (const [name, decl] of Object.entries(outs)) {
+      if (!isObject(decl)) continue;
+      const o: CtxOpts = { host, reference: true, where: `output '${name}'` };
+      try {
+        const cond = getProp(decl, "condition");
+        if (cond !== undefined && evalTree(cond, o) === false) continue;
+        const copy = getProp(decl, "copy");
+        let value: unknown;
+        if (isObject(copy)) {
+          const count = copyCount(evalTree(getProp(copy, "count"), o), name);
+          value = Array.from({ length: count }, (_, i) =>
+            evalTree(getProp(copy, "input"), {
+              ...o,
+              loops: new Map([[`output:${name}`, i]]),
+              defaultLoop: `output:${name}`,
+            }),
+          );
+        } else value = evalTree(getProp(decl, "value"), o);
+        const declared = getProp(decl, "type");
+        const type = canonicalType(
+          typeof declared === "string"
+            ? declared
+            : (schemaType(decl as TypeSchema, definitions) ?? typeName(value)),
+        );
+        result[name] = { type, value: coerceOutput(type, value) };
+      } catch (e) {
+        if (isArmError(e) && e.code !== "InvalidTemplate") throw e;
+        const msg = isArmError(e) || e instanceof ExprError ? (e as Error).message : String(e);
+        throw ArmErrors.deploymentOutputEvaluationFailed(
+          name,
+          `The template output '${name}' is not valid: ${msg}`,
+        );
+      }
+    }
+    return result;
+  }
   return prepared;
 }
 
