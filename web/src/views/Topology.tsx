@@ -60,12 +60,14 @@ export function Topology(props: {
     setView({ k, x: 0, y: 0 });
   };
 
-  // Large estates open fitted to the window; small ones at full size.
+  // A wide estate opens scaled to the window's width (subnets and service resources both in
+  // view); a tall one is panned or searched at that scale.
   const fitted = useRef(false);
   useEffect(() => {
-    if (!fitted.current && layout.width > 2000) {
+    const w = svgRef.current?.clientWidth ?? 0;
+    if (!fitted.current && w > 0 && layout.width > w) {
       fitted.current = true;
-      fit();
+      setView({ k: Math.max(0.4, w / layout.width), x: 0, y: 0 });
     }
   });
 
