@@ -235,6 +235,12 @@ describe.skipIf(missing !== undefined)("portal in Chromium", () => {
       })
       .waitFor();
     expect(await page.locator("path.rule.stale").count()).toBe(1);
+    await page.getByRole("button", { name: /storageAccounts lazuritedemo0sa/ }).focus();
+    await page.keyboard.press("Enter");
+    await page
+      .getByRole("complementary")
+      .getByText(/stale: the rule is networkSourceDeleted/)
+      .waitFor();
     await page.screenshot({ path: `${shots}/stale-rule.png` });
   });
 
