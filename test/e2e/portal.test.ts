@@ -195,6 +195,10 @@ describe.skipIf(missing !== undefined)("portal in Chromium", () => {
     expect(await blocking.getAttribute("aria-label")).toBe("Service firewall: blocking");
     await page.screenshot({ path: `${shots}/access-denied.png` });
     expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole("button", { name: "Allow 198.51.100.7 on lazuritedemo0sa…" }).click();
+    const ipDialog = page.getByRole("dialog", { name: "Preview: Allow 198.51.100.7 on lazuritedemo0sa" });
+    await ipDialog.getByText(/Modify Microsoft\.Storage\/storageAccounts\/lazuritedemo0sa/).waitFor();
+    await ipDialog.getByRole("button", { name: "Cancel" }).click();
 
     // SE-ACL-8: subnet2 loses its endpoint through the SDK; the account's rule for it goes stale
     // (drawn broken), testvm1 is refused, and the smallest fix is the endpoint.
@@ -231,6 +235,12 @@ describe.skipIf(missing !== undefined)("portal in Chromium", () => {
       })
       .waitFor();
     expect(await page.locator("path.rule.stale").count()).toBe(1);
+    await page.getByRole("button", { name: /storageAccounts lazuritedemo0sa/ }).focus();
+    await page.keyboard.press("Enter");
+    await page
+      .getByRole("complementary")
+      .getByText(/stale: the rule is networkSourceDeleted/)
+      .waitFor();
     await page.screenshot({ path: `${shots}/stale-rule.png` });
   });
 

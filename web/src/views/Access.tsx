@@ -42,21 +42,30 @@ export const HOPS: Array<{ label: string; kinds: string[] }> = [
 /** The smallest fix the portal can make for a denial, as a change to preview. */
 export type FixAction =
   | { kind: "endpoint"; subnetId: string; service: string; label: string }
-  | { kind: "vnetRule"; resourceId: string; subnetId: string; label: string };
+  | { kind: "vnetRule"; resourceId: string; subnetId: string; label: string }
+  | { kind: "ipRule"; resourceId: string; address: string; label: string };
 
 export function fixActionOf(check: Check, estate: Estate): FixAction | undefined {
   const b = check.blockers[0];
   if (!b || check.decision === "Allowed") return undefined;
   const subnetId = check.steps.find((s) => s.kind === "Source")?.data?.subnetId as string | undefined;
   const service = check.service;
+  const dest = check.destinationResourceId;
+  const svc = dest ? estate.services.find((s) => key(s.id) === key(dest)) : undefined;
+  // An address outside Azure (internet, on-premises): an IP rule admits it.
+  if (!subnetId && svc && editableNetworking(svc.type) && /ipRules/.test(b.fix) && check.sourceAddress)
+    return {
+      kind: "ipRule",
+      resourceId: svc.id,
+      address: check.sourceAddress,
+      label: `Allow ${check.sourceAddress} on ${svc.name}`,
+    };
   if (!subnetId || !service) return undefined;
   if (!["ServiceFirewall", "ServiceEndpoint"].includes(b.kind)) return undefined;
   const subnet = estate.subnets.get(key(subnetId));
   const has = subnet?.endpoints.some((e) => e.service.toLowerCase() === service.toLowerCase());
   if (!has)
     return { kind: "endpoint", subnetId, service, label: `Turn on ${service} on ${subnetLabel(subnetId)}` };
-  const dest = check.destinationResourceId;
-  const svc = dest ? estate.services.find((s) => key(s.id) === key(dest)) : undefined;
   if (svc && editableNetworking(svc.type) && /virtualNetworkRules|defaultAction/i.test(b.rule ?? ""))
     return {
       kind: "vnetRule",
@@ -85,7 +94,9 @@ export async function proposeFix(fix: FixAction, ctx: PortalContext, estate: Est
       body: withNetworking(r, {
         ...edit,
         mode: edit.mode === "disabled" ? "selected" : edit.mode,
-        subnetIds: [...edit.subnetIds, fix.subnetId],
+        ...(fix.kind === "vnetRule"
+          ? { subnetIds: [...edit.subnetIds, fix.subnetId] }
+          : { ipRanges: [...edit.ipRanges, fix.address] }),
       }),
     });
   }

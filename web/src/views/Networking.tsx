@@ -38,6 +38,8 @@ export function Networking(props: {
 
   const vnet = estate.vnets.find((v) => v.id === vnetPick);
   const pickedSubnet = vnet?.subnets.find((s) => s.id === subnetPick);
+  const staleReason = (subnetId: string) =>
+    service.vnetRules.find((r) => key(r.subnetId) === key(subnetId) && r.stale)?.reason;
   const lacks = (subnetId: string) => {
     const s = estate.subnets.get(key(subnetId));
     return !s?.endpoints.some((e) => e.service.toLowerCase() === service.service.toLowerCase());
@@ -118,14 +120,16 @@ export function Networking(props: {
                 <legend>Virtual networks</legend>
                 <ul className="rules">
                   {edit.subnetIds.map((id) => (
-                    <li key={id} className={lacks(id) ? "stale" : ""}>
+                    <li key={id} className={lacks(id) || staleReason(id) ? "stale" : ""}>
                       <span>{subnetLabel(id)}</span>
-                      {lacks(id) && (
+                      {lacks(id) ? (
                         <span className="warn">
                           {" "}
                           — the {service.service} endpoint is not enabled on this subnet
                         </span>
-                      )}
+                      ) : staleReason(id) ? (
+                        <span className="warn"> — stale: {staleReason(id)}</span>
+                      ) : null}
                       <button
                         aria-label={`Remove ${subnetLabel(id)}`}
                         onClick={() =>

@@ -18,9 +18,10 @@ interface View {
 
 const short = (service: string) => service.replace(/^Microsoft\./, "");
 
-function curve(a: { x: number; y: number }, b: { x: number; y: number }): string {
+/** A VNet rule's line: out of the service resource's left side, into the subnet's top edge. */
+function ruleLine(a: { x: number; y: number }, b: { x: number; y: number }): string {
   const dx = Math.max(40, Math.abs(b.x - a.x) / 2);
-  return `M${a.x},${a.y} C${a.x - dx},${a.y} ${b.x + dx},${b.y} ${b.x},${b.y}`;
+  return `M${a.x},${a.y} C${a.x - dx},${a.y} ${b.x},${b.y - 50} ${b.x},${b.y}`;
 }
 
 export function Topology(props: {
@@ -60,12 +61,14 @@ export function Topology(props: {
     setView({ k, x: 0, y: 0 });
   };
 
-  // Large estates open fitted to the window; small ones at full size.
+  // A wide estate opens scaled to the window's width (subnets and service resources both in
+  // view); a tall one is panned or searched at that scale.
   const fitted = useRef(false);
   useEffect(() => {
-    if (!fitted.current && layout.width > 2000) {
+    const w = svgRef.current?.clientWidth ?? 0;
+    if (!fitted.current && w > 0 && layout.width > w) {
       fitted.current = true;
-      fit();
+      setView({ k: Math.max(0.4, w / layout.width), x: 0, y: 0 });
     }
   });
 
@@ -225,7 +228,7 @@ export function Topology(props: {
                 <path
                   key={`${svc.id}-${i}`}
                   className={r.stale ? "rule stale" : "rule"}
-                  d={curve({ x: sb.x, y: sb.y + sb.h / 2 }, { x: tb.x + tb.w, y: tb.y + tb.h / 2 })}
+                  d={ruleLine({ x: sb.x, y: sb.y + sb.h / 2 }, { x: tb.x + tb.w / 2, y: tb.y })}
                 >
                   <title>
                     {`${svc.name} ${r.where} → ${subnetLabel(r.subnetId)}${r.stale ? ` (stale: ${r.reason})` : ""}`}
