@@ -676,6 +676,21 @@ export const ArmErrors = {
       "InvalidContentLink",
       `Unable to download deployment content from '${uri}': Lazurite runs offline; send the template inline ('properties.template').`,
     ),
+  // ---- Templates (src/template): validation and evaluation of ARM template language ----
+  /** A template that fails validation or whose expressions cannot be evaluated (ARM's wording in `message`). */
+  invalidTemplate: (message: string, details?: ArmErrorDetail[]) =>
+    new ArmError(400, "InvalidTemplate", message, details !== undefined ? { details } : {}),
+  /** A deployment refused before it runs for a reason outside the template text (scope, parameters file). */
+  invalidTemplateDeployment: (message: string, details?: ArmErrorDetail[]) =>
+    new ArmError(400, "InvalidTemplateDeployment", message, details !== undefined ? { details } : {}),
+  /** An output expression of a finished deployment failed. */
+  deploymentOutputEvaluationFailed: (output: string, message: string) =>
+    new ArmError(
+      400,
+      "DeploymentOutputEvaluationFailed",
+      `Unable to evaluate template outputs: '${output}'. Please see error details and deployment operations. Please see https://aka.ms/arm-common-errors for usage details.`,
+      { details: [{ code: "DeploymentOutputEvaluationFailed", message, target: output }] },
+    ),
   /** The `/_emulator` directory admin API names a principal that does not exist. */
   directoryObjectNotFound: (what: string, tenantId: string) =>
     new ArmError(404, "NotFound", `The ${what} could not be found in tenant '${tenantId}'.`),
