@@ -13,13 +13,11 @@
  */
 import { ArmErrors } from "../../../../model/errors.js";
 import { idKey } from "../../../../model/resource-id.js";
-import { prepareDeployment, type PreparedDeployment } from "../../../../template/index.js";
 import type { ArmResponse, Ctx } from "../../../context.js";
 import { queryParam } from "../../../context.js";
 import { absoluteUrl, lroHeaders, opKey, poll, startOperation, type OperationBody } from "../../../lro.js";
 import { listBody, pageRequest } from "../../../paging.js";
 import { assertResourceGroup, getResourceGroup } from "../../../tenancy.js";
-import { bodyObject, objectAt, regionAt, stringAt, tagsAt } from "../../../validate.js";
 import {
   DEPLOYMENT_OPERATION_TYPE,
   DEPLOYMENT_TYPE,
@@ -34,13 +32,10 @@ import {
   type DeploymentRecord,
 } from "./records.js";
 import {
-  ResourceCache,
   deploymentView,
-  evalHost,
   iso,
   preflight,
   runDeployment,
-  scopeOf,
   type RunOptions,
 } from "./runner.js";
 import { saveFinished } from "./store-ops.js";

@@ -362,7 +362,7 @@ function operation(
   },
 ): DeploymentOperation {
   const ctx = run.ctx;
-  const opId = ctx.deps.ids.guid().replace(/-/g, "").slice(0, 16).toUpperCase();
+  const opId = ctx.deps.ids.guid().replace(/-/g, "").slice(-16).toUpperCase();
   const end = ctx.deps.clock.now();
   const statusMessage: Record<string, unknown> = args.error
     ? { status: "Failed", error: args.error }
