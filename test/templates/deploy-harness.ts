@@ -44,6 +44,7 @@ export interface DeployHarness {
     template: unknown,
     parameters?: Record<string, unknown>,
     mode?: "Incremental" | "Complete",
+    extra?: Record<string, unknown>,
   ): Promise<any>;
   close(): Promise<void>;
 }
@@ -103,9 +104,9 @@ export async function deployHarness(opts: { inProgressPolls?: number } = {}): Pr
       const final = json(await req("GET", id));
       return { put, final, polls };
     },
-    async whatIf(scope, name, template, parameters = {}, mode = "Incremental") {
+    async whatIf(scope, name, template, parameters = {}, mode = "Incremental", extra = {}) {
       const id = `${scope}/providers/Microsoft.Resources/deployments/${name}/whatIf`;
-      const res = await req("POST", id, { properties: { template, parameters, mode } });
+      const res = await req("POST", id, { ...extra, properties: { template, parameters, mode } });
       if (res.statusCode !== 202) throw new Error(`whatIf ${res.statusCode}: ${res.body}`);
       const loc = res.headers["location"] as string;
       for (let i = 0; i < 20; i++) {

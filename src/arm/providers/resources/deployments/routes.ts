@@ -31,13 +31,7 @@ import {
   type DeploymentAt,
   type DeploymentRecord,
 } from "./records.js";
-import {
-  deploymentView,
-  iso,
-  preflight,
-  runDeployment,
-  type RunOptions,
-} from "./runner.js";
+import { deploymentView, iso, preflight, runDeployment, type RunOptions } from "./runner.js";
 import { saveFinished } from "./store-ops.js";
 import { whatIfDeployment } from "./what-if.js";
 import { deploymentInput, prepare } from "./input.js";

@@ -298,6 +298,18 @@ async function waitForTree(ctx: Ctx, id: string): Promise<void> {
   }
 }
 
+/** A call that meets another operation on the same tree waits for it and tries again (a few times). */
+async function retryingBusy(ctx: Ctx, id: string, fn: () => Promise<ArmResponse>): Promise<ArmResponse> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(isArmError(e) && e.code === "AnotherOperationInProgress" && attempt < 19)) throw e;
+      await waitForTree(ctx, id);
+    }
+  }
+}
+
 /** The path to GET to refresh the cache after a write: the top-level resource an id belongs to. */
 function refreshPath(id: string): string {
   const parsed = tryParseResourceId(id);
@@ -431,22 +443,14 @@ async function deployOne(run: Run, r: PlannedResource): Promise<void> {
   let res: ArmResponse | undefined;
   let error: ErrorShape | undefined;
   let status = 200;
-  for (let attempt = 0; attempt < 20; attempt++) {
-    try {
-      res = await call(ctx, "PUT", path, r.apiVersion, body);
-      status = res.status;
-      error = await settle(ctx, res);
-      if (error) status = 400;
-      break;
-    } catch (e) {
-      if (isArmError(e) && e.code === "AnotherOperationInProgress" && attempt < 19) {
-        await waitForTree(ctx, r.id);
-        continue;
-      }
-      error = errorShapeOf(e);
-      status = isArmError(e) ? e.status : 500;
-      break;
-    }
+  try {
+    res = await retryingBusy(ctx, r.id, () => call(ctx, "PUT", path, r.apiVersion, body));
+    status = res.status;
+    error = await settle(ctx, res);
+    if (error) status = 400;
+  } catch (e) {
+    error = errorShapeOf(e);
+    status = isArmError(e) ? e.status : 500;
   }
   if (error) {
     run.failures.push(error);
@@ -535,7 +539,7 @@ async function completeMode(run: Run, named: Set<string>): Promise<string[]> {
     for (const r of pending) {
       const startMs = ctx.deps.clock.now();
       try {
-        const res = await call(ctx, "DELETE", r.id, "2023-09-01");
+        const res = await retryingBusy(ctx, r.id, () => call(ctx, "DELETE", r.id, "2023-09-01"));
         const error = await settle(ctx, res);
         if (error) throw ArmErrors.conflict(error.message);
         deleted.push(r.id);
