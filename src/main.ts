@@ -87,15 +87,23 @@ export function accessDiagnostics(report: WhatIfReport): AccessDiagnostic[] {
     let level: AccessDiagnostic["level"] = "Info";
     if (f.before === "Allowed" && f.after === "Denied") {
       level = "Warning";
-      code = switched ? "SourceAddressSwitchBreaksAccess" : "FlowDenied";
+      code = "FlowDenied";
     } else if (f.before === "Denied" && f.after === "Allowed") code = "FlowAllowed";
     out.push({
       level,
       code,
       target: f.destinationResourceId,
-      message: `${head}${source}${blocker}${code === "SourceAddressSwitchBreaksAccess" ? " — the service now sees a different source address, so IP rules written for the old one stop matching (SE-SRC-3)." : ""}`,
+      message: `${head}${source}${blocker}`,
       additionalInfo: [{ type: "LazuriteFlowChange", info: f }],
     });
+    // SE-SRC-3: an endpoint switched the source to the private address, so IP rules for the public one stop matching.
+    if (code === "FlowDenied" && switched && f.afterViaServiceEndpoint && !f.beforeViaServiceEndpoint)
+      out.push({
+        level: "Warning",
+        code: "SourceAddressSwitch",
+        target: f.destinationResourceId,
+        message: `${head}${source}: the new service endpoint makes the service see the private address, so IP rules written for ${f.beforeSourceAddress} stop matching (SE-SRC-3).`,
+      });
   }
   return out;
 }

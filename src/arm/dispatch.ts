@@ -94,6 +94,9 @@ async function route(ctx: Ctx, segs: string[]): Promise<ArmResponse> {
       only(ctx, "POST");
       return exportResourceGroup(ctx, sub, rg);
     }
+    // The older path without the provider segment (the Python SDK's deployment operations use it).
+    if (lower(rest[2]) === "deployments" && rest.length >= 4)
+      return handleDeployments(ctx, { subscriptionId: sub, resourceGroup: rg }, rest.slice(3));
     if (isDeploymentsPath(rest, 3))
       return handleDeployments(ctx, { subscriptionId: sub, resourceGroup: rg }, rest.slice(5));
     if (lower(rest[2]) === "providers" && rest.length >= 5) return resourcePath(ctx, sub, rg, rest.slice(3));

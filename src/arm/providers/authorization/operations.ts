@@ -88,6 +88,16 @@ export function operationOf(ctx: Ctx, segs: readonly string[]): ArmOperation {
       return { ...base, mode: "filter", items: "resource" };
     if (lower(segs[4]) === "providers" && segs.length >= 7)
       return { ...base, ...resourceOperation(ctx, segs, 5, rgScope) };
+    if (lower(segs[4]) === "deployments" && segs.length >= 6)
+      return {
+        ...base,
+        ...resourceOperation(
+          ctx,
+          [...segs.slice(0, 4), "providers", "Microsoft.Resources", ...segs.slice(4)],
+          5,
+          rgScope,
+        ),
+      };
     if (segs.length === 5 && lower(segs[4]) === "exporttemplate")
       return {
         ...base,
