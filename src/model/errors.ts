@@ -188,6 +188,21 @@ export const ArmErrors = {
     new ArmError(405, "MethodNotAllowed", `The requested resource does not support http method '${method}'.`),
   featureNotSupported: (what: string) =>
     new ArmError(400, "FeatureNotSupported", `Lazurite does not implement ${what}.`),
+  // ---- Templates (src/template): validation and evaluation of ARM template language ----
+  /** A template that fails validation or whose expressions cannot be evaluated (ARM's wording in `message`). */
+  invalidTemplate: (message: string, details?: ArmErrorDetail[]) =>
+    new ArmError(400, "InvalidTemplate", message, details !== undefined ? { details } : {}),
+  /** A deployment refused before it runs for a reason outside the template text (scope, parameters file). */
+  invalidTemplateDeployment: (message: string, details?: ArmErrorDetail[]) =>
+    new ArmError(400, "InvalidTemplateDeployment", message, details !== undefined ? { details } : {}),
+  /** An output expression of a finished deployment failed. */
+  deploymentOutputEvaluationFailed: (output: string, message: string) =>
+    new ArmError(
+      400,
+      "DeploymentOutputEvaluationFailed",
+      `Unable to evaluate template outputs: '${output}'. Please see error details and deployment operations. Please see https://aka.ms/arm-common-errors for usage details.`,
+      { details: [{ code: "DeploymentOutputEvaluationFailed", message, target: output }] },
+    ),
   preconditionFailed: () =>
     new ArmError(
       412,
@@ -675,21 +690,6 @@ export const ArmErrors = {
       400,
       "InvalidContentLink",
       `Unable to download deployment content from '${uri}': Lazurite runs offline; send the template inline ('properties.template').`,
-    ),
-  // ---- Templates (src/template): validation and evaluation of ARM template language ----
-  /** A template that fails validation or whose expressions cannot be evaluated (ARM's wording in `message`). */
-  invalidTemplate: (message: string, details?: ArmErrorDetail[]) =>
-    new ArmError(400, "InvalidTemplate", message, details !== undefined ? { details } : {}),
-  /** A deployment refused before it runs for a reason outside the template text (scope, parameters file). */
-  invalidTemplateDeployment: (message: string, details?: ArmErrorDetail[]) =>
-    new ArmError(400, "InvalidTemplateDeployment", message, details !== undefined ? { details } : {}),
-  /** An output expression of a finished deployment failed. */
-  deploymentOutputEvaluationFailed: (output: string, message: string) =>
-    new ArmError(
-      400,
-      "DeploymentOutputEvaluationFailed",
-      `Unable to evaluate template outputs: '${output}'. Please see error details and deployment operations. Please see https://aka.ms/arm-common-errors for usage details.`,
-      { details: [{ code: "DeploymentOutputEvaluationFailed", message, target: output }] },
     ),
   /** The `/_emulator` directory admin API names a principal that does not exist. */
   directoryObjectNotFound: (what: string, tenantId: string) =>

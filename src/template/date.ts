@@ -133,16 +133,10 @@ export function addDuration(c: Civil, duration: string): Civil {
     );
   const sign = m[1] === "-" ? -1 : 1;
   const n = (i: number) => (m[i] ? Number(m[i]) : 0);
-  let year = c.year + sign * Math.trunc(n(2));
-  let month = c.month + sign * Math.trunc(n(3));
-  year += Math.floor((month - 1) / 12);
-  month = ((((month - 1) % 12) + 12) % 12) + 1;
-  const day = Math.min(c.day, daysInMonth(year, month));
-  const base = toEpochSeconds({ ...c, year, month, day });
-  const totalTicks =
-    (base + sign * (n(4) * 7 * 86400 + n(5) * 86400 + n(6) * 3600 + n(7) * 60)) * 1e7 +
-    c.ticks +
-    sign * Math.round(n(8) * 1e7);
+  // ARM does not follow the calendar: P1Y is 365 days and P1M is 30 days (documented).
+  const days = n(2) * 365 + n(3) * 30 + n(4) * 7 + n(5);
+  const seconds = days * 86400 + n(6) * 3600 + n(7) * 60 + n(8);
+  const totalTicks = toEpochSeconds(c) * 1e7 + c.ticks + sign * Math.round(seconds * 1e7);
   const secs = Math.floor(totalTicks / 1e7);
   return fromEpochSeconds(secs, totalTicks - secs * 1e7);
 }
@@ -168,26 +162,27 @@ function weekday(c: Civil): number {
   return (((d + 4) % 7) + 7) % 7;
 }
 
+/** Standard date formats of .NET's invariant culture (ARM formats with it). */
 const STANDARD: Record<string, string> = {
-  d: "M/d/yyyy",
-  D: "dddd, MMMM d, yyyy",
-  t: "h:mm tt",
-  T: "h:mm:ss tt",
-  f: "dddd, MMMM d, yyyy h:mm tt",
-  F: "dddd, MMMM d, yyyy h:mm:ss tt",
-  g: "M/d/yyyy h:mm tt",
-  G: "M/d/yyyy h:mm:ss tt",
-  M: "MMMM d",
-  m: "MMMM d",
+  d: "MM/dd/yyyy",
+  D: "dddd, dd MMMM yyyy",
+  t: "HH:mm",
+  T: "HH:mm:ss",
+  f: "dddd, dd MMMM yyyy HH:mm",
+  F: "dddd, dd MMMM yyyy HH:mm:ss",
+  g: "MM/dd/yyyy HH:mm",
+  G: "MM/dd/yyyy HH:mm:ss",
+  M: "MMMM dd",
+  m: "MMMM dd",
   o: "yyyy-MM-ddTHH:mm:ss.fffffffK",
   O: "yyyy-MM-ddTHH:mm:ss.fffffffK",
   r: "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
   R: "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
   s: "yyyy-MM-ddTHH:mm:ss",
   u: "yyyy-MM-dd HH:mm:ssZ",
-  U: "dddd, MMMM d, yyyy h:mm:ss tt",
-  y: "MMMM yyyy",
-  Y: "MMMM yyyy",
+  U: "dddd, dd MMMM yyyy HH:mm:ss",
+  y: "yyyy MMMM",
+  Y: "yyyy MMMM",
 };
 
 /** Formats a UTC date with a .NET standard or custom date format string. */
@@ -262,9 +257,7 @@ export function formatDate(c: Civil, format: string): string {
   return out;
 }
 
-/** The format of a parsed date text, to print a computed date the same way. */
-export function formatLike(c: Civil, shape: ParsedDate["shape"]): string {
-  if (shape.dateOnly) return formatDate(c, "yyyy-MM-dd");
-  const frac = shape.fraction > 0 ? "." + "f".repeat(shape.fraction) : "";
-  return formatDate(c, `yyyy-MM-dd'${shape.sep}'HH:mm:ss${frac}`) + shape.zone;
+/** The ISO 8601 form ARM prints a computed date in: `2023-04-07T14:53:14Z` (fractions kept). */
+export function formatIso(c: Civil): string {
+  return formatDate(c, "yyyy-MM-ddTHH:mm:ss") + (c.ticks ? "." + formatDate(c, "FFFFFFF") : "") + "Z";
 }

@@ -6,7 +6,7 @@ import { formatResourceId } from "../model/resource-id.js";
 import {
   addDuration,
   formatDate,
-  formatLike,
+  formatIso,
   fromEpochSeconds,
   parseDateTime,
   toEpochSeconds,
@@ -120,9 +120,12 @@ def("bool", {
 });
 def("equals", { min: 2, max: 2, fn: ([a, b]) => deepEqual(a, b) });
 
+const COLLATOR = new Intl.Collator("en", { sensitivity: "variant", caseFirst: "lower" });
+
 function compare(fn: string, a: unknown, b: unknown): number {
   if (typeof a === "number" && typeof b === "number") return a - b;
-  if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
+  // Strings compare with the invariant culture, as .NET does: less('A', 'a') is false (documented).
+  if (typeof a === "string" && typeof b === "string") return COLLATOR.compare(a, b);
   throw new ExprError(
     `The template language function '${fn}' expects two parameters of the same type, integers or strings. The provided values are of types '${typeName(a)}' and '${typeName(b)}'.`,
   );
@@ -159,7 +162,7 @@ function minMax(fn: string, args: unknown[], pick: (a: number, b: number) => num
   const list = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
   if (list.length === 0)
     throw new ExprError(`The template language function '${fn}' expects at least one value.`);
-  return list.map((v) => num(fn, v)).reduce(pick);
+  return list.map((v) => num(fn, v)).reduce((a, b) => pick(a, b));
 }
 def("min", { min: 1, fn: (a) => minMax("min", a, Math.min) });
 def("max", { min: 1, fn: (a) => minMax("max", a, Math.max) });
@@ -736,7 +739,7 @@ def("dateTimeAdd", {
   fn: ([b, d, f]) => {
     const p = parseDateTime(str("dateTimeAdd", b), "dateTimeAdd");
     const r = addDuration(p.civil, str("dateTimeAdd", d));
-    return f === undefined ? formatLike(r, p.shape) : formatDate(r, str("dateTimeAdd", f));
+    return f === undefined ? formatIso(r) : formatDate(r, str("dateTimeAdd", f));
   },
 });
 def("dateTimeFromEpoch", {

@@ -660,44 +660,49 @@ function prepare(
   }
 
   // 6. Dependencies.
+  // Lookup tables for dependsOn entries: ids, loop names, "type/name", names, symbolic names.
+  const tables = {
+    id: new Map<string, Instance[]>(),
+    loop: new Map<string, Instance[]>(),
+    typed: new Map<string, Instance[]>(),
+    name: new Map<string, Instance[]>(),
+    symbol: new Map<string, Instance[]>(),
+  };
+  const add = (m: Map<string, Instance[]>, k: string, i: Instance) => {
+    const l = m.get(k);
+    if (l) {
+      if (!l.includes(i)) l.push(i);
+    } else m.set(k, [i]);
+  };
+  for (const i of instances) {
+    const p = i.planned;
+    add(tables.id, matchKey(p.id), i);
+    if (p.copy) add(tables.loop, p.copy.name.toLowerCase(), i);
+    add(tables.typed, `${p.type}/${p.name}`.toLowerCase(), i);
+    const parsed = tryParseResourceId(p.id);
+    if (parsed?.namespace)
+      add(
+        tables.typed,
+        [parsed.namespace, ...parsed.types.flatMap((ty, k) => [ty, parsed.names[k]!])]
+          .join("/")
+          .toLowerCase(),
+        i,
+      );
+    add(tables.name, p.name.toLowerCase(), i);
+    add(tables.name, p.name.split("/").pop()!.toLowerCase(), i);
+    if (p.symbolicName !== undefined) {
+      add(tables.symbol, p.symbolicName.toLowerCase(), i);
+      if (p.copy) add(tables.symbol, `${p.symbolicName.toLowerCase()}[${p.copy.index}]`, i);
+    }
+  }
   const matchDependency = (target: string, from: Instance): Instance[] | undefined => {
     const t = target.trim();
     const lower = t.toLowerCase();
-    if (symbolic) {
-      const m = /^(.*)\[(\d+)\]$/.exec(t);
-      const base = (m ? m[1]! : t).toLowerCase();
-      const hits = instances.filter(
-        (i) =>
-          i.planned.symbolicName?.toLowerCase() === base &&
-          (m ? i.planned.copy?.index === Number(m[2]) : true),
-      );
-      if (hits.length) return hits;
-    }
-    if (t.startsWith("/")) {
-      const k = idKey(t);
-      const hits = instances.filter((i) => idKey(i.planned.id) === k);
-      return hits.length ? hits : undefined;
-    }
-    const loop = instances.filter(
-      (i) => i.planned.copy?.name.toLowerCase() === lower && i.decl !== from.decl,
-    );
-    if (loop.length) return loop;
-    const typed = instances.filter((i) => {
-      const tn = `${i.planned.type}/${i.planned.name}`.toLowerCase();
-      const parsed = tryParseResourceId(i.planned.id);
-      const tail = parsed?.namespace
-        ? [parsed.namespace, ...parsed.types.flatMap((ty, k) => [ty, parsed.names[k]!])]
-            .join("/")
-            .toLowerCase()
-        : "";
-      return tn === lower || tail === lower;
-    });
-    if (typed.length) return typed;
-    const named = instances.filter(
-      (i) =>
-        i.planned.name.toLowerCase() === lower || i.planned.name.split("/").pop()!.toLowerCase() === lower,
-    );
-    return named.length ? named : undefined;
+    if (symbolic && tables.symbol.has(lower)) return tables.symbol.get(lower);
+    if (t.startsWith("/")) return tables.id.get(matchKey(t));
+    const loop = tables.loop.get(lower)?.filter((i) => i.decl !== from.decl);
+    if (loop?.length) return loop;
+    return tables.typed.get(lower) ?? tables.name.get(lower);
   };
 
   function resolveReference(target: string): string {
@@ -771,7 +776,7 @@ function prepare(
       if (typeof target !== "string") continue;
       let hits: Instance[] = [];
       if (target.startsWith("/"))
-        hits = instances.filter((i) => idKey(i.planned.id) === idKey(target as string));
+        hits = instances.filter((i) => matchKey(i.planned.id) === matchKey(target as string));
       else {
         try {
           const id = resolveReference(target);
@@ -782,7 +787,7 @@ function prepare(
       }
       for (const h of hits) deps.add(h);
     }
-    if (inst.parent) deps.add(inst.parent);
+    // A nested child gets no implicit dependency on its parent: ARM documents that it does not.
     deps.delete(inst);
     inst.planned.dependsOn = [...deps].filter((x) => x.active).map((x) => x.planned.key);
   }
@@ -1095,6 +1100,14 @@ function withoutTemplate(raw: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(raw)) out[k] = k.toLowerCase() === "properties" ? p : v;
   return out;
+}
+
+/** An id as a lookup key; `…/providers/Microsoft.Resources/resourceGroups/x` (what resourceId() gives) is the group's id. */
+function matchKey(id: string): string {
+  return idKey(id).replace(
+    /^(\/subscriptions\/[^/]+)\/providers\/microsoft\.resources\/resourcegroups\//,
+    "$1/resourcegroups/",
+  );
 }
 
 function notFound(id: string): ArmError {
