@@ -63,7 +63,19 @@ export function withoutNoise(v: unknown): unknown {
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** JSON with object keys sorted: equality that ignores property order. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    isObj(x)
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, x[k]]),
+        )
+      : x,
+  );
+}
+const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
 
 /** ARM's delta: dotted paths into objects, `Array` entries whose children are indexed. */
 export function delta(before: unknown, after: unknown, path = ""): PropertyChange[] {
