@@ -5,10 +5,11 @@
  *
  * Options: --scale N (estate size, 1 = issue's), --seed N, --engine-flows N, --reference-flows N.
  * Runs in Node's default heap (the full estate with the engine's memo needs about 1.5 GB).
- * Profile: node --cpu-prof --import { runDeploymentBench } from "./deployments.js";
-import tsx bench/run.ts
+ * Profile: node --cpu-prof --import tsx bench/run.ts
+ * Then the deployment benchmark (bench/deployments.ts): the 500-resource template end to end.
  */
 import { existsSync } from "node:fs";
+import { runDeploymentBench } from "./deployments.js";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_ENGINE_BENCH, runEngineBench } from "./engine.js";
 
