@@ -15,6 +15,7 @@ import type { Config } from "./config/config.js";
 import { quickstartResources } from "./demo/quickstart.js";
 import { buildApp } from "./http/app.js";
 import { openAuthenticator, strictAuthenticator } from "./http/auth.js";
+import { ensureAdminKey } from "./config/admin-key.js";
 import { Identity } from "./identity/identity.js";
 import { ensureTls } from "./http/tls.js";
 import { ServiceTagCatalog } from "./model/catalog/service-tags.js";
@@ -35,6 +36,9 @@ export interface RunningServer {
   deps: ArmDeps;
   /** Token endpoint, signing key and directory (src/identity). */
   identity: Identity;
+  /** Strict mode: the bootstrap admin key of the `/_emulator` API and the file it lives in (mode 0600). */
+  adminKey?: string;
+  adminKeyFile?: string;
   close(): Promise<void>;
 }
 
@@ -156,11 +160,14 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       if (any.items.length === 0) await loadResources(deps, quickstartResources(deps.tenancy.subscriptionId));
     }
     const identity = await Identity.create(deps, { mode: config.auth });
+    const admin = config.auth === "strict" ? ensureAdminKey(config.dataDir) : undefined;
     app = buildApp({
       arm: deps,
       identity,
+      ...(admin ? { adminKey: admin.key } : {}),
       auth: config.auth === "strict" ? strictAuthenticator(identity, deps) : openAuthenticator,
       https: { key: tls.key, cert: tls.cert },
+      ...(config.publicUrl !== undefined ? { publicUrl: config.publicUrl } : {}),
       logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     });
     await app.listen({ port: config.port, host: config.host });
@@ -171,11 +178,21 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       print(
         `Generated a local CA (${tls.caFile}) and a server certificate for localhost, 127.0.0.1 and ::1.`,
       );
-    for (const line of startupLines(url, tls.caFile, deps.tenancy.subscriptionId, config.dataDir))
+    const clientUrl = config.publicUrl ?? url;
+    for (const line of startupLines(clientUrl, tls.caFile, deps.tenancy.subscriptionId, config.dataDir))
       print(line);
-    if (config.auth === "strict") {
+    if (config.publicUrl !== undefined)
       print(
-        `  Auth:       strict. Tokens from ${url}/{tenantId}/oauth2/v2.0/token; add principals and a first Owner under ${url}/_emulator/tenants/{tenantId}/ (docs/identity.md).`,
+        `  Public URL: ${config.publicUrl} (listening on ${url}); every absolute URL handed out starts with it.`,
+      );
+    if (admin) {
+      print(
+        `  Auth:       strict. Tokens from ${clientUrl}/{tenantId}/oauth2/v2.0/token; add principals and a first Owner under ${clientUrl}/_emulator/tenants/{tenantId}/ with the admin key (docs/identity.md).`,
+      );
+      print(
+        admin.generated
+          ? `  Admin key:  ${admin.key}  (generated now and shown once; kept in ${admin.file}, mode 0600: send it as "x-lazurite-admin-key: <key>" or "Authorization: Bearer <key>" to /_emulator)`
+          : `  Admin key:  in ${admin.file} (mode 0600; read it with: cat ${admin.file}); send it as "x-lazurite-admin-key: <key>" to /_emulator`,
       );
     }
     let closing: Promise<void> | undefined;
@@ -187,6 +204,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       app,
       deps,
       identity,
+      ...(admin ? { adminKey: admin.key, adminKeyFile: admin.file } : {}),
       close: () =>
         (closing ??= (async () => {
           await app!.close();

@@ -20,10 +20,10 @@ import type { ArmResource } from "../model/resources/common.js";
 import { evaluate } from "../engine/evaluate.js";
 import { compileFirewall } from "../engine/firewalls/index.js";
 import { endpointsOf, Snapshot, type NicInfo } from "../engine/snapshot.js";
-import type { Decision, Verdict } from "../engine/types.js";
+import type { Verdict } from "../engine/types.js";
 import { applyChange, inlineChildProperties, type Change } from "./change.js";
 import type { ServiceTagCatalog } from "../model/catalog/service-tags.js";
-import { firstBlocker, type BlockerSummary } from "./who-can-reach.js";
+import { factsOf, ReachClasses, type BlockerSummary, type FlowFacts } from "./classes.js";
 
 export type ChangeType = "Create" | "Modify" | "Delete";
 
@@ -90,6 +90,11 @@ export interface WhatIfReport {
 export interface WhatIfOptions {
   /** Above this many NIC × resource pairs, only the affected ones are checked (default 50,000). */
   maxPairs?: number;
+  /**
+   * `classes` (default): one engine decision per source class and resource, rows per NIC
+   * (src/analysis/classes.ts); `pairs`: one decision per NIC × resource pair. Same report.
+   */
+  mode?: "classes" | "pairs";
 }
 
 /**
@@ -152,7 +157,7 @@ function endpointNames(snap: Snapshot, subnetKey: string): Map<string, string> {
   return out;
 }
 
-function sameFlow(a: Decision, b: Decision): boolean {
+function sameFlow(a: FlowFacts, b: FlowFacts): boolean {
   return (
     a.decision === b.decision &&
     a.sourceAddress === b.sourceAddress &&
@@ -160,15 +165,50 @@ function sameFlow(a: Decision, b: Decision): boolean {
   );
 }
 
-function decide(snap: Snapshot, nicId: string, resourceId: string): Decision | undefined {
+function decidePair(snap: Snapshot, nicId: string, resourceId: string): FlowFacts | undefined {
   try {
-    return evaluate(snap, {
-      source: { kind: "nic", nicId },
-      destination: { kind: "resource", resourceId },
-    });
+    return factsOf(
+      evaluate(snap, {
+        source: { kind: "nic", nicId },
+        destination: { kind: "resource", resourceId },
+      }),
+    );
   } catch (e) {
     if (isArmError(e)) return undefined; // not a usable source or destination in this snapshot
     throw e;
+  }
+}
+
+/** Decides NIC → resource flows of one snapshot, per source class (or per pair), keeping each resource's classes. */
+class FlowDecider {
+  private readonly byResource = new Map<string, ReachClasses | null>();
+  constructor(
+    private readonly snap: Snapshot,
+    private readonly pairs: boolean,
+  ) {}
+
+  decide(nic: NicInfo, resourceId: string): FlowFacts | undefined {
+    if (this.pairs) return decidePair(this.snap, nic.id, resourceId);
+    const k = idKey(resourceId);
+    let c = this.byResource.get(k);
+    if (c === undefined) {
+      try {
+        c = new ReachClasses(this.snap, { destination: { kind: "resource", resourceId } });
+      } catch (e) {
+        if (!isArmError(e)) throw e;
+        c = null;
+      }
+      this.byResource.set(k, c);
+    }
+    if (c === null) return undefined;
+    const own = this.snap.nic(nic.id);
+    if (!own) return undefined;
+    try {
+      return c.facts(own);
+    } catch (e) {
+      if (isArmError(e)) return undefined;
+      throw e;
+    }
   }
 }
 
@@ -266,15 +306,18 @@ export function whatIf(before: Snapshot, after: Snapshot, opts: WhatIfOptions = 
   let pairs = 0;
   let broken = 0;
   let opened = 0;
+  const pairwise = opts.mode === "pairs";
+  const decideBefore = new FlowDecider(before, pairwise);
+  const decideAfter = new FlowDecider(after, pairwise);
   for (const nic of nics) {
     for (const svc of all || nicAffected(nic) ? services : touchedServices) {
       pairs++;
-      const b = decide(before, nic.id, svc.id);
-      const a = decide(after, nic.id, svc.id);
+      const b = decideBefore.decide(nic, svc.id);
+      const a = decideAfter.decide(nic, svc.id);
       if (!a || !b || sameFlow(a, b)) continue;
       if (b.decision === "Allowed" && a.decision === "Denied") broken++;
       if (b.decision === "Denied" && a.decision === "Allowed") opened++;
-      const blocker = firstBlocker(a);
+      const blocker = a.blocker;
       flows.push({
         networkInterfaceId: nic.id,
         ...(nic.vmId ? { virtualMachineId: nic.vmId } : {}),

@@ -3,31 +3,17 @@
  * configuration) asked the same question, one keyed row per NIC, sorted by subnet then NIC. A
  * row says what the destination sees (address, subnet identity, over an endpoint or not) and,
  * for a denial, the first blocker with its fix. Pure: answers from the engine alone.
+ *
+ * `whoCanReach` decides once per source class (src/analysis/classes.ts) and expands a row per
+ * NIC; `whoCanReachPairwise` asks the engine once per NIC. Both give the same answer.
  */
 import { isArmError } from "../model/errors.js";
 import { evaluate } from "../engine/evaluate.js";
 import type { Snapshot } from "../engine/snapshot.js";
-import type { Decision, FlowDestination, Protocol, Verdict } from "../engine/types.js";
+import type { FlowDestination, Protocol, Verdict } from "../engine/types.js";
+import { factsOf, ReachClasses, type BlockerSummary, type FlowFacts } from "./classes.js";
 
-/** The first blocker of a denial, reduced to what a row needs. */
-export interface BlockerSummary {
-  kind: string;
-  resourceId?: string;
-  rule?: string;
-  fix: string;
-}
-
-/** For a denied decision, its first blocker (what to fix first); undefined when allowed. */
-export function firstBlocker(d: Decision): BlockerSummary | undefined {
-  const b = d.decision === "Denied" ? d.blockers[0] : undefined;
-  if (!b) return undefined;
-  return {
-    kind: b.kind,
-    ...(b.resourceId ? { resourceId: b.resourceId } : {}),
-    ...(b.rule ? { rule: b.rule } : {}),
-    fix: b.fix,
-  };
-}
+export { firstBlocker, type BlockerSummary } from "./classes.js";
 
 export interface ReachRow {
   /** The network interface the flow starts at. */
@@ -53,48 +39,94 @@ export interface ReachAnswer {
   rows: ReachRow[];
 }
 
-export function whoCanReach(
-  snap: Snapshot,
-  destination: FlowDestination,
-  opts: { port?: number; protocol?: Protocol } = {},
-): ReachAnswer {
-  const rows: ReachRow[] = [];
-  for (const nic of snap.nics.values()) {
-    const cfg = nic.primaryConfig;
-    if (!cfg) continue;
-    let d;
-    try {
-      d = evaluate(snap, {
-        source: { kind: "nic", nicId: nic.id },
-        destination,
-        ...(opts.port !== undefined ? { port: opts.port } : {}),
-        ...(opts.protocol ? { protocol: opts.protocol } : {}),
-      });
-    } catch (e) {
-      if (isArmError(e) && e.code !== "InvalidFlow") throw e; // the destination itself is wrong
-      continue; // a NIC the engine cannot start from (no subnet): not a source
-    }
-    const blocker = firstBlocker(d);
-    rows.push({
-      networkInterfaceId: nic.id,
-      ...(nic.vmId ? { virtualMachineId: nic.vmId } : {}),
-      subnetId: cfg.subnetId,
-      decision: d.decision,
-      sourceAddress: d.sourceAddress,
-      viaServiceEndpoint: d.viaServiceEndpoint,
-      ...(blocker ? { blocker } : {}),
-      ...(d.error ? { errorCode: d.error.code } : {}),
-    });
-  }
+export interface ReachOptions {
+  port?: number;
+  protocol?: Protocol;
+}
+
+function rowOf(nic: { id: string; vmId?: string }, subnetId: string, f: FlowFacts): ReachRow {
+  return {
+    networkInterfaceId: nic.id,
+    ...(nic.vmId ? { virtualMachineId: nic.vmId } : {}),
+    subnetId,
+    decision: f.decision,
+    sourceAddress: f.sourceAddress,
+    viaServiceEndpoint: f.viaServiceEndpoint,
+    ...(f.blocker ? { blocker: f.blocker } : {}),
+    ...(f.errorCode ? { errorCode: f.errorCode } : {}),
+  };
+}
+
+function answerOf(destination: FlowDestination, opts: ReachOptions, rows: ReachRow[]): ReachAnswer {
   const key = (r: ReachRow) => `${r.subnetId.toLowerCase()}|${r.networkInterfaceId.toLowerCase()}`;
-  rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  const allowed = rows.filter((r) => r.decision === "Allowed").length;
+  const keyed = rows.map((r) => [key(r), r] as const);
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const sorted = keyed.map(([, r]) => r);
+  let allowed = 0;
+  for (const r of sorted) if (r.decision === "Allowed") allowed++;
   return {
     destination,
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.protocol ? { protocol: opts.protocol } : {}),
     allowed,
-    denied: rows.length - allowed,
-    rows,
+    denied: sorted.length - allowed,
+    rows: sorted,
   };
+}
+
+/** Who can reach `destination`: one engine decision per source class, one row per NIC. */
+export function whoCanReach(
+  snap: Snapshot,
+  destination: FlowDestination,
+  opts: ReachOptions = {},
+): ReachAnswer {
+  let classes: ReachClasses;
+  try {
+    classes = new ReachClasses(snap, { destination, ...opts });
+  } catch (e) {
+    const anySource = [...snap.nics.values()].some((n) => n.primaryConfig);
+    if (anySource && !(isArmError(e) && e.code === "InvalidFlow")) throw e; // the destination itself is wrong
+    return answerOf(destination, opts, []); // no NIC can start a flow to it
+  }
+  const rows: ReachRow[] = [];
+  for (const nic of snap.nics.values()) {
+    let f: FlowFacts | undefined;
+    try {
+      f = classes.facts(nic);
+    } catch (e) {
+      if (isArmError(e) && e.code !== "InvalidFlow") throw e;
+      continue; // a NIC the engine cannot start from: not a source
+    }
+    if (f) rows.push(rowOf(nic, nic.primaryConfig!.subnetId, f));
+  }
+  return answerOf(destination, opts, rows);
+}
+
+/** The same answer as `whoCanReach`, asking the engine once per NIC (the reference for the class answer). */
+export function whoCanReachPairwise(
+  snap: Snapshot,
+  destination: FlowDestination,
+  opts: ReachOptions = {},
+): ReachAnswer {
+  const rows: ReachRow[] = [];
+  for (const nic of snap.nics.values()) {
+    const cfg = nic.primaryConfig;
+    if (!cfg) continue;
+    let f: FlowFacts;
+    try {
+      f = factsOf(
+        evaluate(snap, {
+          source: { kind: "nic", nicId: nic.id },
+          destination,
+          ...(opts.port !== undefined ? { port: opts.port } : {}),
+          ...(opts.protocol ? { protocol: opts.protocol } : {}),
+        }),
+      );
+    } catch (e) {
+      if (isArmError(e) && e.code !== "InvalidFlow") throw e; // the destination itself is wrong
+      continue; // a NIC the engine cannot start from (no subnet): not a source
+    }
+    rows.push(rowOf(nic, cfg.subnetId, f));
+  }
+  return answerOf(destination, opts, rows);
 }

@@ -96,7 +96,7 @@ export interface ArmRequest {
   method: string;
   /** Decoded path, duplicate slashes collapsed, no query string, no trailing slash. */
   path: string;
-  /** The decoded path segments (a segment may contain an encoded `/`); defaults to splitting `path`. */
+  /** The decoded path segments, each one name (never a `/` inside: src/model/resource-id.ts `decodePathSegments`); defaults to splitting `path`. */
   segments?: string[];
   /** Query parameters (first value of each). */
   query: Record<string, string>;

@@ -4,7 +4,7 @@
  * their casing. Unknown namespaces, types and routes get ARM's codes, never a 500.
  */
 import { ArmErrors } from "../model/errors.js";
-import { parseResourceId, type ResourceId } from "../model/resource-id.js";
+import { assertNameSegments, parseResourceId, type ResourceId } from "../model/resource-id.js";
 import type { ArmResponse, Ctx } from "./context.js";
 import { resourceOf } from "./documents.js";
 import { deleteChild, getChild, listChildren, putChild } from "./children.js";
@@ -41,6 +41,8 @@ function headOf(r: ArmResponse): ArmResponse {
 
 export async function dispatch(ctx: Ctx): Promise<ArmResponse> {
   const segs = ctx.req.segments ?? ctx.req.path.split("/").filter((s) => s.length > 0);
+  // A name is one segment (the HTTP edge checked it already; callers in process are held to it too).
+  assertNameSegments(segs);
   // Microsoft.Authorization (extension resources at any scope); every other operation's action
   // is checked at its scope before it runs, and lists drop what the caller may not see (docs/identity.md).
   const rbac = matchAuthorizationPath(segs);

@@ -2,7 +2,10 @@
  * The CLI's side of a running Lazurite server: where it is (`--server URL`, else
  * `LAZURITE_SERVER`, else the local default `https://localhost:PORT` of `lazurite serve`), which
  * CA to trust (`--ca FILE`, else `LAZURITE_CA`, else DATA_DIR/tls/ca.pem of the local default
- * data directory when it exists, else the system's CAs), and the requests: JSON calls, ARM's
+ * data directory when it exists, else the system's CAs), which credentials to send (`--token` /
+ * `LAZURITE_TOKEN` as the bearer token; a strict-mode server's admin key from `LAZURITE_ADMIN_KEY`,
+ * else from the local default data directory's `admin-key` file when the server is on
+ * loopback), and the requests: JSON calls, ARM's
  * long-running POSTs (202 + Location, polled as `az` does, honouring Retry-After), and the
  * server-sent event stream.
  */
@@ -11,13 +14,18 @@ import { request as httpsRequest, type RequestOptions } from "node:https";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { loadConfig } from "../config/config.js";
+import { ADMIN_KEY_HEADER, readAdminKey } from "../config/admin-key.js";
 import { InputError } from "./load.js";
 
 export interface ServerTarget {
   url: string;
   ca?: Buffer;
   token: string;
+  /** A strict-mode server's admin key (sent as `x-lazurite-admin-key`). */
+  adminKey?: string;
 }
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
 export interface ServerFlags {
   server?: string | boolean;
@@ -66,7 +74,20 @@ export function resolveServer(
     const dflt = join(localConfig().dataDir, "tls", "ca.pem");
     if (existsSync(dflt)) ca = readFileSync(dflt);
   }
-  return { url, ...(ca ? { ca } : {}), token: flags.token ?? env.LAZURITE_TOKEN ?? "lazurite-cli" };
+  // The admin key of a strict-mode server: $LAZURITE_ADMIN_KEY, else (for a server on this
+  // machine only, never sent elsewhere) the local default data directory's admin-key file.
+  const adminKey =
+    env.LAZURITE_ADMIN_KEY !== undefined && env.LAZURITE_ADMIN_KEY !== ""
+      ? env.LAZURITE_ADMIN_KEY
+      : LOOPBACK.has(new URL(url).hostname.toLowerCase())
+        ? readAdminKey(localConfig().dataDir)
+        : undefined;
+  return {
+    url,
+    ...(ca ? { ca } : {}),
+    token: flags.token ?? env.LAZURITE_TOKEN ?? "lazurite-cli",
+    ...(adminKey !== undefined ? { adminKey } : {}),
+  };
 }
 
 export interface JsonResponse {
@@ -88,6 +109,7 @@ function open(
     headers: {
       accept: "application/json",
       authorization: `Bearer ${target.token}`,
+      ...(target.adminKey !== undefined ? { [ADMIN_KEY_HEADER]: target.adminKey } : {}),
       ...(body !== undefined
         ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) }
         : {}),

@@ -88,7 +88,10 @@ function withServer(cmd: Command): Command {
       "--ca <file>",
       "CA certificate to trust (default: $LAZURITE_CA, else <data dir>/tls/ca.pem of the local default server)",
     )
-    .option("--token <token>", "bearer token to send (default: $LAZURITE_TOKEN; any token in open mode)");
+    .option(
+      "--token <token>",
+      "bearer token to send (default: $LAZURITE_TOKEN; any token in open mode). A strict-mode server's admin key is sent from $LAZURITE_ADMIN_KEY, else from <data dir>/admin-key of the local default server when the server is on loopback",
+    );
 }
 
 interface CommonOpts extends ServerFlags, TemplateFlags {

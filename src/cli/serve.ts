@@ -31,6 +31,10 @@ export function registerServe(program: Command): void {
       "--auth <mode>",
       "open (default: any token acts as Owner) | strict (signed tokens from the built-in token endpoint, RBAC enforced)",
     )
+    .option(
+      "--public-url <url>",
+      "base of every absolute URL handed out (LRO status, nextLink, discovery) when behind a proxy; default https://localhost:PORT",
+    )
     .action(async (opts: ConfigFlags) => {
       try {
         const config = loadConfig(opts);

@@ -15,6 +15,7 @@
  * | --page-size N | LAZURITE_PAGE_SIZE | 100 |
  * | --log-level L | LAZURITE_LOG_LEVEL | warn |
  * | --auth open\|strict | LAZURITE_AUTH | open (any token acts as Owner; strict: signed tokens + RBAC, docs/identity.md) |
+ * | --public-url URL | LAZURITE_PUBLIC_URL | none: absolute URLs name https://localhost:PORT (or the loopback name the client used) |
  */
 import { isAbsolute, resolve } from "node:path";
 
@@ -31,6 +32,8 @@ export interface Config {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** `open`: any bearer token (or none) acts as Owner; `strict`: signed tokens and RBAC (docs/identity.md). */
   auth: "open" | "strict";
+  /** The base of every absolute URL handed out (behind a proxy); never taken from a request's Host. */
+  publicUrl?: string;
 }
 
 /** Flags as commander hands them over (strings, booleans, undefined). */
@@ -47,6 +50,7 @@ export interface ConfigFlags {
   pageSize?: string | number;
   logLevel?: string;
   auth?: string;
+  publicUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +83,20 @@ function authMode(v: string | undefined): Config["auth"] {
   if (s === "" || s === "open") return "open";
   if (s === "strict") return "strict";
   throw new ConfigError(`--auth: expected open or strict, got '${v}'`);
+}
+
+/** Normalises a configured public URL (an origin: `https://host[:port]`); throws on anything else. */
+export function normalisePublicUrl(text: string): string {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new Error(`'${text}' is not an absolute URL`);
+  }
+  if (u.protocol !== "https:" && u.protocol !== "http:") throw new Error(`'${text}' must be an http(s) URL`);
+  if (u.search || u.hash || u.username || u.password || (u.pathname !== "/" && u.pathname !== ""))
+    throw new Error(`'${text}' must be an origin (scheme, host, port) without path, query or credentials`);
+  return `${u.protocol}//${u.host}`;
 }
 
 export function loadConfig(
@@ -114,6 +132,14 @@ export function loadConfig(
   if (cert !== undefined && key !== undefined) {
     config.certFile = cert;
     config.keyFile = key;
+  }
+  const publicUrl = pick(flags.publicUrl, "LAZURITE_PUBLIC_URL");
+  if (publicUrl !== undefined && publicUrl !== "") {
+    try {
+      config.publicUrl = normalisePublicUrl(String(publicUrl));
+    } catch (e) {
+      throw new ConfigError(`--public-url: ${(e as Error).message}`);
+    }
   }
   const tags = abs(pick(flags.serviceTags, "LAZURITE_SERVICE_TAGS"));
   if (tags !== undefined) config.serviceTagsFile = tags;

@@ -16,7 +16,8 @@ import type { ServiceResourceInfo, Snapshot } from "./snapshot.js";
 import type { Blocker, Flow } from "./types.js";
 import { nsgName, type Egress, type Trace } from "./trace.js";
 
-function firewallOf(service: ServiceResourceInfo): CompiledFirewall | undefined {
+/** The destination resource's firewall, compiled once (undefined: the type has none). */
+export function firewallOf(service: ServiceResourceInfo): CompiledFirewall | undefined {
   let c = service.memo.firewall as CompiledFirewall | null | undefined;
   if (c === undefined) {
     c = compileFirewall(service.resource, service.children) ?? null;

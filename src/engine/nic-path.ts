@@ -24,9 +24,9 @@ import { evaluateNsgs } from "./nsg-step.js";
 import { onPremEdge } from "./on-premises.js";
 import { nsgName, type Destination, type Egress, type Trace } from "./trace.js";
 
-const MAX_APPLIANCE_HOPS = 4;
+export const MAX_APPLIANCE_HOPS = 4;
 
-function privateText(cfg: IpConfigInfo): string {
+export function privateText(cfg: IpConfigInfo): string {
   return (cfg.memo.privateText ??= formatAddress(cfg.privateAddress));
 }
 
@@ -97,7 +97,7 @@ function defaultConfig(nic: NicInfo): IpConfigInfo | undefined {
 }
 
 /** Public address a NIC leaves Azure with: its public IP, else the default outbound address (SE-SRC-1). Memoised per configuration. */
-function publicAddressOf(
+export function publicAddressOf(
   snap: Snapshot,
   nic: NicInfo,
   cfg: IpConfigInfo,
@@ -120,18 +120,22 @@ function publicAddressOf(
 }
 
 /** The NIC holding a route's appliance next hop in the subnet's VNet or its peers (memoised per route entry). */
-const applianceTargets = new WeakMap<RouteEntry, { target?: { nic: NicInfo; ipConfig: IpConfigInfo } }>();
+const applianceTargets = new WeakMap<
+  RouteEntry,
+  { epoch: number; target?: { nic: NicInfo; ipConfig: IpConfigInfo } }
+>();
 
-function applianceOf(
+export function applianceOf(
   snap: Snapshot,
   subnet: SubnetInfo,
   route: RouteEntry,
 ): { nic: NicInfo; ipConfig: IpConfigInfo } | undefined {
   let hit = applianceTargets.get(route);
-  if (hit === undefined) {
+  // NIC infos are replaced when a live snapshot applies a write (`nicEpoch`): look again then.
+  if (hit === undefined || hit.epoch !== snap.nicEpoch) {
     const ip = route.nextHopIpAddress[0] ? tryParseAddress(route.nextHopIpAddress[0]) : undefined;
     const target = ip ? snap.nicsByPrivateAddress(ip, reachableVnetKeys(snap, subnet.vnet))[0] : undefined;
-    hit = target ? { target } : {};
+    hit = target ? { epoch: snap.nicEpoch, target } : { epoch: snap.nicEpoch };
     applianceTargets.set(route, hit);
   }
   return hit.target;

@@ -21,7 +21,8 @@ function compiledNsg(snap: Snapshot, nsgId: string, vnet: VnetInfo): CompiledNsg
   return c;
 }
 
-function subnetNsg(snap: Snapshot, subnet: SubnetInfo): CompiledNsg | undefined {
+/** The subnet's NSG compiled against its VNet (memoised). */
+export function subnetNsg(snap: Snapshot, subnet: SubnetInfo): CompiledNsg | undefined {
   let c = subnet.memo.nsg as CompiledNsg | null | undefined;
   if (c === undefined) {
     c = (subnet.nsgId ? compiledNsg(snap, subnet.nsgId, subnet.vnet) : undefined) ?? null;
@@ -31,7 +32,7 @@ function subnetNsg(snap: Snapshot, subnet: SubnetInfo): CompiledNsg | undefined 
 }
 
 /** The NIC's NSG compiled in the context of the configuration's VNet. */
-function nicNsg(
+export function nicNsg(
   snap: Snapshot,
   nic: NicInfo,
   cfg: IpConfigInfo,

@@ -7,15 +7,16 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ArmDeps } from "../arm/context.js";
 import type { Identity } from "../identity/identity.js";
+import { baseUrlFor } from "./public-url.js";
 
 function b64url(v: unknown): string {
   return Buffer.from(JSON.stringify(v), "utf8").toString("base64url");
 }
 
+/** This server's base URL for a request (src/http/public-url.ts: never steered by a forged Host). */
 export function baseUrlOf(req: FastifyRequest): string {
-  const host =
-    typeof req.headers.host === "string" && req.headers.host.length > 0 ? req.headers.host : "localhost";
-  return `https://${host}`;
+  const set = (req as FastifyRequest & { lazuriteBaseUrl?: string }).lazuriteBaseUrl;
+  return set !== undefined && set !== "" ? set : baseUrlFor(req.headers.host, {});
 }
 
 export function registerAdfsRoutes(app: FastifyInstance, arm: ArmDeps, identity?: Identity): void {
@@ -51,6 +52,7 @@ export function registerAdfsRoutes(app: FastifyInstance, arm: ArmDeps, identity?
         { baseUrl: baseUrlOf(req), tenant: "adfs", version: "adfs" },
         auth,
       );
+      if (answer.headers) reply.headers(answer.headers);
       return reply.status(answer.status).send(answer.body);
     }
     const form = (req.body ?? {}) as Record<string, unknown>;

@@ -14,10 +14,14 @@ import { checkApiVersion } from "../arm/api-versions.js";
 import { handleArm } from "../arm/arm.js";
 import type { ArmDeps, ArmRequest } from "../arm/context.js";
 import { ArmErrors } from "../model/errors.js";
+import { jsonTextDepth, MAX_REQUEST_DEPTH } from "../model/json-depth.js";
+import { decodePathSegments } from "../model/resource-id.js";
 import { baseUrlOf, registerAdfsRoutes } from "./adfs.js";
+import { adminGate } from "./admin-auth.js";
 import { openAuthenticator, type Authenticator } from "./auth.js";
 import { registerEmulatorRoutes } from "./emulator-routes.js";
 import { registerIdentityRoutes } from "./identity-routes.js";
+import { baseUrlFor } from "./public-url.js";
 import type { Identity } from "../identity/identity.js";
 import { sendArmError, toArmError } from "./errors.js";
 
@@ -26,10 +30,17 @@ export interface AppDeps {
   auth?: Authenticator;
   /** Token endpoint, discovery documents and the directory admin API (src/http/identity-routes.ts). */
   identity?: Identity;
+  /** Strict mode's bootstrap admin key for the `/_emulator` API (src/http/admin-auth.ts). */
+  adminKey?: string;
   /** Maximum request body in bytes (ARM's limit is 4 MiB). */
   bodyLimit?: number;
   /** Fastify logger option (false = silent). */
   logger?: FastifyServerOptions["logger"];
+  /**
+   * The server's public base URL (`--public-url`): every absolute URL handed out starts with it.
+   * Absent: the client's Host when it names the loopback at the listening port, else https://localhost:{port}.
+   */
+  publicUrl?: string;
   /** TLS material; when given the instance is an HTTPS server. */
   https?: { key: string | Buffer; cert: string | Buffer };
 }
@@ -44,15 +55,6 @@ export function collapseSlashes(url: string): string {
   const path = q < 0 ? url : url.slice(0, q);
   const rest = q < 0 ? "" : url.slice(q);
   return path.replace(/\/{2,}/g, "/") + rest;
-}
-
-function decodePath(raw: string): string[] {
-  const segs = raw.split("/").filter((s) => s.length > 0);
-  try {
-    return segs.map((s) => decodeURIComponent(s));
-  } catch {
-    throw ArmErrors.badRequest(`The request path '${raw}' is not valid percent-encoding.`);
-  }
 }
 
 function firstValues(q: unknown): Record<string, string> {
@@ -95,6 +97,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.removeAllContentTypeParsers();
   const parseJson = (text: string, url = ""): unknown => {
     if (text.trim() === "") return undefined;
+    // Bounded before parsing: nothing recursive ever meets a body nested deeper (docs/fidelity.md).
+    if (jsonTextDepth(text, MAX_REQUEST_DEPTH) > MAX_REQUEST_DEPTH) {
+      throw ArmErrors.invalidRequestContent(
+        `The request content was invalid and could not be deserialized: 'The JSON nesting depth exceeds the maximum of ${MAX_REQUEST_DEPTH} levels.'.`,
+      );
+    }
     try {
       return JSON.parse(text) as unknown;
     } catch (e) {
@@ -137,6 +145,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     done(ArmErrors.unsupportedMediaType(type), undefined);
   });
 
+  // Every absolute URL is built from this (src/http/public-url.ts), never from a forged Host.
+  let listenPort: number | undefined;
+  app.decorateRequest("lazuriteBaseUrl", "");
+  app.addHook("onRequest", async (req) => {
+    if (listenPort === undefined && app.server.listening) {
+      const a = app.server.address();
+      if (a !== null && typeof a === "object") listenPort = a.port;
+    }
+    (req as FastifyRequest & { lazuriteBaseUrl: string }).lazuriteBaseUrl = baseUrlFor(req.headers.host, {
+      publicUrl: deps.publicUrl,
+      listenPort,
+    });
+  });
+
   app.addHook("onSend", async (req, reply, payload) => {
     reply.header("x-ms-request-id", String(req.id));
     const corr = header(req.headers["x-ms-correlation-request-id"]) ?? String(req.id);
@@ -152,9 +174,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     sendArmError(reply, ArmErrors.routeNotFound(`${baseUrlOf(req)}${req.url.split("?")[0]}`)),
   );
 
+  const gate = adminGate(deps.arm, {
+    mode: auth.mode,
+    ...(deps.identity ? { identity: deps.identity } : {}),
+    ...(deps.adminKey !== undefined ? { adminKey: deps.adminKey } : {}),
+  });
   registerAdfsRoutes(app, deps.arm, deps.identity);
-  if (deps.identity) registerIdentityRoutes(app, deps.arm, deps.identity);
-  registerEmulatorRoutes(app, deps.arm);
+  if (deps.identity) registerIdentityRoutes(app, deps.arm, deps.identity, gate);
+  registerEmulatorRoutes(app, deps.arm, gate);
 
   const armRoute = async (req: FastifyRequest, reply: FastifyReply) => {
     const principal = await auth.authenticate(req.headers, {
@@ -162,7 +189,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       path: req.url.split("?")[0]!,
     });
     const rawPath = req.url.split("?")[0]!;
-    const segments = decodePath(rawPath);
+    const segments = decodePathSegments(rawPath);
     const path = "/" + segments.join("/");
     const query = firstValues(req.query);
     const apiVersionKey = Object.keys(query).find((k) => k.toLowerCase() === "api-version");

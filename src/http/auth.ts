@@ -72,7 +72,7 @@ export function strictAuthenticator(identity: Identity, arm: ArmDeps): Authentic
       }
       const header = typeof headers.authorization === "string" ? headers.authorization.trim() : "";
       const token = header === "" ? undefined : (bearerOf(headers) ?? "");
-      const caller = identity.validate(token, baseUrl, authorizationUri);
+      const caller = await identity.validate(token, baseUrl, authorizationUri);
       return {
         kind: caller.kind === "user" ? "user" : "servicePrincipal",
         ...(token ? { token } : {}),

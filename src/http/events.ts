@@ -4,11 +4,14 @@
  * `connectionClosed`, `connectionReset`) and `data: <JSON>`. A client that reconnects with
  * `Last-Event-ID` (or `?since=N`) first gets the buffered events after N; `?types=a,b` filters.
  * A comment line every `heartbeatMs` keeps proxies from closing an idle stream. Streams end
- * when the server closes.
+ * when the server closes. In strict mode a token caller sees only the events about resources it
+ * may read (src/http/emulator-routes.ts); the admin key sees all.
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
+import type { Ctx } from "../arm/context.js";
 import type { EmulatorEvent, EventBus, EventType } from "../arm/diagnostics/event-bus.js";
 import { ArmErrors } from "../model/errors.js";
+import type { AdminGate } from "./admin-auth.js";
 
 const TYPES: readonly EventType[] = [
   "resource",
@@ -47,11 +50,15 @@ function parseSince(text: string | undefined): number | undefined {
   return Number(text.trim());
 }
 
-export function registerEventRoutes(
-  app: FastifyInstance,
-  bus: EventBus,
-  opts: { heartbeatMs?: number } = {},
-): void {
+export interface EventRouteOptions {
+  heartbeatMs?: number;
+  /** Strict mode: who may follow the stream (src/http/admin-auth.ts). */
+  gate?: AdminGate;
+  /** A token caller's view of an event (undefined: not shown); see emulator-routes.ts. */
+  view?: (ctx: Ctx, e: EmulatorEvent) => Promise<EmulatorEvent | undefined>;
+}
+
+export function registerEventRoutes(app: FastifyInstance, bus: EventBus, opts: EventRouteOptions = {}): void {
   const open = new Set<FastifyReply>();
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
 
@@ -61,9 +68,13 @@ export function registerEventRoutes(
   });
 
   app.get<{ Querystring: { types?: string; since?: string } }>("/_emulator/events", async (req, reply) => {
+    const access = opts.gate ? await opts.gate.access(req) : undefined;
     const types = parseTypes(req.query.types);
     const lastHeader = req.headers["last-event-id"];
     const since = parseSince(req.query.since ?? (typeof lastHeader === "string" ? lastHeader : undefined));
+    // A token caller's events pass its view one at a time, in order; its token is checked again
+    // before each one, so a revoked token ends the stream at the next event.
+    const filtered = access?.kind === "token" && opts.gate !== undefined && opts.view !== undefined;
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -74,15 +85,34 @@ export function registerEventRoutes(
       "x-ms-request-id": String(req.id),
     });
     const wanted = (e: EmulatorEvent) => !types || types.has(e.type);
+    let chain: Promise<void> = Promise.resolve();
+    let ended = false;
+    const send = (e: EmulatorEvent) => {
+      if (!wanted(e)) return;
+      if (!filtered) {
+        res.write(formatSse(e));
+        return;
+      }
+      chain = chain.then(async () => {
+        if (ended) return;
+        try {
+          const now = await opts.gate!.recheck(req);
+          const shown = await opts.view!(opts.gate!.ctx(req, now), e);
+          if (shown && !ended) res.write(formatSse(shown));
+        } catch {
+          ended = true;
+          res.end();
+        }
+      });
+    };
     res.write(`: lazurite events (last id ${bus.lastId})\n\n`);
-    if (since !== undefined) for (const e of bus.since(since)) if (wanted(e)) res.write(formatSse(e));
-    const unsubscribe = bus.subscribe((e) => {
-      if (wanted(e)) res.write(formatSse(e));
-    });
+    if (since !== undefined) for (const e of bus.since(since)) send(e);
+    const unsubscribe = bus.subscribe(send);
     const beat = setInterval(() => res.write(": keep-alive\n\n"), heartbeatMs);
     beat.unref();
     open.add(reply);
     const done = () => {
+      ended = true;
       clearInterval(beat);
       unsubscribe();
       open.delete(reply);

@@ -13,7 +13,8 @@
  * for users. The az CLI's ADFS routes (src/http/adfs.ts) issue the same tokens.
  *
  * The `/_emulator/tenants/{t}/servicePrincipals|users|roleAssignments` admin API manages
- * principals and bootstraps role assignments (not an Azure API; never authenticated).
+ * principals and bootstraps role assignments (not an Azure API). In strict mode it needs the
+ * admin key, or a token of the tenant's owner (src/http/admin-auth.ts, docs/identity.md).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { newCtx } from "../arm/arm.js";
@@ -25,7 +26,9 @@ import { getSubscription, tenantKey } from "../arm/tenancy.js";
 import type { Identity, OAuthAnswer } from "../identity/identity.js";
 import { ArmErrors } from "../model/errors.js";
 import { tryParseResourceId } from "../model/resource-id.js";
+import { isTenantOwner } from "../arm/providers/authorization/visibility.js";
 import { baseUrlOf } from "./adfs.js";
+import { adminGate, type AdminGate } from "./admin-auth.js";
 
 function formOf(body: unknown): Record<string, string> {
   const out: Record<string, string> = {};
@@ -56,7 +59,12 @@ export function principalView(p: DirectoryPrincipal): Record<string, unknown> {
 
 type TenantParams = { Params: { tenant: string } };
 
-export function registerIdentityRoutes(app: FastifyInstance, arm: ArmDeps, identity: Identity): void {
+export function registerIdentityRoutes(
+  app: FastifyInstance,
+  arm: ArmDeps,
+  identity: Identity,
+  gate: AdminGate = adminGate(arm, { mode: "open" }),
+): void {
   /** The tenant of an authority URL; in open mode any GUID is accepted as a tenant id. */
   const tenantIdOf = async (segment: string): Promise<string | undefined> => {
     const t = await identity.resolveTenant(segment);
@@ -99,13 +107,28 @@ export function registerIdentityRoutes(app: FastifyInstance, arm: ArmDeps, ident
       { baseUrl: baseUrlOf(req), tenant: req.params.tenant, version },
       auth,
     );
+    if (answer.headers) reply.headers(answer.headers);
     return reply.status(answer.status).header("cache-control", "no-store, no-cache").send(answer.body);
   };
   app.post<TenantParams>("/:tenant/oauth2/v2.0/token", token("v2"));
   app.post<TenantParams>("/:tenant/oauth2/token", token("v1"));
 
   // ---- /_emulator directory admin ----
+  // Strict mode: the admin key, or a token of the tenant's owner (Owner at every subscription of it).
+  const directory = async (req: FastifyRequest<P>, what: string, verb: string) => {
+    const access = await gate.access(req);
+    if (access.kind !== "token") return;
+    const scope = `/tenants/${req.params.tenantId}/${what}`;
+    if (!(await isTenantOwner(gate.ctx(req, access), req.params.tenantId)))
+      gate.refuse(access, `Lazurite/tenants/${what}/${verb}`, scope);
+  };
   type P = { Params: { tenantId: string; appId: string; upn: string } };
+  app.addHook("preHandler", async (req) => {
+    const m = /^\/_emulator\/tenants\/[^/]+\/(servicePrincipals|users)(\/|$|\?)/i.exec(req.url);
+    if (!m) return;
+    const verb = req.method === "GET" ? "read" : req.method === "DELETE" ? "delete" : "write";
+    await directory(req as FastifyRequest<P>, m[1]!, verb);
+  });
   app.get<P>("/_emulator/tenants/:tenantId/servicePrincipals", async (req) => ({
     value: (await identity.listPrincipals(req.params.tenantId, "ServicePrincipal")).map(principalView),
   }));
@@ -122,6 +145,7 @@ export function registerIdentityRoutes(app: FastifyInstance, arm: ArmDeps, ident
         ...(str(b.secret) !== undefined ? { secret: str(b.secret)! } : {}),
         ...(str(b.objectId) !== undefined ? { objectId: str(b.objectId)! } : {}),
         newSecret: b.newSecret === true,
+        resetSecret: b.resetSecret === true,
       },
     );
     return reply
@@ -161,8 +185,13 @@ export function registerIdentityRoutes(app: FastifyInstance, arm: ArmDeps, ident
   });
 
   /** Bootstrap: assigns a role without an RBAC check (how strict mode gets its first Owner). */
+  // Strict mode: with the admin key it assigns without an RBAC check; with a token of the tenant
+  // it is checked exactly as ARM's role assignment PUT (roleAssignments/write at the scope).
   app.post<P>("/_emulator/tenants/:tenantId/roleAssignments", async (req, reply) => {
+    const access = await gate.access(req);
     const b = objectOf(req.body);
+    if (access.kind === "token" && access.caller.tenantId.toLowerCase() !== req.params.tenantId.toLowerCase())
+      gate.refuse(access, "Microsoft.Authorization/roleAssignments/write", `/tenants/${req.params.tenantId}`);
     const tenantDoc = await arm.store.get(tenantKey(req.params.tenantId));
     if (!tenantDoc) throw ArmErrors.tenantNotFound(req.params.tenantId);
     const tenantId = (tenantDoc.body as { tenantId: string }).tenantId;
@@ -185,7 +214,7 @@ export function registerIdentityRoutes(app: FastifyInstance, arm: ArmDeps, ident
       apiVersion: "2022-04-01",
       body: undefined,
       baseUrl: baseUrlOf(req),
-      caller: { kind: "open" },
+      caller: access.kind === "token" ? access.caller : { kind: "open" },
     });
     const subId = tryParseResourceId(scope)?.subscriptionId;
     const sub = subId !== undefined ? await getSubscription(ctx, subId) : undefined;

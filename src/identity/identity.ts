@@ -35,7 +35,16 @@ export interface IdentityOptions {
   mode: AuthMode;
   /** Access token lifetime in seconds (Azure AD: about an hour). */
   tokenLifetimeSeconds?: number;
+  /** Failed-credential lockout (strict mode): consecutive failures before it, and how long it lasts. */
+  lockout?: { threshold?: number; durationSeconds?: number };
 }
+
+/** Azure AD's smart lockout defaults: 10 failed attempts lock the account for 60 seconds. */
+export const LOCKOUT_THRESHOLD = 10;
+export const LOCKOUT_SECONDS = 60;
+
+/** The claim that carries the principal's credential generation (docs/identity.md). */
+export const GENERATION_CLAIM = "lzgen";
 
 /** ARM's own audiences, accepted besides the server's URL (the modular arm-storage client asks for them by default). */
 export const ARM_AUDIENCES = [
@@ -51,6 +60,8 @@ export const CLOCK_SKEW_MS = 5 * 60_000;
 export interface OAuthAnswer {
   status: number;
   body: Record<string, unknown>;
+  /** Extra response headers (`Retry-After` on a throttled client). */
+  headers?: Record<string, string>;
 }
 
 /** Where a token request arrived: `/{tenant}/oauth2/v2.0/token`, `/{tenant}/oauth2/token` (v1) or `/adfs/oauth2/token`. */
@@ -85,6 +96,10 @@ export class Identity {
   readonly mode: AuthMode;
   readonly key: SigningKey;
   readonly lifetimeSeconds: number;
+  readonly lockoutThreshold: number;
+  readonly lockoutMs: number;
+  /** Consecutive credential failures per principal (`tenant/objectId`), and the end of its lockout. */
+  private readonly failures = new Map<string, { count: number; lockedUntil: number }>();
 
   private constructor(
     readonly deps: ArmDeps,
@@ -94,6 +109,8 @@ export class Identity {
     this.mode = opts.mode;
     this.key = key;
     this.lifetimeSeconds = opts.tokenLifetimeSeconds ?? 3599;
+    this.lockoutThreshold = Math.max(1, opts.lockout?.threshold ?? LOCKOUT_THRESHOLD);
+    this.lockoutMs = Math.max(1, opts.lockout?.durationSeconds ?? LOCKOUT_SECONDS) * 1000;
   }
 
   static async create(deps: ArmDeps, opts: IdentityOptions): Promise<Identity> {
@@ -112,26 +129,38 @@ export class Identity {
   async putServicePrincipal(
     tenantId: string,
     appId: string,
-    input: { displayName?: string; secret?: string; objectId?: string; newSecret?: boolean },
+    input: {
+      displayName?: string;
+      secret?: string;
+      objectId?: string;
+      newSecret?: boolean;
+      /** Replace every secret with one new one and revoke every token issued before. */
+      resetSecret?: boolean;
+    },
   ): Promise<{ created: boolean; principal: DirectoryPrincipal; secret?: string }> {
     const tenant = await this.tenant(tenantId);
     if (!isGuid(appId))
       throw ArmErrors.invalidParameter(`The application id '${appId}' must be a GUID.`, "appId");
     const existing = (await findServicePrincipal(this.deps.store, appId, tenant.tenantId))[0];
     const objectId = existing?.objectId ?? this.objectIdFrom(input.objectId);
-    const secret = input.secret ?? (!existing || input.newSecret ? newSecret() : undefined);
+    const reset = !existing || input.resetSecret === true;
+    const secret = input.secret ?? (reset || input.newSecret ? newSecret() : undefined);
+    const kept = reset ? [] : (existing?.credentials ?? []);
     const principal: DirectoryPrincipal = {
       objectId,
       tenantId: tenant.tenantId,
       kind: "ServicePrincipal",
       displayName: input.displayName ?? existing?.displayName ?? `sp-${appId.slice(0, 8)}`,
       appId: existing?.appId ?? appId.toLowerCase(),
-      credentials:
-        secret !== undefined
-          ? [...(existing?.credentials ?? []), hashSecret(secret)]
-          : (existing?.credentials ?? []),
+      credentials: secret !== undefined ? [...kept, hashSecret(secret)] : kept,
+      ...(reset
+        ? { credentialGeneration: randomUUID() }
+        : existing?.credentialGeneration !== undefined
+          ? { credentialGeneration: existing.credentialGeneration }
+          : {}),
     };
     await putPrincipal(this.deps.store, principal);
+    if (reset) this.failures.delete(this.failureKey(principal));
     return { created: !existing, principal, ...(secret !== undefined ? { secret } : {}) };
   }
 
@@ -149,6 +178,8 @@ export class Identity {
     }
     const existing = (await findUser(this.deps.store, userPrincipalName, tenant.tenantId))[0];
     const password = input.password ?? (!existing ? newSecret() : undefined);
+    // A new password replaces the old one and revokes every token issued before it.
+    const reset = password !== undefined;
     const principal: DirectoryPrincipal = {
       objectId: existing?.objectId ?? this.objectIdFrom(input.objectId),
       tenantId: tenant.tenantId,
@@ -156,8 +187,14 @@ export class Identity {
       displayName: input.displayName ?? existing?.displayName ?? userPrincipalName.split("@")[0]!,
       userPrincipalName: existing?.userPrincipalName ?? userPrincipalName,
       credentials: password !== undefined ? [hashSecret(password)] : (existing?.credentials ?? []),
+      ...(reset
+        ? { credentialGeneration: randomUUID() }
+        : existing?.credentialGeneration !== undefined
+          ? { credentialGeneration: existing.credentialGeneration }
+          : {}),
     };
     await putPrincipal(this.deps.store, principal);
+    if (reset) this.failures.delete(this.failureKey(principal));
     return { created: !existing, principal, ...(password !== undefined ? { password } : {}) };
   }
 
@@ -190,6 +227,7 @@ export class Identity {
 
   async deletePrincipal(p: DirectoryPrincipal): Promise<void> {
     await deletePrincipal(this.deps.store, p.tenantId, p.objectId);
+    this.failures.delete(this.failureKey(p));
   }
 
   async getPrincipal(tenantId: string, objectId: string): Promise<DirectoryPrincipal | undefined> {
@@ -241,6 +279,56 @@ export class Identity {
 
   jwks(): { keys: Record<string, unknown>[] } {
     return { keys: [this.key.jwk] };
+  }
+
+  // ---- failed-credential lockout (strict mode) ----
+
+  private failureKey(p: Pick<DirectoryPrincipal, "tenantId" | "objectId">): string {
+    return `${p.tenantId}/${p.objectId}`.toLowerCase();
+  }
+
+  /** Seconds left of the principal's lockout (0 when it may sign in). */
+  lockedSeconds(p: Pick<DirectoryPrincipal, "tenantId" | "objectId">): number {
+    const f = this.failures.get(this.failureKey(p));
+    const left = f ? f.lockedUntil - this.deps.clock.now() : 0;
+    return left > 0 ? Math.ceil(left / 1000) : 0;
+  }
+
+  /** Counts a wrong secret or password; the one that reaches the threshold starts the lockout. */
+  private noteFailure(p: DirectoryPrincipal): void {
+    const key = this.failureKey(p);
+    const f = this.failures.get(key) ?? { count: 0, lockedUntil: 0 };
+    f.count += 1;
+    if (f.count >= this.lockoutThreshold) {
+      f.count = 0;
+      f.lockedUntil = this.deps.clock.now() + this.lockoutMs;
+    }
+    this.failures.set(key, f);
+  }
+
+  private noteSuccess(p: DirectoryPrincipal): void {
+    this.failures.delete(this.failureKey(p));
+  }
+
+  /** Azure AD throttles a client-credentials client with HTTP 429 and `Retry-After`. */
+  private throttled(clientId: string, seconds: number): OAuthAnswer {
+    const answer = this.aadError(
+      429,
+      "temporarily_unavailable",
+      90055,
+      `Too many requests with a wrong client secret for application '${clientId}': the client is throttled for ${seconds} more seconds after ${this.lockoutThreshold} consecutive failures. Retry after the time in the Retry-After header.`,
+    );
+    return { ...answer, headers: { "Retry-After": String(seconds) } };
+  }
+
+  /** Azure AD's smart lockout of a user after repeated wrong passwords. */
+  private lockedUser(upn: string, seconds: number): OAuthAnswer {
+    return this.aadError(
+      400,
+      "invalid_grant",
+      50053,
+      `The account '${upn}' is locked after ${this.lockoutThreshold} sign-in attempts with a wrong password; try again in ${seconds} seconds.`,
+    );
   }
 
   // ---- the token endpoint ----
@@ -337,8 +425,13 @@ export class Identity {
           "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
         );
       }
-      if (!sp.credentials.some((c) => verifySecret(clientSecret!, c))) {
-        if (this.mode === "open") return this.issue(at, audience, sp, clientId, form);
+      const ok = sp.credentials.some((c) => verifySecret(clientSecret!, c));
+      if (this.mode === "open") return this.issue(at, audience, sp, clientId, form);
+      // While throttled, even the right secret is refused (so guessing learns nothing).
+      const locked = this.lockedSeconds(sp);
+      if (locked > 0) return this.throttled(clientId, locked);
+      if (!ok) {
+        this.noteFailure(sp);
         return this.aadError(
           401,
           "invalid_client",
@@ -346,12 +439,18 @@ export class Identity {
           `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
         );
       }
+      this.noteSuccess(sp);
       return this.issue(at, audience, sp, clientId, form);
     }
     const username = form.username ?? "";
     const candidates = await findUser(this.deps.store, username, tenant?.tenantId);
     const user = candidates[0];
+    if (user && this.mode === "strict") {
+      const locked = this.lockedSeconds(user);
+      if (locked > 0) return this.lockedUser(username, locked);
+    }
     if (!user || !user.credentials.some((c) => verifySecret(form.password ?? "", c))) {
+      if (user && this.mode === "strict") this.noteFailure(user);
       if (this.mode === "open")
         return this.issue(
           at,
@@ -367,6 +466,7 @@ export class Identity {
         "Error validating credentials due to invalid username or password.",
       );
     }
+    this.noteSuccess(user);
     return this.issue(at, audience, user, clientId, form);
   }
 
@@ -454,6 +554,7 @@ export class Identity {
       tid: p.tenantId,
       uti: randomUUID().replace(/-/g, "").slice(0, 22),
       ver: "1.0",
+      ...(p.credentialGeneration !== undefined ? { [GENERATION_CLAIM]: p.credentialGeneration } : {}),
       ...(p.kind === "User"
         ? {
             upn: p.userPrincipalName,
@@ -499,8 +600,10 @@ export class Identity {
    * AuthenticationFailed (none), InvalidAuthenticationToken (not ours / malformed / not yet
    * valid / no oid), ExpiredAuthenticationToken, InvalidAuthenticationTokenAudience.
    * The token's tenant is checked against the subscription later (arm: admitSubscription).
+   * A token whose principal was deleted, or whose credentials were reset after it was issued
+   * (its `lzgen` claim is not the principal's current generation), is refused at once.
    */
-  validate(token: string | undefined, baseUrl: string, authorizationUri: string): Caller {
+  async validate(token: string | undefined, baseUrl: string, authorizationUri: string): Promise<Caller> {
     if (token === undefined) throw ArmErrors.authenticationFailedMissingHeader(authorizationUri);
     const invalid = (message = "The access token is invalid.") =>
       ArmErrors.invalidAuthenticationToken(authorizationUri, message);
@@ -529,6 +632,15 @@ export class Identity {
     }
     if (typeof c.iss !== "string" || !c.iss.toLowerCase().endsWith(`/${c.tid.toLowerCase()}/`))
       throw invalid();
+    // Revocation is immediate: the principal must still exist, under the credentials the token was issued for.
+    const principal = await getPrincipal(this.deps.store, c.tid.toLowerCase(), c.oid);
+    const generation = typeof c[GENERATION_CLAIM] === "string" ? c[GENERATION_CLAIM] : undefined;
+    if (!principal || principal.credentialGeneration !== generation)
+      throw invalid(
+        principal
+          ? "The access token has been revoked: the credentials it was issued for were reset after it was issued. Get a new token."
+          : "The access token has been revoked: its principal no longer exists in the tenant.",
+      );
     const user = c.idtyp === "user";
     const name = user
       ? typeof c.upn === "string"

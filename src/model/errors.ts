@@ -248,6 +248,13 @@ export const ArmErrors = {
       `Resource name ${name} is invalid. The name can be up to 80 characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'. (resource type '${type}')`,
     ),
 
+  /** A name in the URL that is not one path segment (an encoded separator, `..`, a second escape, a control character). */
+  invalidNameSegment: (name: string, type: string, why: string) =>
+    new ArmError(
+      400,
+      "InvalidResourceName",
+      `Resource name '${printable(name)}' is invalid: a name is one path segment and cannot contain ${why}. The name cannot contain the characters '/', '\\', '%' or control characters, and cannot be '.' or '..'. (resource type '${type}')`,
+    ),
   invalidResourceLocation: (name: string, oldLocation: string, resourceGroup: string, newLocation: string) =>
     new ArmError(
       400,
@@ -695,6 +702,16 @@ export const ArmErrors = {
   directoryObjectNotFound: (what: string, tenantId: string) =>
     new ArmError(404, "NotFound", `The ${what} could not be found in tenant '${tenantId}'.`),
 } as const;
+
+/** Control characters as `\uXXXX`, so that an error message never carries one. */
+function printable(s: string): string {
+  let out = "";
+  for (const ch of s) {
+    const c = ch.charCodeAt(0);
+    out += c < 0x20 || (c >= 0x7f && c <= 0x9f) ? `\\u${c.toString(16).padStart(4, "0")}` : ch;
+  }
+  return out;
+}
 
 /** ARM's `WWW-Authenticate` challenge on a 401 (quotes in the description become apostrophes). */
 function bearerChallenge(authorizationUri: string, description: string): string {

@@ -199,3 +199,69 @@ export function isWithinScope(inner: string, scope: string): boolean {
 export function isType(id: ResourceId | undefined, type: string): boolean {
   return id !== undefined && fullType(id).toLowerCase() === type.toLowerCase();
 }
+
+// ---- Names at the HTTP edge: one path segment each, decoded exactly once (SE-RES-1).
+
+/**
+ * Why a decoded URL path segment cannot be a name, or undefined when it can: a name is one
+ * segment, so it never holds a separator (`/`, `\`), is never `.` or `..`, has no percent
+ * escape left that a second decoding would turn into something else, and no control character.
+ */
+export function segmentProblem(segment: string): string | undefined {
+  if (segment.includes("/") || segment.includes("\\")) return "a path separator";
+  if (segment === "." || segment === "..") return "a relative path segment";
+  if (/%[0-9a-fA-F]{2}/.test(segment)) return "a percent-encoded sequence";
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(segment)) return "a control character";
+  return undefined;
+}
+
+/**
+ * The type a name at position `index` of a request path's segments names, for error messages:
+ * `Microsoft.Network/virtualNetworks/subnets` for the subnet name of a subnet URL,
+ * `resourceGroups` for a resource group, `subscriptions` for a subscription id.
+ */
+function typeAt(segments: readonly string[], index: number): string {
+  const p = segments.findIndex((s) => s.toLowerCase() === "providers");
+  if (p < 0 || index < p) return segments[index - 1] ?? "";
+  const ns = segments[p + 1] ?? "";
+  const types: string[] = [];
+  for (let i = p + 2; i < index; i += 2) types.push(segments[i]!);
+  return [ns, ...types].join("/");
+}
+
+/**
+ * Splits a request path (as sent, still percent-encoded) into its segments, decoding each one
+ * exactly once, and refuses any decoded segment that could not be one name (`segmentProblem`)
+ * with 400 `InvalidResourceName` — before routing or authorization see the path, so that
+ * `victim%2Fsubnets%2Fmine` can never address VNet `victim`. Malformed escapes are 400 `BadRequest`.
+ */
+export function decodePathSegments(rawPath: string): string[] {
+  const out: string[] = [];
+  for (const s of rawPath.split("/")) {
+    if (s.length === 0) continue;
+    try {
+      out.push(decodeURIComponent(s));
+    } catch {
+      throw ArmErrors.badRequest(`The request path '${rawPath}' is not valid percent-encoding.`);
+    }
+  }
+  assertNameSegments(out);
+  return out;
+}
+
+/**
+ * Refuses request path segments (already decoded) of which one could not be a name: 400
+ * `InvalidSubscriptionId` / `InvalidResourceGroupName` for those two, `InvalidResourceName`
+ * for every other name. The control plane calls it again on the segments it is handed.
+ */
+export function assertNameSegments(segments: readonly string[]): void {
+  segments.forEach((s, i) => {
+    const why = segmentProblem(s);
+    if (why === undefined) return;
+    const before = segments[i - 1]?.toLowerCase();
+    if (i === 1 && before === "subscriptions") throw ArmErrors.invalidSubscriptionId(s);
+    if (i === 3 && before === "resourcegroups") throw ArmErrors.invalidResourceGroupName(s);
+    throw ArmErrors.invalidNameSegment(s, typeAt(segments, i), why);
+  });
+}

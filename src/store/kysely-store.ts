@@ -15,6 +15,7 @@ import {
   type ResourceStore,
   type StoredDocument,
 } from "./store.js";
+import { parseStoredJson } from "../model/json-depth.js";
 
 export interface ResourcesTable {
   key: string;
@@ -47,7 +48,7 @@ function fromRow(r: ResourcesTable): StoredDocument {
     resourceGroup: r.resource_group,
     parent: r.parent,
     etag: r.etag,
-    body: JSON.parse(r.body) as unknown,
+    body: parseStoredJson(r.body),
   };
 }
 

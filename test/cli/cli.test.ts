@@ -176,5 +176,5 @@ describe("lazurite binary", () => {
     expect(h.status).toBe(0);
     for (const cmd of ["check", "routes", "nsg", "log", "events", "export", "serve"])
       expect(h.stdout).toContain(cmd);
-  });
+  }, 180_000);
 });

@@ -18,6 +18,7 @@ import {
 import { loadConfig } from "../../src/config/config.js";
 import { buildApp } from "../../src/http/app.js";
 import { strictAuthenticator } from "../../src/http/auth.js";
+import { ADMIN_KEY_HEADER } from "../../src/config/admin-key.js";
 import { Identity, audienceOf, dotnetUtc } from "../../src/identity/identity.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 
@@ -26,6 +27,7 @@ const OTHER_TENANT = "0e0e0e0e-0000-4000-8000-00000000000e";
 const SUB = "00000000-0000-0000-0000-000000000001";
 const OTHER_SUB = "0e0e0e0e-1111-4111-8111-0000000000e1";
 const BASE = "https://localhost:8443";
+const ADMIN_KEY = "lzadm_test-admin-key-of-the-in-process-server";
 const RA = "providers/Microsoft.Authorization/roleAssignments";
 const roleId = (guid: string) =>
   `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
@@ -52,7 +54,7 @@ async function world(mode: "open" | "strict"): Promise<World> {
   const app = buildApp({
     arm: deps,
     identity,
-    ...(mode === "strict" ? { auth: strictAuthenticator(identity, deps) } : {}),
+    ...(mode === "strict" ? { auth: strictAuthenticator(identity, deps), adminKey: ADMIN_KEY } : {}),
   });
   return {
     app,
@@ -72,7 +74,8 @@ function req(
   url: string,
   opts: { body?: unknown; token?: string; form?: Record<string, string> } = {},
 ): Promise<LightMyRequestResponse> {
-  const headers: Record<string, string> = { host: "localhost:8443" };
+  // The admin API needs the admin key in strict mode (ARM routes ignore the header).
+  const headers: Record<string, string> = { host: "localhost:8443", [ADMIN_KEY_HEADER]: ADMIN_KEY };
   if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
   let payload: string | undefined;
   if (opts.form) {

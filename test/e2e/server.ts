@@ -4,13 +4,14 @@
  * generated CA through the client's `tlsOptions`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import type { TokenCredential } from "@azure/core-auth";
+import type { Clock } from "../../src/arm/context.js";
 import { loadConfig, type ConfigFlags } from "../../src/config/config.js";
 import { startServer, type RunningServer } from "../../src/main.js";
 
@@ -28,7 +29,7 @@ export interface TestServer {
   network(sub?: string): NetworkManagementClient;
   resources(sub?: string): ResourceManagementClient;
   compute(sub?: string): ComputeManagementClient;
-  /** Raw HTTPS request (for paths no SDK covers). */
+  /** Raw HTTPS request (for paths no SDK covers); in strict mode it sends the admin key header unless overridden. */
   fetch(
     method: string,
     path: string,
@@ -40,16 +41,30 @@ export interface TestServer {
   dispose(): Promise<void>;
 }
 
+/** The header a strict-mode server takes its admin key in (docs/identity.md). */
+export const ADMIN_KEY_HEADER = "x-lazurite-admin-key";
+
+/** A data dir's admin key (`DATA_DIR/admin-key`, written by a strict-mode server), if any. */
+export function readAdminKeyFile(dataDir: string): string | undefined {
+  const file = join(dataDir, "admin-key");
+  return existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
+}
+
 export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), "lazurite-e2e-"));
 }
 
 export async function startTestServer(
-  opts: { dataDir?: string; flags?: ConfigFlags } = {},
+  opts: { dataDir?: string; flags?: ConfigFlags; clock?: Clock } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
   const config = loadConfig({ port: 0, dataDir, logLevel: "silent", ...(opts.flags ?? {}) }, {}, dataDir);
-  const server = await startServer(config, { print: () => undefined });
+  const server = await startServer(config, {
+    print: () => undefined,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  // Strict mode: the admin API needs the data dir's admin key, read from its file as a user would.
+  const adminKey = readAdminKeyFile(dataDir);
   const ca = readFileSync(server.caFile);
   const clientOptions = () => ({ endpoint: server.url, tlsOptions: { ca }, retryOptions: { maxRetries: 0 } });
   const https = await import("node:https");
@@ -74,6 +89,7 @@ export async function startTestServer(
             agent,
             headers: {
               authorization: "Bearer x",
+              ...(adminKey !== undefined ? { [ADMIN_KEY_HEADER]: adminKey } : {}),
               ...(payload !== undefined
                 ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
                 : {}),

@@ -951,3 +951,71 @@ export function generateFlows(seed: number, net: GeneratedNetwork, snap: Snapsho
   }
   return flows;
 }
+
+/**
+ * The network with more NICs per subnet, for the source-class property test: each NIC gets up to
+ * `most` siblings in its subnet (dynamic addresses), each with its own choice of public IP, NIC
+ * NSG and application security groups among the network's. Drawn from its own `Rng`, so
+ * `generateNetwork` itself is unchanged.
+ */
+export function crowdNetwork(net: GeneratedNetwork, most = 4): GeneratedNetwork {
+  const rng = new Rng(net.seed ^ 0xc0ffee);
+  const byType = (t: string) => net.resources.filter((r) => r.type.toLowerCase() === t.toLowerCase());
+  const nsgIds = byType("Microsoft.Network/networkSecurityGroups").map((r) => r.id);
+  const asgIds = byType("Microsoft.Network/applicationSecurityGroups").map((r) => r.id);
+  const out = [...net.resources];
+  let n = 0;
+  for (const nic of byType("Microsoft.Network/networkInterfaces")) {
+    const cfg0 = (nic.properties.ipConfigurations as ArmResource[] | undefined)?.[0];
+    const subnet = (cfg0?.properties?.subnet as { id?: string } | undefined)?.id;
+    if (!subnet || nic.properties.enableIPForwarding) continue;
+    for (let k = rng.int(most + 1); k > 0; k--) {
+      const name = `crowd${n++}`;
+      const id = netId("networkInterfaces", name);
+      let pip: string | undefined;
+      if (rng.bool(0.35)) {
+        pip = netId("publicIPAddresses", `${name}-pip`);
+        const address =
+          rng.bool(0.8) && net.publicAddresses.length ? rng.pick(net.publicAddresses) : undefined;
+        out.push({
+          id: pip,
+          name: `${name}-pip`,
+          type: "Microsoft.Network/publicIPAddresses",
+          location: nic.location,
+          properties: {
+            publicIPAllocationMethod: address ? "Static" : "Dynamic",
+            ...(address ? { ipAddress: address } : {}),
+          },
+        });
+      }
+      const asgs = asgIds.length && rng.bool(0.3) ? rng.sample(asgIds, rng.range(1, 2)) : [];
+      const nsg = rng.bool(0.5)
+        ? nic.properties.networkSecurityGroup
+        : nsgIds.length && rng.bool(0.3)
+          ? { id: rng.pick(nsgIds) }
+          : undefined;
+      out.push({
+        id,
+        name,
+        type: "Microsoft.Network/networkInterfaces",
+        location: nic.location,
+        properties: {
+          ...(nsg ? { networkSecurityGroup: nsg } : {}),
+          ipConfigurations: [
+            {
+              name: "ipconfig1",
+              id: `${id}/ipConfigurations/ipconfig1`,
+              properties: {
+                subnet: { id: subnet },
+                privateIPAllocationMethod: "Dynamic",
+                ...(pip ? { publicIPAddress: { id: pip } } : {}),
+                ...(asgs.length ? { applicationSecurityGroups: asgs.map((a) => ({ id: a })) } : {}),
+              },
+            },
+          ],
+        },
+      });
+    }
+  }
+  return { ...net, resources: out };
+}

@@ -35,6 +35,12 @@ export interface DirectoryPrincipal {
   userPrincipalName?: string;
   /** Hashed client secrets (service principals) or password (users), as src/identity wrote them. */
   credentials: string[];
+  /**
+   * Changes when the principal is created and whenever its credentials are reset; every token
+   * carries the value it was issued under, and ARM refuses a token whose value is not the
+   * current one (immediate revocation, docs/identity.md).
+   */
+  credentialGeneration?: string;
 }
 
 /** The name Azure's error messages use for a principal: the app id, or the user's UPN. */
