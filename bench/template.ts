@@ -4,7 +4,7 @@
  * 124 application security groups and 125 NICs that reference them) evaluated offline: prepare
  * (parameters, variables, copy expansion, dependencies), order (waves) and every resource body.
  *
- * Run: npx tsx bench/template.ts [--runs N]   (prints a table and one JSON line)
+ * Run: npx tsx bench/template.ts [--runs N] (default 50; prints the first, cold run and the median)
  */
 import { fileURLToPath } from "node:url";
 import { prepareDeployment, type EvalHost } from "../src/template/index.js";
@@ -140,7 +140,7 @@ const host: EvalHost = {
   getResource: () => undefined,
 };
 
-export function runTemplateBench(runs = 20): Record<string, number> {
+export function runTemplateBench(runs = 50): Record<string, number> {
   const scope = {
     tenantId: "00000000-0000-0000-0000-000000000000",
     subscriptionId: "00000000-0000-0000-0000-000000000001",
@@ -174,7 +174,7 @@ export function runTemplateBench(runs = 20): Record<string, number> {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf("--runs");
-  const r = runTemplateBench(i > 0 ? Number(process.argv[i + 1]) : 20);
+  const r = runTemplateBench(i > 0 ? Number(process.argv[i + 1]) : 50);
   for (const [k, v] of Object.entries(r))
     console.log(`${k.padEnd(30)} ${Number.isInteger(v) ? v : v.toFixed(1)}`);
   console.log(JSON.stringify({ bench: "template", ...r }));

@@ -28,6 +28,8 @@ export interface EvalContext {
   reference?(target: string, apiVersion: string | undefined, full: boolean): unknown;
   /** `list*(id, apiVersion, body?)`. */
   list?(resourceId: string, fn: string, apiVersion: string, body: unknown): unknown;
+  /** `references('loopName', 'Full'?)`: reference() of every member of a copy loop. */
+  references?(loop: string, full: boolean): unknown[];
   /** `resourceInfo('symbolicName')` (languageVersion 2.0). */
   resourceInfo?(symbolicName: string): unknown;
   deployment(): unknown;
@@ -136,7 +138,13 @@ function callFunction(e: CallExpr, ctx: EvalContext): unknown {
   return def.fn!(args, ctx, e);
 }
 
+let userDepth = 0;
+
 function callUserFunction(e: CallExpr, ctx: EvalContext): unknown {
+  if (userDepth >= 32)
+    throw new ExprError(
+      `The template user function '${e.name}' calls itself too deeply: user functions cannot be recursive.`,
+    );
   const f = ctx.userFunction(e.name);
   if (!f)
     throw new ExprError(
@@ -166,7 +174,12 @@ function callUserFunction(e: CallExpr, ctx: EvalContext): unknown {
       );
     },
   };
-  return evaluateValue(f.output.value, inner);
+  userDepth++;
+  try {
+    return evaluateValue(f.output.value, inner);
+  } finally {
+    userDepth--;
+  }
 }
 
 /** Evaluates a JSON string: an expression when bracketed, else the literal (with `[[` unescaped). */

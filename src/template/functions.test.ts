@@ -471,3 +471,38 @@ describe("deployment and resource functions", () => {
     );
   });
 });
+
+describe("CIDR functions", () => {
+  it("parseCidr: docs example (IPv4 and IPv6)", () => {
+    expect(ev("parseCidr('10.144.0.0/20')")).toEqual({
+      network: "10.144.0.0",
+      netmask: "255.255.240.0",
+      broadcast: "10.144.15.255",
+      firstUsable: "10.144.0.1",
+      lastUsable: "10.144.15.254",
+      cidr: 20,
+    });
+    expect(ev("parseCidr('fdad:3236:5555::/48')")).toEqual({
+      network: "fdad:3236:5555::",
+      netmask: "ffff:ffff:ffff::",
+      firstUsable: "fdad:3236:5555::",
+      lastUsable: "fdad:3236:5555:ffff:ffff:ffff:ffff:ffff",
+      cidr: 48,
+    });
+  });
+  it("cidrSubnet: docs example", () => {
+    expect(
+      ev("map(range(0, 3), lambda('i', cidrSubnet('10.144.0.0/20', 24, lambdaVariables('i'))))"),
+    ).toEqual(["10.144.0.0/24", "10.144.1.0/24", "10.144.2.0/24"]);
+    expect(ev("cidrSubnet('fdad:3236:5555::/48', 52, 3)")).toBe("fdad:3236:5555:3000::/52");
+    expect(failure("cidrSubnet('10.0.0.0/24', 16, 0)")).toMatch(/expects a new CIDR/);
+  });
+  it("cidrHost: docs example", () => {
+    expect(ev("map(range(0, 3), lambda('i', cidrHost('10.144.3.0/24', lambdaVariables('i'))))")).toEqual([
+      "10.144.3.1",
+      "10.144.3.2",
+      "10.144.3.3",
+    ]);
+    expect(ev("cidrHost('fdad:3236:5555:3000::/52', 0)")).toBe("fdad:3236:5555:3000::1");
+  });
+});

@@ -2,6 +2,7 @@
  * The function library: every function of Microsoft's "ARM template functions" pages, by
  * lower-cased name. Resource and deployment functions read the context; the rest are pure.
  */
+import { addressAt, formatAddress, lastAddress, maskV4, parsePrefixLoose, type Prefix } from "../model/ip.js";
 import { formatResourceId } from "../model/resource-id.js";
 import {
   addDuration,
@@ -807,9 +808,10 @@ export const AZURE_CLOUD = {
 };
 
 // ---------------------------------------------------------------- resources
-function notHere(fn: string, ctx: EvalContext): ExprError {
+/** ARM's refusal of a function where it may not be used (the message does not say where). */
+function notHere(fn: string, _ctx: EvalContext): ExprError {
   return new ExprError(
-    `The template function '${fn}' is not expected at this location${ctx.where ? ` (${ctx.where})` : ""}. Please see https://aka.ms/arm-functions for usage details.`,
+    `The template function '${fn}' is not expected at this location. Please see https://aka.ms/arm-functions for usage details.`,
   );
 }
 
@@ -1024,5 +1026,108 @@ def("pickZones", {
     const out: string[] = [];
     for (let i = 0; i < count && i + offset < 3; i++) out.push(String(((i + offset) % 3) + 1));
     return out;
+  },
+});
+
+// ---------------------------------------------------------------- CIDR (template-functions-cidr)
+function cidrOf(fn: string, v: unknown): Prefix {
+  const p = parsePrefixLoose(str(fn, v));
+  if (!p || !str(fn, v).includes("/"))
+    throw new ExprError(
+      `The template language function '${fn}' expects a valid CIDR notation. The provided value '${stringOf(v)}' is not valid.`,
+    );
+  return p;
+}
+def("parseCidr", {
+  min: 1,
+  max: 1,
+  fn: ([v]) => {
+    const p = cidrOf("parseCidr", v);
+    const last = lastAddress(p);
+    const mask: Prefix =
+      p.family === 4
+        ? { family: 4, base: maskV4(p.length), length: 32 }
+        : { family: 6, base: ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - p.length)) - 1n), length: 128 };
+    const out: JsonObject = {
+      network: formatAddress(p.family === 4 ? { family: 4, value: p.base } : { family: 6, value: p.base }),
+      netmask: formatAddress(
+        mask.family === 4 ? { family: 4, value: mask.base } : { family: 6, value: mask.base as bigint },
+      ),
+    };
+    if (p.family === 4) {
+      out.broadcast = formatAddress(last);
+      const small = p.length >= 31;
+      out.firstUsable = formatAddress(small ? { family: 4, value: p.base } : addressAt(p, 1));
+      out.lastUsable = formatAddress(small ? last : addressAt(p, -2));
+    } else {
+      out.firstUsable = formatAddress({ family: 6, value: p.base });
+      out.lastUsable = formatAddress(last);
+    }
+    out.cidr = p.length;
+    return out;
+  },
+});
+def("cidrSubnet", {
+  min: 3,
+  max: 3,
+  fn: ([n, c, i]) => {
+    const p = cidrOf("cidrSubnet", n);
+    const len = int("cidrSubnet", c);
+    const index = int("cidrSubnet", i);
+    const max = p.family === 4 ? 32 : 128;
+    if (len < p.length || len > max)
+      throw new ExprError(
+        `The template language function 'cidrSubnet' expects a new CIDR between ${p.length} and ${max}. The provided value is '${len}'.`,
+      );
+    const count = 2n ** BigInt(len - p.length);
+    if (index < 0 || BigInt(index) >= count)
+      throw new ExprError(
+        `The template language function 'cidrSubnet' expects a subnet index between 0 and ${count - 1n}. The provided value is '${index}'.`,
+      );
+    const step = 2n ** BigInt(max - len);
+    if (p.family === 4)
+      return `${formatAddress({ family: 4, value: Number(BigInt(p.base) + BigInt(index) * step) })}/${len}`;
+    return `${formatAddress({ family: 6, value: p.base + BigInt(index) * step })}/${len}`;
+  },
+});
+def("cidrHost", {
+  min: 2,
+  max: 2,
+  fn: ([n, i]) => {
+    const p = cidrOf("cidrHost", n);
+    const index = int("cidrHost", i);
+    const size = p.family === 4 ? BigInt(2 ** (32 - p.length)) : 1n << BigInt(128 - p.length);
+    const usable = p.family === 4 ? size - 2n : size - 1n;
+    if (index < 0 || BigInt(index) >= usable)
+      throw new ExprError(
+        `The template language function 'cidrHost' expects a host index between 0 and ${usable - 1n}. The provided value is '${index}'.`,
+      );
+    return formatAddress(addressAt(p, index + 1));
+  },
+});
+
+// ---------------------------------------------------------------- scope functions of other scopes
+def("managementGroup", {
+  min: 0,
+  max: 1,
+  fn: (_a, ctx) => {
+    throw notHere("managementGroup", ctx);
+  },
+});
+def("deployer", {
+  min: 0,
+  max: 0,
+  fn: (_a, ctx) => {
+    const d = ctx.host?.deployer?.();
+    if (!d) throw notHere("deployer", ctx);
+    return d;
+  },
+});
+def("references", {
+  min: 1,
+  max: 2,
+  fn: ([n, full], ctx) => {
+    if (!ctx.references) throw notHere("references", ctx);
+    return ctx.references(str("references", n), typeof full === "string" && full.toLowerCase() === "full");
   },
 });

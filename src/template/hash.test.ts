@@ -16,6 +16,24 @@ describe("uniqueString", () => {
     expect(uniqueString(...parts)).toBe(expected);
   });
 
+  // Pairs from other public re-implementations' tests: AzureNaming.Utilities' TestArmFunctions, and a
+  // test named "UniqueStringShouldEqualValueCreatedFromArmTemplate" whose expected value is an ARM output.
+  it.each([
+    [["tyeth"], "zcztcwvu6iyg6"],
+    [
+      ["/subscriptions/3c7f956b-55ee-4686-9d30-da1eb631dc59/resourceGroups/rg-devopsshieldek010dev"],
+      "fd63l2gacbtca",
+    ],
+    [
+      [
+        "/subscriptions/31e9f9a0-9fd2-4294-a0a3-0101246d9700/resourceGroups/rg-modm201-20230913120256/providers/Microsoft.Compute/virtualMachines/bobjacmodm201",
+      ],
+      "yvjxno3je5on2",
+    ],
+  ])("uniqueString(%j) is %s (published ARM output)", (parts, expected) => {
+    expect(uniqueString(...parts)).toBe(expected);
+  });
+
   it("joins its parts with '-' (uniqueString('a', 'b') == uniqueString('a-b'))", () => {
     expect(uniqueString("a", "b")).toBe(uniqueString("a-b"));
   });

@@ -313,6 +313,26 @@ describe("conditions, children and dependencies", () => {
     );
   });
 
+  it("references() of a copy loop returns every member's state and depends on the loop", () => {
+    const d = prepareDeployment(
+      tmpl({
+        resources: [
+          vnet("[concat('v', copyIndex())]", { copy: { name: "vnets", count: 2 } }),
+          vnet("summary", {
+            tags: { ids: "[string(map(references('vnets', 'Full'), lambda('r', lambdaVariables('r').id)))]" },
+          }),
+        ],
+      }),
+      {},
+      scope,
+      host,
+    );
+    const [a, b, summary] = d.resources;
+    expect(summary!.dependsOn.sort()).toEqual([a!.key, b!.key].sort());
+    const h = hostWith({ [a!.id]: { id: "A" }, [b!.id]: { id: "B" } });
+    expect((d.evaluate(summary!, h).body as any).tags.ids).toBe('["A","B"]');
+  });
+
   it("reference() with 'Full' returns the whole envelope", () => {
     const id = `${RG}/providers/Microsoft.Network/virtualNetworks/other`;
     const h = hostWith({ [id]: { id, location: "eastus", properties: { provisioningState: "Succeeded" } } });
@@ -331,7 +351,9 @@ describe("conditions, children and dependencies", () => {
     const e = thrown(() =>
       prepareDeployment(tmpl({ resources: [vnet("[reference('x').name]")] }), {}, scope, host),
     );
-    expect(e.message).toContain("The template function 'reference' is not expected at this location");
+    expect(e.message).toMatch(
+      /^Deployment template validation failed: 'The template resource '\[reference\('x'\)\.name\]' at line '1' and column '\d+' is not valid: The template function 'reference' is not expected at this location\. Please see https:\/\/aka\.ms\/arm-functions for usage details\.'\.$/,
+    );
   });
 
   it("a cycle is refused: Circular dependency detected on resource", () => {
@@ -400,6 +422,43 @@ describe("conditions, children and dependencies", () => {
       `${RG}/providers/Microsoft.Network/virtualNetworks/v/providers/Microsoft.Authorization/locks/lock1`,
     );
     expect(d.evaluate(d.resources[1]!, host).body).toEqual({ properties: { level: "CanNotDelete" } });
+  });
+});
+
+describe("extension scopes as Bicep emits them", () => {
+  it("a relative scope 'Type/name' and a symbolic scope", () => {
+    const t = {
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      languageVersion: "2.0",
+      contentVersion: "1.0.0.0",
+      resources: {
+        sa: {
+          type: "Microsoft.Storage/storageAccounts",
+          apiVersion: "2023-01-01",
+          name: "sa1",
+          location: "westus",
+        },
+        lockBySymbol: {
+          type: "Microsoft.Authorization/locks",
+          apiVersion: "2020-05-01",
+          name: "l1",
+          scope: "sa",
+          properties: { level: "ReadOnly" },
+          dependsOn: ["sa"],
+        },
+        lockByPath: {
+          type: "Microsoft.Authorization/locks",
+          apiVersion: "2020-05-01",
+          name: "l2",
+          scope: "[format('Microsoft.Storage/storageAccounts/{0}', 'sa1')]",
+          properties: { level: "ReadOnly" },
+        },
+      },
+    };
+    const d = prepareDeployment(t, {}, scope, host);
+    const sa = `${RG}/providers/Microsoft.Storage/storageAccounts/sa1`;
+    expect(d.resources[1]!.id).toBe(`${sa}/providers/Microsoft.Authorization/locks/l1`);
+    expect(d.resources[2]!.id).toBe(`${sa}/providers/Microsoft.Authorization/locks/l2`);
   });
 });
 
@@ -772,7 +831,10 @@ describe("nested deployments and scopes", () => {
             apiVersion: "2022-09-01",
             name: "intoRg",
             resourceGroup: "[parameters('rgName')]",
-            dependsOn: ["[resourceId('Microsoft.Resources/resourceGroups', parameters('rgName'))]"],
+            dependsOn: [
+              "[resourceId('Microsoft.Resources/resourceGroups', parameters('rgName'))]",
+              "[subscriptionResourceId('Microsoft.Resources/resourceGroups', parameters('rgName'))]",
+            ],
             properties: {
               mode: "Incremental",
               expressionEvaluationOptions: { scope: "inner" },

@@ -113,6 +113,8 @@ export function checkValue(
     return `${path ? `The value at '${path}'` : "The value"} is null, but the type is not nullable.`;
   }
   const where = path ? ` at '${path}'` : "";
+  if (s.type !== undefined && typeof s.type !== "string")
+    return `The type '${stringOf(s.type)}'${where} is not valid.`;
   if (s.type !== undefined && !typeMatches(s.type, v))
     return `Template parameter JToken type is not valid${where}. Expected '${JTOKEN[s.type.toLowerCase()] ?? s.type}'. Actual '${typeName(v)}'.`;
   if (Array.isArray(s.allowedValues)) {

@@ -4,6 +4,7 @@
  */
 import { evaluateString, type EvalContext } from "./evaluator.js";
 import type { DeploymentScope, EvalHost } from "./types.js";
+import { ArmErrors } from "../model/errors.js";
 import { ExprError } from "./value.js";
 
 export interface StandaloneOptions {
@@ -42,5 +43,10 @@ export function evaluateStandalone(text: string, o: StandaloneOptions = {}): unk
     deployment: () => ({ name: scope.deploymentName, properties: {} }),
     userFunction: () => undefined,
   };
-  return evaluateString(text, ctx);
+  try {
+    return evaluateString(text, ctx);
+  } catch (e) {
+    if (e instanceof ExprError) throw ArmErrors.invalidTemplate(e.message);
+    throw e;
+  }
 }

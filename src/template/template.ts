@@ -183,6 +183,8 @@ function prepare(
     where?: string;
   }
   let instances: Instance[] = [];
+  /** Variables become readable once their section is set up (never from parameter defaults, as ARM). */
+  let variablesReady = false;
   const ctxFor = (o: CtxOpts): EvalContext => {
     const loops = o.loops ?? o.instance?.loops ?? new Map<string, number>();
     const defaultLoop = o.defaultLoop ?? o.instance?.ownLoop;
@@ -223,6 +225,19 @@ function prepare(
           throw notFound(id);
         }
         return full ? r : ((isObject(r) ? getProp(r, "properties") : undefined) ?? {});
+      };
+      ctx.references = (loop, full) => {
+        const members = instances.filter(
+          (i) =>
+            i.active &&
+            (i.planned.copy?.name.toLowerCase() === loop.toLowerCase() ||
+              i.planned.symbolicName?.toLowerCase() === loop.toLowerCase()),
+        );
+        if (members.length === 0)
+          throw new ExprError(
+            `The template reference '${loop}' is not valid: could not find a resource copy loop with this name.`,
+          );
+        return members.map((m) => ctx.reference!(m.planned.id, m.planned.apiVersion || undefined, full));
       };
       ctx.list = (id, fn, apiVersion, body) => {
         const r = host.list?.(id, fn, apiVersion, body);
@@ -412,7 +427,12 @@ function prepare(
   if (Array.isArray(copySection))
     for (const spec of copySection)
       if (isObject(spec)) varCopies.set(stringOf(getProp(spec, "name")).toLowerCase(), spec);
+  variablesReady = true;
   function variableValue(name: string): unknown {
+    if (!variablesReady)
+      throw new ExprError(
+        "The template function 'variables' is not expected at this location. It cannot be used in parameter default values.",
+      );
     const k = name.toLowerCase();
     if (varValues.has(k)) return varValues.get(k);
     const spec = varCopies.get(k);
@@ -489,6 +509,10 @@ function prepare(
       `The template 'resources' section must be ${symbolic ? "an object" : "an array"}. ${RESOURCES_LINK}`,
     );
   }
+
+  const declaredSymbols = new Set(
+    decls.flatMap((d) => (d.symbolicName ? [d.symbolicName.toLowerCase()] : [])),
+  );
 
   const planError = (d: Decl, e: unknown): Error => {
     if (isArmError(e)) return e;
@@ -601,7 +625,25 @@ function prepare(
         id = formatResourceId({ subscriptionId, resourceGroup: name });
       } else if (scopeProp !== undefined) {
         const sv = stringOf(evalTree(scopeProp, o));
-        const scopeId = symbolic && !sv.startsWith("/") ? symbolicId(sv) : sv.replace(/\/+$/, "");
+        let scopeId: string;
+        if (sv.startsWith("/")) scopeId = sv.replace(/\/+$/, "");
+        else if (symbolic && declaredSymbols.has(sv.replace(/\[\d+\]$/, "").toLowerCase()))
+          scopeId = symbolicId(sv);
+        else {
+          // A scope relative to the deployment: `Microsoft.Storage/storageAccounts/sa` (what Bicep emits).
+          const parts = sv.split("/").filter((x) => x !== "");
+          if (parts.length < 3 || parts.length % 2 === 0)
+            throw new ExprError(
+              `The scope '${sv}' is not valid: it must be a resource id or a relative '{namespace}/{type}/{name}'.`,
+            );
+          scopeId = formatResourceId({
+            subscriptionId,
+            resourceGroup,
+            namespace: parts[0]!,
+            types: parts.slice(1).filter((_, k) => k % 2 === 0),
+            names: parts.slice(1).filter((_, k) => k % 2 === 1),
+          });
+        }
         id = scopeId + formatResourceId({ namespace, types, names });
       } else {
         id = formatResourceId({ subscriptionId, resourceGroup, namespace, types, names });
@@ -764,6 +806,18 @@ function prepare(
     const body = nestedInnerScope(d.raw) ? withoutTemplate(d.raw) : bodyOf(d.raw);
     for (const call of callsIn(body)) {
       const n = call.name.toLowerCase();
+      if (n === "references" && call.args[0]) {
+        let loop: unknown;
+        try {
+          loop = evaluateExpr(call.args[0], ctxFor({ instance: inst, where: "dependency inference" }));
+        } catch {
+          continue;
+        }
+        if (typeof loop === "string")
+          for (const i of tables.loop.get(loop.toLowerCase()) ?? tables.symbol.get(loop.toLowerCase()) ?? [])
+            deps.add(i);
+        continue;
+      }
       if (!(n === "reference" || n === "resourceinfo" || (n.startsWith("list") && call.args.length >= 2)))
         continue;
       if (!call.args[0]) continue;

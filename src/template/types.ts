@@ -29,6 +29,8 @@ export interface EvalHost {
   getResource(resourceId: string, apiVersion?: string): unknown;
   /** list* actions (listKeys, listConnectionStrings, ...): the action's response, or undefined if unsupported. */
   list?(resourceId: string, functionName: string, apiVersion: string, body?: unknown): unknown;
+  /** deployer(): the deploying principal (optional; absent = the function is refused). */
+  deployer?(): { objectId: string; tenantId: string; userPrincipalName?: string } | undefined;
   /** Microsoft.KeyVault secret references in parameter files; undefined = not found. */
   keyVaultSecret?(vaultId: string, secretName: string, secretVersion?: string): string | undefined;
 }
