@@ -7,6 +7,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createArmDeps } from "../../src/arm/arm.js";
+import { ADMIN_KEY_HEADER } from "../../src/config/admin-key.js";
 import { buildApp } from "../../src/http/app.js";
 import { strictAuthenticator } from "../../src/http/auth.js";
 import { Identity } from "../../src/identity/identity.js";
@@ -195,6 +196,7 @@ describe("deployments API", () => {
 
 describe("deployments under strict RBAC", () => {
   const TENANT = "72f988bf-0000-0000-0000-000000000001";
+  const ADMIN_KEY = "deployments-test-admin-key";
   const SUB = "00000000-0000-0000-0000-000000000001";
   let app: FastifyInstance;
   let close: () => Promise<void>;
@@ -210,6 +212,7 @@ describe("deployments under strict RBAC", () => {
       url,
       headers: {
         host: "localhost:8443",
+        ...(url.startsWith("/_emulator") ? { [ADMIN_KEY_HEADER]: ADMIN_KEY } : {}),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...(form
           ? { "content-type": "application/x-www-form-urlencoded" }
@@ -257,7 +260,7 @@ describe("deployments under strict RBAC", () => {
       lro: { inProgressPolls: 0, maxDurationMs: 0 },
     });
     const identity = await Identity.create(deps, { mode: "strict" });
-    app = buildApp({ arm: deps, identity, auth: strictAuthenticator(identity, deps) });
+    app = buildApp({ arm: deps, identity, auth: strictAuthenticator(identity, deps), adminKey: ADMIN_KEY });
     close = async () => {
       await app.close();
       await store.close();
