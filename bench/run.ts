@@ -6,8 +6,10 @@
  * Options: --scale N (estate size, 1 = issue's), --seed N, --engine-flows N, --reference-flows N.
  * Runs in Node's default heap (the full estate with the engine's memo needs about 1.5 GB).
  * Profile: node --cpu-prof --import tsx bench/run.ts
+ * Then the deployment benchmark (bench/deployments.ts): the 500-resource template end to end.
  */
 import { existsSync } from "node:fs";
+import { runDeploymentBench } from "./deployments.js";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_ENGINE_BENCH, runEngineBench } from "./engine.js";
 
@@ -52,6 +54,13 @@ async function main(): Promise<void> {
     log("bench/arm.ts not present; ARM figures skipped");
   }
 
+  let deployments: Record<string, number> | undefined;
+  try {
+    deployments = await runDeploymentBench();
+  } catch (e) {
+    log(`deployment bench failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
   const rows: Array<[string, number | string | boolean, string]> = [
     ["service tags", engine.serviceTags!, ""],
     ["engine decisions/s (warm)", engine.engineDecisionsPerSec!, ""],
@@ -88,11 +97,37 @@ async function main(): Promise<void> {
     ],
   ];
   for (const [k, v] of Object.entries(arm ?? {})) rows.push([`arm: ${k}`, v, ""]);
+  if (deployments) {
+    rows.push([
+      "deployment of 500 resources (s)",
+      deployments.deployment500Seconds!,
+      "end to end, every resource through its provider and LRO",
+    ]);
+    rows.push(["deployment resources/s", deployments.deployment500ResourcesPerSec!, ""]);
+    rows.push([
+      "what-if of the deployed 500 (s)",
+      deployments.whatIf500Seconds!,
+      `${fmt(deployments.whatIf500Changed!)} changes (want 0)`,
+    ]);
+    rows.push([
+      "template evaluation of the 500 (ms)",
+      deployments.templateEvaluation500Ms!,
+      "prepare + order + every body + outputs",
+    ]);
+  }
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log("");
   for (const [k, v, note] of rows) console.log(`${k.padEnd(width)}  ${fmt(v).padStart(14)}  ${note}`);
   const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  console.log(JSON.stringify({ bench: "lazurite", ...engine, ...(arm ? { arm } : {}), totalSeconds }));
+  console.log(
+    JSON.stringify({
+      bench: "lazurite",
+      ...engine,
+      ...(arm ? { arm } : {}),
+      ...(deployments ? { deployments } : {}),
+      totalSeconds,
+    }),
+  );
 }
 
 main().catch((e: unknown) => {

@@ -21,6 +21,9 @@ import { ensureTls } from "./http/tls.js";
 import { ServiceTagCatalog } from "./model/catalog/service-tags.js";
 import { defaultServiceTagCatalog } from "./model/catalog/synthetic-service-tags.js";
 import { openSqliteStore } from "./store/sqlite/sqlite-store.js";
+import type { AccessDiagnostic, AccessImpactPort } from "./arm/access-impact.js";
+import { whatIf, type WhatIfReport } from "./analysis/what-if.js";
+import { Snapshot } from "./engine/snapshot.js";
 
 export interface RunningServer {
   /** `https://localhost:PORT` */
@@ -48,6 +51,67 @@ export interface StartOptions {
   timeouts?: AppDeps["timeouts"];
   /** Close on SIGINT/SIGTERM and exit the process (the CLI sets it). */
   handleSignals?: boolean;
+}
+
+/**
+ * The access diagnostics of a deployment what-if (src/arm/access-impact.ts), from the analysis
+ * layer's what-if of the snapshots before and after: endpoints removed (SE-CFG-7), VNet rules that
+ * stop matching (SE-ACL-8), connections reset (SE-CFG-6), and every NIC → service flow whose
+ * decision changes (a source-address switch that breaks IP rules is SE-SRC-3).
+ */
+export function accessImpactPort(serviceTags: ServiceTagCatalog): AccessImpactPort {
+  return {
+    diagnose(before, after) {
+      const report = whatIf(new Snapshot(before, { serviceTags }), new Snapshot(after, { serviceTags }));
+      return accessDiagnostics(report);
+    },
+  };
+}
+
+/** A what-if report as ARM what-if `diagnostics` (codes listed in docs/templates.md). */
+export function accessDiagnostics(report: WhatIfReport): AccessDiagnostic[] {
+  const out: AccessDiagnostic[] = [];
+  for (const w of report.warnings) {
+    out.push({ level: "Warning", code: w.code, target: w.resourceId, message: w.message });
+    if (w.code === "ServiceEndpointRemoved" && /SE-ACL-8/.test(w.message))
+      out.push({
+        level: "Warning",
+        code: "VnetRulesStopMatching",
+        target: w.resourceId,
+        message: w.message.slice(w.message.indexOf("SE-CFG-7).") + "SE-CFG-7).".length).trim(),
+      });
+  }
+  for (const f of report.flows) {
+    const from = f.virtualMachineId ?? f.networkInterfaceId;
+    const switched = f.beforeSourceAddress !== f.afterSourceAddress;
+    const head = `${from.split("/").pop()} -> ${f.destinationResourceId.split("/").pop()}: ${f.before} -> ${f.after}`;
+    const source = switched ? ` (source ${f.beforeSourceAddress} -> ${f.afterSourceAddress})` : "";
+    const blocker = f.blocker
+      ? `; blocked by ${f.blocker.kind}${f.blocker.rule ? ` (${f.blocker.rule})` : ""}; fix: ${f.blocker.fix}`
+      : "";
+    let code = "FlowChanged";
+    let level: AccessDiagnostic["level"] = "Info";
+    if (f.before === "Allowed" && f.after === "Denied") {
+      level = "Warning";
+      code = "FlowDenied";
+    } else if (f.before === "Denied" && f.after === "Allowed") code = "FlowAllowed";
+    out.push({
+      level,
+      code,
+      target: f.destinationResourceId,
+      message: `${head}${source}${blocker}`,
+      additionalInfo: [{ type: "LazuriteFlowChange", info: f }],
+    });
+    // SE-SRC-3: an endpoint switched the source to the private address, so IP rules for the public one stop matching.
+    if (code === "FlowDenied" && switched && f.afterViaServiceEndpoint && !f.beforeViaServiceEndpoint)
+      out.push({
+        level: "Warning",
+        code: "SourceAddressSwitch",
+        target: f.destinationResourceId,
+        message: `${head}${source}: the new service endpoint makes the service see the private address, so IP rules written for ${f.beforeSourceAddress} stop matching (SE-SRC-3).`,
+      });
+  }
+  return out;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -91,6 +155,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       serviceTags,
       lro: config.lro,
       pageSize: config.pageSize,
+      accessImpact: accessImpactPort(serviceTags),
     });
     if (config.demo) {
       const any = await store.list({ type: RESOURCE_GROUP_TYPE, limit: 1 });

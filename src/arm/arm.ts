@@ -20,6 +20,7 @@ import {
   type TenancyDefaults,
 } from "./context.js";
 import type { Authorizer } from "./authz.js";
+import type { AccessImpactPort } from "./access-impact.js";
 import { dispatch } from "./dispatch.js";
 import { rbacAuthorizer } from "./providers/authorization/authorizer.js";
 import { ensureDefaultTenancy } from "./tenancy.js";
@@ -43,6 +44,8 @@ export interface ArmDepsInput {
   tenancy?: Partial<TenancyDefaults>;
   /** Access checks (default: the RBAC authorizer of providers/authorization). */
   authz?: Authorizer;
+  /** Access diagnostics for deployment what-if (wired by main.ts). */
+  accessImpact?: AccessImpactPort;
 }
 
 /** Builds the dependencies and makes sure the default tenant and subscription exist. */
@@ -60,6 +63,7 @@ export async function createArmDeps(input: ArmDepsInput): Promise<ArmDeps> {
     hooks: newChangeHooks(),
     // RBAC for strict-mode callers; open-mode callers act as Owner (SE-ACL-4's tenant rule still holds).
     authz: input.authz ?? rbacAuthorizer,
+    ...(input.accessImpact ? { accessImpact: input.accessImpact } : {}),
   };
   deps.hooks!.inTransaction.push(...deps.kinds.changeHooks().inTransaction);
   await ensureDefaultTenancy(deps);

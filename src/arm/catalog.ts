@@ -13,6 +13,7 @@ import {
 import { withDiagnosticResults, withDiagnosticStatus } from "./diagnostics/operations.js";
 import { KindRegistry } from "./kinds.js";
 import { addServiceProviders } from "./service-catalog.js";
+import { addGenericTypes } from "./providers/generic/generic.js";
 import {
   availableEndpointServicesHandler,
   operationResultsHandler,
@@ -72,5 +73,7 @@ export function defaultKinds(): KindRegistry {
     .location("Microsoft.Compute", "operations", operationsHandler)
     .location("Microsoft.Compute", "operationResults", operationResultsHandler);
   addServiceProviders(r);
+  // Types served generically, not modelled (providers/generic; docs/templates.md lists them).
+  addGenericTypes(r);
   return r;
 }

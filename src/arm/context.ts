@@ -8,6 +8,7 @@ import type { ResourceStore } from "../store/store.js";
 import type { KindRegistry } from "./kinds.js";
 import type { ArmResource } from "../model/resources/common.js";
 import type { Authorizer, Caller } from "./authz.js";
+import type { AccessImpactPort } from "./access-impact.js";
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -52,6 +53,8 @@ export interface ArmDeps {
   authz?: Authorizer;
   /** Reactions to committed resource changes (stale VNet rules, connection resets, events). */
   hooks?: ChangeHooks;
+  /** Access diagnostics for deployment what-if (access-impact.ts); absent = none. */
+  accessImpact?: AccessImpactPort;
 }
 
 /** One document a write changed: created (no `before`), updated, or deleted (no `after`). */

@@ -15,6 +15,9 @@ import * as groups from "./providers/resources/resource-groups.js";
 import * as providers from "./providers/resources/providers.js";
 import * as subscriptions from "./providers/resources/subscriptions.js";
 import { ensureSubscription, registrationState } from "./tenancy.js";
+import { handleDeployments, whatIfResult } from "./providers/resources/deployments/routes.js";
+import { serveGenericChild } from "./providers/generic/generic.js";
+import { exportResourceGroup } from "./providers/resources/deployments/export.js";
 import { deleteTop, getTop, listTop, patchTop, putTop } from "./tracked.js";
 
 const lower = (s: string | undefined) => (s ?? "").toLowerCase();
@@ -89,6 +92,15 @@ async function route(ctx: Ctx, segs: string[]): Promise<ArmResponse> {
       only(ctx, "GET");
       return groups.listResources(ctx, sub, rg);
     }
+    if (rest.length === 3 && lower(rest[2]) === "exporttemplate") {
+      only(ctx, "POST");
+      return exportResourceGroup(ctx, sub, rg);
+    }
+    // The older path without the provider segment (the Python SDK's deployment operations use it).
+    if (lower(rest[2]) === "deployments" && rest.length >= 4)
+      return handleDeployments(ctx, { subscriptionId: sub, resourceGroup: rg }, rest.slice(3));
+    if (isDeploymentsPath(rest, 3))
+      return handleDeployments(ctx, { subscriptionId: sub, resourceGroup: rg }, rest.slice(5));
     if (lower(rest[2]) === "providers" && rest.length >= 5) return resourcePath(ctx, sub, rg, rest.slice(3));
     notFound(ctx);
   }
@@ -120,6 +132,7 @@ async function route(ctx: Ctx, segs: string[]): Promise<ArmResponse> {
         rest: rest.slice(5),
       });
     }
+    if (isDeploymentsPath(rest, 1)) return handleDeployments(ctx, { subscriptionId: sub }, rest.slice(3));
     return resourcePath(ctx, sub, undefined, rest.slice(1));
   }
   if (r0 === "resources" && rest.length === 1) {
@@ -132,7 +145,7 @@ async function route(ctx: Ctx, segs: string[]): Promise<ArmResponse> {
   }
   if (r0 === "operationresults" && rest.length === 2) {
     only(ctx, "GET");
-    return operationResult(ctx, sub, rest[1]!);
+    return (await whatIfResult(ctx, sub, rest[1]!)) ?? operationResult(ctx, sub, rest[1]!);
   }
   notFound(ctx);
 }
@@ -191,6 +204,16 @@ async function resourcePath(
         methodNotAllowed(ctx);
     }
   }
+  if (types.length === 2 && kinds.isGenericChild(ns, types[0]!, types[1]!) && names.length >= 1) {
+    const top = idOf(sub, rg, kind.namespace, [kind.typeName], [names[0]!]);
+    return serveGenericChild(
+      ctx,
+      kind,
+      top,
+      kinds.child(ns, types[0]!, types[1]!)?.spec.segment ?? types[1]!,
+      names[1],
+    );
+  }
   if (types.length === 2) {
     const child = kinds.child(ns, types[0]!, types[1]!);
     if (child && names.length === 2) {
@@ -240,6 +263,16 @@ async function storedOnly(
     if (doc) return ctx.req.method === "HEAD" ? { status: 204 } : { status: 200, body: doc };
   }
   throw ArmErrors.invalidResourceNamespace(segs[0]!);
+}
+
+/** `.../providers/Microsoft.Resources/deployments[/...]` with `providers` at `rest[i - 1]`. */
+function isDeploymentsPath(rest: readonly string[], i: number): boolean {
+  return (
+    rest.length > i + 1 &&
+    lower(rest[i - 1]) === "providers" &&
+    lower(rest[i]) === "microsoft.resources" &&
+    lower(rest[i + 1]) === "deployments"
+  );
 }
 
 function idOf(sub: string, rg: string, ns: string, types: string[], names: string[]): ResourceId {

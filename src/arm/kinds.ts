@@ -106,6 +106,8 @@ export interface ResourceKind {
    * Lists by resource group or subscription stay generic.
    */
   serve?(ctx: Ctx, route: ServeRoute): Promise<ArmResponse | undefined>;
+  /** A type Lazurite stores generically without modelling it (providers/generic): deployments say so. */
+  notModelled?: boolean;
 }
 
 export interface LocationHandler {
@@ -120,6 +122,7 @@ export interface LocationHandler {
 export class KindRegistry {
   private readonly tops = new Map<string, ResourceKind>();
   private readonly locations = new Map<string, LocationHandler>();
+  private readonly genericChildren = new Set<string>();
   private readonly namespaceVersions = new Map<string, { name: string; apiVersions: readonly string[] }>();
   private readonly inTransactionHooks: Array<(tx: Ctx, changes: readonly ResourceChange[]) => Promise<void>> =
     [];
@@ -153,6 +156,16 @@ export class KindRegistry {
   location(namespace: string, segment: string, handler: LocationHandler): this {
     this.locations.set(`${namespace}/${segment}`.toLowerCase(), handler);
     return this;
+  }
+
+  /** A child type stored generically under a top-level kind (providers/generic). */
+  genericChild(namespace: string, typeName: string, segment: string): this {
+    this.genericChildren.add(`${namespace}/${typeName}/${segment}`.toLowerCase());
+    return this;
+  }
+
+  isGenericChild(namespace: string, typeName: string, segment: string): boolean {
+    return this.genericChildren.has(`${namespace}/${typeName}/${segment}`.toLowerCase());
   }
 
   top(namespace: string, typeName: string): ResourceKind | undefined {

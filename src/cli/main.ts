@@ -21,7 +21,7 @@ import {
   type ServerFlags,
   type ServerTarget,
 } from "./client.js";
-import { InputError, loadJson, loadResources, loadServiceTags, loadSnapshot } from "./load.js";
+import { InputError, loadJson, loadResources, loadServiceTags } from "./load.js";
 import type { Change } from "../analysis/change.js";
 import { whatIfChange, type WhatIfReport } from "../analysis/what-if.js";
 import { whoCanReach, type ReachAnswer } from "../analysis/who-can-reach.js";
@@ -34,10 +34,22 @@ import {
   renderNsg,
   renderReach,
   renderRoutes,
+  renderTemplateWhatIf,
   renderWhatIf,
   type OutputFormat,
 } from "./render.js";
 import { registerServe } from "./serve.js";
+import {
+  DEPLOYMENT_API_VERSION,
+  loadTemplate,
+  offlineControlPlane,
+  parseParameters,
+  resourcesWithTemplate,
+  whatIfTemplate,
+  type TemplateFlags,
+} from "./template.js";
+import { importResources, progressBar, renderImport } from "./import.js";
+import { DEFAULT_TENANCY } from "../arm/arm.js";
 import { Snapshot } from "../engine/snapshot.js";
 
 export interface Io {
@@ -82,17 +94,56 @@ function withServer(cmd: Command): Command {
     );
 }
 
-interface CommonOpts extends ServerFlags {
+interface CommonOpts extends ServerFlags, TemplateFlags {
   config?: string;
   serviceTags?: string;
   output: OutputFormat;
+}
+
+/** `--template FILE [--parameters ...]` and the scope it deploys into (offline commands). */
+function withTemplate(cmd: Command): Command {
+  return cmd
+    .option(
+      "--template <file>",
+      "ARM template to evaluate and decide as if deployed (offline; on top of --config if given)",
+    )
+    .option(
+      "--parameters <items...>",
+      "with --template: parameter files (FILE or @FILE) and NAME=VALUE pairs",
+    )
+    .option(
+      "--resource-group <name>",
+      "with --template: the resource group it deploys into (default: the config's, else lazurite-template)",
+    )
+    .option(
+      "--subscription <id>",
+      "with --template: the subscription (default: the config's, else Lazurite's default)",
+    )
+    .option(
+      "--location <loc>",
+      "with --template: the resource group's location when it is new (default westus)",
+    );
+}
+
+/** The snapshot of an offline command: the --config resources, with the --template deployed on top. */
+async function offlineSnapshot(opts: CommonOpts): Promise<Snapshot> {
+  const tags = loadServiceTags(opts.serviceTags);
+  const config = opts.config !== undefined ? loadResources(opts.config) : [];
+  if (opts.template === undefined) return new Snapshot(config, { serviceTags: tags });
+  return new Snapshot(await resourcesWithTemplate(config, tags, opts), { serviceTags: tags });
 }
 
 /** Offline (`--config`) or server mode; refuses both at once and offline-only flags against a server. */
 function modeOf(opts: CommonOpts): "offline" | "server" {
   if (opts.config !== undefined && opts.server !== undefined)
     throw new InputError("use either --config FILE (offline) or --server URL, not both");
-  if (opts.config !== undefined) return "offline";
+  if (opts.template !== undefined && opts.server !== undefined)
+    throw new InputError(
+      "--template is evaluated offline: use it with --config FILE or alone, not with --server",
+    );
+  if (opts.template === undefined && (opts.parameters !== undefined || opts.resourceGroup !== undefined))
+    throw new InputError("--parameters and --resource-group go with --template FILE");
+  if (opts.config !== undefined || opts.template !== undefined) return "offline";
   if (opts.serviceTags !== undefined)
     throw new InputError(
       "--service-tags applies to --config (offline) only: a server decides with the catalog it was started with",
@@ -138,8 +189,7 @@ export function buildProgram(
   const server = (opts: ServerFlags): ServerTarget => resolveServer(opts, env);
 
   withServer(
-    program
-      .command("check")
+    withTemplate(program.command("check"))
       .description(
         "Decide one flow the way Azure would and explain it (exit 0 when allowed, 1 when denied, 2 on bad input).",
       )
@@ -165,7 +215,7 @@ export function buildProgram(
   ).action(async (opts: CommonOpts & { from: string; to: string; port?: string; protocol?: string }) => {
     let d: Decision;
     if (modeOf(opts) === "offline") {
-      const snap = loadSnapshot(opts.config!, opts.serviceTags);
+      const snap = await offlineSnapshot(opts);
       const port = parsePort(opts.port);
       const protocol = parseProtocol(opts.protocol);
       d = evaluate(snap, {
@@ -198,8 +248,7 @@ export function buildProgram(
   });
 
   withServer(
-    program
-      .command("routes")
+    withTemplate(program.command("routes"))
       .description("Print a NIC's effective routes in Azure's effectiveRouteTable shape.")
       .option(
         "--config <file>",
@@ -211,7 +260,7 @@ export function buildProgram(
   ).action(async (opts: CommonOpts & { nic: string }) => {
     let body: ReturnType<typeof effectiveRouteTable>;
     if (modeOf(opts) === "offline") {
-      const snap = loadSnapshot(opts.config!, opts.serviceTags);
+      const snap = await offlineSnapshot(opts);
       requireNic(snap, opts.nic);
       body = effectiveRouteTable(snap, opts.nic);
     } else {
@@ -221,8 +270,7 @@ export function buildProgram(
   });
 
   withServer(
-    program
-      .command("nsg")
+    withTemplate(program.command("nsg"))
       .description(
         "Print the effective security rules of a NIC in Azure's effectiveNetworkSecurityGroups shape.",
       )
@@ -236,7 +284,7 @@ export function buildProgram(
   ).action(async (opts: CommonOpts & { nic: string }) => {
     let body: ReturnType<typeof effectiveNetworkSecurityGroups>;
     if (modeOf(opts) === "offline") {
-      const snap = loadSnapshot(opts.config!, opts.serviceTags);
+      const snap = await offlineSnapshot(opts);
       requireNic(snap, opts.nic);
       body = effectiveNetworkSecurityGroups(snap, opts.nic);
     } else {
@@ -308,23 +356,51 @@ export function buildProgram(
       .description(
         "Write a running server's resources as a --config file, to analyse a live setup offline or share it.",
       )
-      .option("--out <file>", "write to this file (default: standard output)"),
-  ).action(async (opts: ServerFlags & { out?: string }) => {
-    const body = await callOk(server(opts), "GET", "/_emulator/resources");
-    const text = json({ value: body.value });
-    if (opts.out) {
-      try {
-        writeFileSync(opts.out, text);
-      } catch (e) {
-        throw new InputError(`--out ${opts.out}: ${(e as Error).message}`);
+      .option("--out <file>", "write to this file (default: standard output)")
+      .option("--template", "write a resource group as a deployable ARM template (ARM's exportTemplate)")
+      .option("--resource-group <name>", "with --template: the resource group to export")
+      .option("--subscription <id>", "with --template: its subscription (default: Lazurite's default)"),
+  ).action(
+    async (
+      opts: ServerFlags & { out?: string; template?: boolean; resourceGroup?: string; subscription?: string },
+    ) => {
+      if (opts.template) {
+        if (opts.resourceGroup === undefined)
+          throw new InputError("export --template needs --resource-group NAME");
+        const sub = opts.subscription ?? DEFAULT_TENANCY.subscriptionId;
+        const res = await callOk(
+          server(opts),
+          "POST",
+          `/subscriptions/${encodeURIComponent(sub)}/resourcegroups/${encodeURIComponent(opts.resourceGroup)}/exportTemplate?api-version=2021-04-01`,
+          { resources: ["*"] },
+        );
+        const text = json(res.template);
+        if (opts.out) {
+          try {
+            writeFileSync(opts.out, text);
+          } catch (e) {
+            throw new InputError(`--out ${opts.out}: ${(e as Error).message}`);
+          }
+          io.err(`lazurite: wrote a template of ${res.template.resources.length} resources to ${opts.out}\n`);
+        } else io.out(text);
+        return;
       }
-      io.err(`lazurite: wrote ${body.value.length} resources to ${opts.out}\n`);
-    } else io.out(text);
-  });
+      if (opts.resourceGroup !== undefined) throw new InputError("--resource-group goes with --template");
+      const body = await callOk(server(opts), "GET", "/_emulator/resources");
+      const text = json({ value: body.value });
+      if (opts.out) {
+        try {
+          writeFileSync(opts.out, text);
+        } catch (e) {
+          throw new InputError(`--out ${opts.out}: ${(e as Error).message}`);
+        }
+        io.err(`lazurite: wrote ${body.value.length} resources to ${opts.out}\n`);
+      } else io.out(text);
+    },
+  );
 
   withServer(
-    program
-      .command("who-can-reach")
+    withTemplate(program.command("who-can-reach"))
       .description(
         "Ask every network interface the same question: who can reach a destination, what it sees, and the fix for each denial.",
       )
@@ -343,7 +419,7 @@ export function buildProgram(
     const port = parsePort(opts.port);
     const protocol = parseProtocol(opts.protocol);
     if (modeOf(opts) === "offline") {
-      answer = whoCanReach(loadSnapshot(opts.config!, opts.serviceTags), destination, {
+      answer = whoCanReach(await offlineSnapshot(opts), destination, {
         ...(port !== undefined ? { port } : {}),
         ...(protocol ? { protocol } : {}),
       });
@@ -358,10 +434,9 @@ export function buildProgram(
   });
 
   withServer(
-    program
-      .command("what-if")
+    withTemplate(program.command("what-if"))
       .description(
-        "What a write would break, before it is applied: resource changes, lost service endpoints (a PUT replaces the whole object), and every flow whose decision changes (exit 0 when nothing breaks, 1 when a flow that works now would be denied, 2 on bad input).",
+        "What a write or a deployment would break, before it is applied: resource changes (ARM what-if with --template), lost service endpoints (a PUT replaces the whole object), and every flow whose decision changes (exit 0 when nothing breaks, 1 when a flow that works now would be denied, 2 on bad input).",
       )
       .option("--config <file>", "JSON file of ARM resources; without it, ask a running server")
       .option("--service-tags <file>", "with --config: Microsoft's ServiceTags_Public_*.json")
@@ -370,8 +445,11 @@ export function buildProgram(
       .option("--delete <id>", "the resource id the write DELETEs")
       .addOption(new Option("--output <format>", "output format").choices(["json", "text"]).default("json")),
   ).action(async (opts: CommonOpts & { put?: string; body?: string; delete?: string }) => {
+    if (opts.template !== undefined) return templateWhatIf(opts);
     if ((opts.put === undefined) === (opts.delete === undefined))
-      throw new InputError("name one write: --put ID --body FILE, or --delete ID");
+      throw new InputError(
+        "name one write: --put ID --body FILE, or --delete ID (or a deployment: --template FILE)",
+      );
     if (opts.put !== undefined && opts.body === undefined) throw new InputError("--put needs --body FILE");
     if (opts.delete !== undefined && opts.body !== undefined)
       throw new InputError("--body goes with --put, not --delete");
@@ -395,6 +473,56 @@ export function buildProgram(
         : json(report),
     );
     setExit(report.broken > 0 ? 1 : 0);
+  });
+
+  /** `what-if --template`: ARM's what-if of a deployment, offline (--config) or on a server. */
+  async function templateWhatIf(opts: CommonOpts & { put?: string; delete?: string }): Promise<void> {
+    if (opts.put !== undefined || opts.delete !== undefined)
+      throw new InputError("--template is a deployment: do not combine it with --put or --delete");
+    if (opts.resourceGroup === undefined)
+      throw new InputError("what-if --template needs --resource-group NAME");
+    if (opts.config !== undefined && opts.server !== undefined)
+      throw new InputError("use either --config FILE (offline) or --server URL, not both");
+    const template = loadTemplate(opts.template!);
+    const parameters = parseParameters(template, opts.parameters);
+    let result: any;
+    if (opts.config !== undefined) {
+      const tags = loadServiceTags(opts.serviceTags);
+      const cp = await offlineControlPlane(loadResources(opts.config), tags, opts);
+      try {
+        result = await whatIfTemplate(cp, template, parameters);
+      } finally {
+        await cp.close();
+      }
+    } else {
+      const sub = opts.subscription ?? DEFAULT_TENANCY.subscriptionId;
+      const path = `/subscriptions/${encodeURIComponent(sub)}/resourcegroups/${encodeURIComponent(opts.resourceGroup)}/providers/Microsoft.Resources/deployments/lazurite-what-if/whatIf?api-version=${DEPLOYMENT_API_VERSION}`;
+      result = await postLro(server(opts), path, {
+        properties: { mode: "Incremental", template, parameters },
+      });
+    }
+    const diagnostics: Array<{ level: string; code: string; target: string; message: string }> =
+      result?.properties?.diagnostics ?? [];
+    io.out(opts.output === "text" ? renderTemplateWhatIf(result) : json(result));
+    setExit(diagnostics.some((d) => d.code === "FlowDenied") ? 1 : 0);
+  }
+
+  withServer(
+    program
+      .command("import")
+      .description(
+        "Load a --config file (or `az resource list` output) into a running server: resource groups first, then every resource after those it names; prints what was created and what was refused (exit 1 when something was refused).",
+      )
+      .argument("<file>", 'JSON file of ARM resources (an array, or {"value": [...]})')
+      .addOption(outputOption()),
+  ).action(async (file: string, opts: CommonOpts) => {
+    const resources = loadResources(file);
+    const report = await importResources(server(opts), resources, (done, total) => {
+      if (process.stderr.isTTY) io.err(progressBar(done, total));
+    });
+    if (process.stderr.isTTY) io.err("\n");
+    io.out(opts.output === "json" ? json(report) : renderImport(report));
+    setExit(report.refused.length > 0 ? 1 : 0);
   });
 
   registerServe(program);

@@ -269,3 +269,37 @@ export function renderWhatIf(r: WhatIfReport, what: string): string {
   }
   return lines.join("\n") + "\n";
 }
+
+/** ARM what-if of a deployment (`lazurite what-if --template`), with Lazurite's access diagnostics. */
+export function renderTemplateWhatIf(result: {
+  properties?: {
+    changes?: Array<{
+      resourceId: string;
+      changeType: string;
+      unsupportedReason?: string;
+      delta?: Array<{ path: string; propertyChangeType: string }>;
+    }>;
+    diagnostics?: Array<{ level: string; code: string; target: string; message: string }>;
+  };
+}): string {
+  const changes = result.properties?.changes ?? [];
+  const diags = result.properties?.diagnostics ?? [];
+  const lines = ["what-if: deployment"];
+  const counts = new Map<string, number>();
+  for (const c of changes) {
+    counts.set(c.changeType, (counts.get(c.changeType) ?? 0) + 1);
+    lines.push(`  ${c.changeType.padEnd(11)} ${c.resourceId}`);
+    for (const d of c.delta ?? []) lines.push(`      ${d.propertyChangeType.padEnd(6)} ${d.path}`);
+    if (c.unsupportedReason) lines.push(`      ${c.unsupportedReason}`);
+  }
+  if (changes.length === 0) lines.push("  no resource changes");
+  lines.push(`Resource changes: ${[...counts].map(([k, n]) => `${n} ${k}`).join(", ") || "none"}.`);
+  if (diags.length > 0) {
+    lines.push("");
+    for (const d of diags)
+      lines.push(`  ${d.level.toLowerCase()} ${d.code} (${childLabel(d.target)}): ${d.message}`);
+  }
+  const broken = diags.filter((d) => d.code === "FlowDenied").length;
+  lines.push("", `${broken} flow(s) break`);
+  return lines.join("\n") + "\n";
+}

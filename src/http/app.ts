@@ -3,6 +3,7 @@
  * started listening, so most tests use `app.inject`. It parses and normalises requests,
  * hands ARM requests to src/arm, and renders every answer and every error the way ARM does.
  */
+import JSON5 from "json5";
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -49,6 +50,8 @@ export interface AppDeps {
   /** TLS material; when given the instance is an HTTPS server. */
   https?: { key: string | Buffer; cert: string | Buffer };
 }
+
+const DEPLOYMENTS_PATH = /\/providers\/microsoft\.resources\/deployments\//i;
 
 export const DEFAULT_BODY_LIMIT = REQUEST_LIMITS.bodyBytes;
 
@@ -115,7 +118,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.server.headersTimeout = Math.min(timeouts.headersMs, timeouts.requestMs);
 
   app.removeAllContentTypeParsers();
-  const parseJson = (text: string): unknown => {
+  const parseJson = (text: string, url = ""): unknown => {
     if (text.trim() === "") return undefined;
     // Bounded before parsing: nothing recursive ever meets a body nested deeper (docs/fidelity.md).
     if (jsonTextDepth(text, MAX_REQUEST_DEPTH) > MAX_REQUEST_DEPTH) {
@@ -126,14 +129,24 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     try {
       return JSON.parse(text) as unknown;
     } catch (e) {
+      // Deployment bodies are read the way ARM reads them (Newtonsoft's lenient reader: comments,
+      // unquoted property names, single quotes): az 2.45 appends the template file verbatim after
+      // an unquoted `template:` (docs/arm-api.md).
+      if (DEPLOYMENTS_PATH.test(url)) {
+        try {
+          return JSON5.parse(text) as unknown;
+        } catch {
+          // fall through to ARM's error
+        }
+      }
       throw ArmErrors.invalidRequestContent(
         `The request content was invalid and could not be deserialized: '${(e as Error).message}'.`,
       );
     }
   };
-  app.addContentTypeParser(["application/json", "text/json"], { parseAs: "string" }, (_req, body, done) => {
+  app.addContentTypeParser(["application/json", "text/json"], { parseAs: "string" }, (req, body, done) => {
     try {
-      done(null, parseJson(body as string));
+      done(null, parseJson(body as string, req.url));
     } catch (e) {
       done(e as Error, undefined);
     }
@@ -147,7 +160,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const type = String(req.headers["content-type"] ?? "");
     if (/json/i.test(type)) {
       try {
-        return done(null, parseJson(text));
+        return done(null, parseJson(text, req.url));
       } catch (e) {
         return done(e as Error, undefined);
       }

@@ -10,6 +10,8 @@ export interface ArmErrorDetail {
   code: string;
   message: string;
   target?: string;
+  /** Inner errors (a deployment's failing resources, a nested deployment's own failures). */
+  details?: ArmErrorDetail[];
 }
 
 /**
@@ -695,6 +697,36 @@ export const ArmErrors = {
       409,
       "RoleDefinitionHasAssignments",
       "There are existing role assignments referencing role (code: RoleDefinitionHasAssignments).",
+    ),
+  // Microsoft.Resources deployments (src/arm/providers/resources/deployments).
+  deploymentNotFound: (name: string) =>
+    new ArmError(404, "DeploymentNotFound", `Deployment '${name}' could not be found.`),
+  deploymentActive: (name: string, since: string) =>
+    new ArmError(
+      409,
+      "DeploymentActive",
+      `Unable to edit or replace deployment '${name}': previous deployment from '${since}' is still active. Please see https://aka.ms/arm-deploy-resources for usage details.`,
+    ),
+  deploymentCannotBeCancelled: (name: string, state: string) =>
+    new ArmError(
+      409,
+      "DeploymentCannotBeCancelled",
+      `The deployment '${name}' cannot be cancelled: its provisioning state is '${state}'; only 'Accepted' or 'Running' deployments can be cancelled.`,
+    ),
+  /** A deployment with failing resources: `details` holds each resource's own provider error. */
+  deploymentFailed: (target: string, details: ArmErrorDetail[]) =>
+    new ArmError(
+      400,
+      "DeploymentFailed",
+      "At least one resource deployment operation failed. Please list deployment operations for details. Please see https://aka.ms/arm-deployment-operations for usage details.",
+      { target, details },
+    ),
+  /** `templateLink` / `parametersLink`: Lazurite is offline and downloads nothing. */
+  invalidContentLink: (uri: string) =>
+    new ArmError(
+      400,
+      "InvalidContentLink",
+      `Unable to download deployment content from '${uri}': Lazurite runs offline; send the template inline ('properties.template').`,
     ),
   /** The `/_emulator` directory admin API names a principal that does not exist. */
   directoryObjectNotFound: (what: string, tenantId: string) =>

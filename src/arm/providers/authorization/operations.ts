@@ -88,6 +88,23 @@ export function operationOf(ctx: Ctx, segs: readonly string[]): ArmOperation {
       return { ...base, mode: "filter", items: "resource" };
     if (lower(segs[4]) === "providers" && segs.length >= 7)
       return { ...base, ...resourceOperation(ctx, segs, 5, rgScope) };
+    if (lower(segs[4]) === "deployments" && segs.length >= 6)
+      return {
+        ...base,
+        ...resourceOperation(
+          ctx,
+          [...segs.slice(0, 4), "providers", "Microsoft.Resources", ...segs.slice(4)],
+          5,
+          rgScope,
+        ),
+      };
+    if (segs.length === 5 && lower(segs[4]) === "exporttemplate")
+      return {
+        ...base,
+        mode: "check",
+        action: "Microsoft.Resources/subscriptions/resourceGroups/exportTemplate/action",
+        scope: rgScope,
+      };
     return { ...base, mode: "none" };
   }
   if (r0 === "providers") {
@@ -113,6 +130,9 @@ export function operationOf(ctx: Ctx, segs: readonly string[]): ArmOperation {
         scope: subScope,
       };
     }
+    // Subscription-scope deployments: `Microsoft.Resources/deployments/...` at the subscription.
+    if (lower(ns) === "microsoft.resources" && r4 === "deployments")
+      return { ...base, ...resourceOperation(ctx, segs, 3, subScope) };
     if (segs.length === 5) {
       const type = ctx.deps.kinds.top(ns, segs[4]!)?.typeName ?? segs[4]!;
       return { ...base, mode: "check", action: `${ns}/${type}/read`, scope: subScope };
