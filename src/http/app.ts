@@ -212,7 +212,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerAdfsRoutes(app, deps.arm, deps.identity);
   if (deps.identity) registerIdentityRoutes(app, deps.arm, deps.identity, gate);
   registerEmulatorRoutes(app, deps.arm, gate);
-  registerPortalRoutes(app, deps.portalDir);
+  registerPortalRoutes(app, deps.portalDir, { authMode: auth.mode, tenantId: deps.arm.tenancy.tenantId });
 
   const armRoute = async (req: FastifyRequest, reply: FastifyReply) => {
     const principal = await auth.authenticate(req.headers, {

@@ -26,7 +26,29 @@ const TYPES: Record<string, string> = {
 /** A file name the portal may ask for: one path segment of safe characters (no `..`, no `/`). */
 const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 
-export function registerPortalRoutes(app: FastifyInstance, dir: string = DEFAULT_PORTAL_DIR): void {
+/** What the page needs to know before its first call: whether to sign in first, and in which tenant. */
+export interface PortalOptions {
+  authMode?: "open" | "strict";
+  /** The tenant a sign-in form starts with (the server's default tenant). */
+  tenantId?: string;
+}
+
+const attr = (v: string) => v.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The page with the server's auth mode in a meta tag (the portal reads it before calling anything). */
+export function portalPage(html: string, opts: PortalOptions): string {
+  const meta =
+    `<meta name="lazurite-auth" content="${attr(opts.authMode ?? "open")}"` +
+    (opts.tenantId ? ` data-tenant="${attr(opts.tenantId)}"` : "") +
+    " />";
+  return html.includes("</head>") ? html.replace("</head>", `${meta}</head>`) : meta + html;
+}
+
+export function registerPortalRoutes(
+  app: FastifyInstance,
+  dir: string = DEFAULT_PORTAL_DIR,
+  opts: PortalOptions = {},
+): void {
   const send = (file: string, reply: import("fastify").FastifyReply) =>
     reply.type(TYPES[extname(file)] ?? "application/octet-stream").send(readFileSync(file));
 
@@ -37,7 +59,7 @@ export function registerPortalRoutes(app: FastifyInstance, dir: string = DEFAULT
         .status(404)
         .type("text/plain; charset=utf-8")
         .send("The portal is not built: run `npm run build` (it builds dist/web).\n");
-    return send(index, reply);
+    return reply.type(TYPES[".html"]!).send(portalPage(readFileSync(index, "utf8"), opts));
   });
   app.get<{ Params: { file: string } }>("/assets/:file", async (req, reply) => {
     const name = req.params.file;

@@ -9,10 +9,11 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DeploymentsClient } from "@azure/arm-resourcesdeployments";
 import type { Page } from "playwright-core";
 import { DEMO_RESOURCE_GROUP, DEMO_STORAGE_ACCOUNT, DEMO_SUBSCRIPTION } from "../../src/demo/quickstart.js";
 import { chromiumMissing, launchChromium, type LaunchedBrowser } from "./browser.js";
-import { startTestServer, type TestServer } from "./server.js";
+import { credential, startTestServer, type TestServer } from "./server.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const shots = resolve(root, "test-results/portal");
@@ -289,6 +290,77 @@ describe.skipIf(missing !== undefined)("portal in Chromium", () => {
     await page.getByRole("tab", { name: "Request log" }).click();
     await page.getByRole("cell", { name: "10.0.2.4" }).first().waitFor();
     await page.screenshot({ path: `${shots}/request-log.png` });
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it("a deployment made through the SDK shows in the deployments list with its what-if; its peering and on-premises gateway are drawn", async () => {
+    const template = {
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      contentVersion: "1.0.0.0",
+      parameters: { prefix: { type: "string", defaultValue: "10.1.0.0/16" } },
+      resources: [
+        {
+          type: "Microsoft.Network/virtualNetworks",
+          apiVersion: "2023-09-01",
+          name: "VNet2",
+          location: "westus",
+          properties: {
+            addressSpace: { addressPrefixes: ["[parameters('prefix')]"] },
+            subnets: [{ name: "apps", properties: { addressPrefix: "10.1.1.0/24" } }],
+          },
+        },
+        {
+          type: "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+          apiVersion: "2023-09-01",
+          name: "VNet2/to-VNet1",
+          dependsOn: ["[resourceId('Microsoft.Network/virtualNetworks', 'VNet2')]"],
+          properties: {
+            remoteVirtualNetwork: { id: "[resourceId('Microsoft.Network/virtualNetworks', 'VNet1')]" },
+            allowVirtualNetworkAccess: true,
+          },
+        },
+        {
+          type: "Microsoft.Network/localNetworkGateways",
+          apiVersion: "2023-09-01",
+          name: "onprem-hq",
+          location: "westus",
+          properties: {
+            gatewayIpAddress: "203.0.113.1",
+            localNetworkAddressSpace: { addressPrefixes: ["192.168.0.0/16"] },
+          },
+        },
+      ],
+    };
+    const deployments = new DeploymentsClient(credential, DEMO_SUBSCRIPTION, {
+      endpoint: t.url,
+      tlsOptions: { ca: t.ca },
+      retryOptions: { maxRetries: 0 },
+    } as never);
+    await deployments.deployments.beginCreateOrUpdateAndWait(
+      DEMO_RESOURCE_GROUP,
+      "network-extension",
+      { properties: { mode: "Incremental", template, parameters: { prefix: { value: "10.1.0.0/16" } } } },
+      { updateIntervalInMs: 10 },
+    );
+
+    await page.getByRole("tab", { name: "Topology" }).click();
+    const svg = page.getByRole("group", { name: /Network topology/ });
+    await svg.getByText("VNet2", { exact: true }).waitFor();
+    await svg.getByText("⇄ to-VNet1").waitFor();
+    await svg.getByText("onprem-hq", { exact: true }).waitFor();
+    await page.getByRole("button", { name: "Fit" }).click();
+    await page.screenshot({ path: `${shots}/topology-peering.png` });
+
+    await page.getByRole("tab", { name: "Deployments" }).click();
+    const row = page.getByRole("row", { name: /network-extension/ });
+    await expect(row.getByRole("cell", { name: "Succeeded" }).isVisible()).resolves.toBe(true);
+    await row.getByRole("button", { name: "What-if of network-extension" }).click();
+    const report = page.getByRole("region", { name: "What-if report of network-extension" });
+    await report.getByText(/NoChange Microsoft\.Network\/virtualNetworks\/VNet2$/).waitFor();
+    const text = await report.innerText();
+    expect(text).toContain("NoChange Microsoft.Network/localNetworkGateways/onprem-hq");
+    expect(text).not.toMatch(/\bCreate\b|\bDelete\b/);
+    await page.screenshot({ path: `${shots}/deployments.png` });
     expect(await seriousViolations(page)).toEqual([]);
   });
 

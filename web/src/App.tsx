@@ -1,5 +1,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { arm, call, followEvents, onUnauthorized, type ServerEvent } from "./api.js";
+import {
+  arm,
+  call,
+  followEvents,
+  onUnauthorized,
+  serverAuth,
+  setToken,
+  signedIn,
+  whoAmI,
+  type ServerEvent,
+} from "./api.js";
 import { buildEstate, key, type Res } from "./model.js";
 import { Topology } from "./views/Topology.js";
 import { SubnetPanel } from "./views/SubnetPanel.js";
@@ -10,8 +20,9 @@ import { Matrix } from "./views/Matrix.js";
 import { Effective } from "./views/Effective.js";
 import { RequestLog } from "./views/RequestLog.js";
 import { SignIn } from "./views/SignIn.js";
+import { Deployments } from "./views/Deployments.js";
 
-type Tab = "topology" | "access" | "matrix" | "effective" | "log";
+type Tab = "topology" | "access" | "matrix" | "effective" | "log" | "deployments";
 
 const TABS: Array<{ id: Tab; label: string }> = [
   { id: "topology", label: "Topology" },
@@ -19,6 +30,7 @@ const TABS: Array<{ id: Tab; label: string }> = [
   { id: "matrix", label: "Who can reach" },
   { id: "effective", label: "Effective routes and rules" },
   { id: "log", label: "Request log" },
+  { id: "deployments", label: "Deployments" },
 ];
 
 /** Context the views share: the estate, a way to propose a change, and the live counters. */
@@ -46,7 +58,9 @@ export function App() {
   const [version, setVersion] = useState(0);
   const [requests, setRequests] = useState(0);
   const [live, setLive] = useState(false);
-  const [needSignIn, setNeedSignIn] = useState(false);
+  // Strict mode: nothing is asked of the server until a principal has signed in.
+  const strict = serverAuth().mode === "strict";
+  const [needSignIn, setNeedSignIn] = useState(strict && !signedIn());
   const loading = useRef<{ busy: boolean; again: boolean }>({ busy: false, again: false });
 
   const load = useCallback(async () => {
@@ -81,6 +95,7 @@ export function App() {
   }, []);
 
   useEffect(() => {
+    if (needSignIn) return;
     void load();
     const offAuth = onUnauthorized(() => setNeedSignIn(true));
     const stop = followEvents(
@@ -94,7 +109,7 @@ export function App() {
       stop();
       offAuth();
     };
-  }, [load]);
+  }, [load, needSignIn]);
 
   const estate = useMemo(
     () => (resources ? buildEstate(resources, subNames) : undefined),
@@ -147,6 +162,21 @@ export function App() {
         <span className={live ? "live on" : "live"} role="status" aria-live="polite">
           {live ? "● Live" : "○ Connecting…"}
         </span>
+        {strict && signedIn() && (
+          <span className="who">
+            Signed in as {whoAmI()}{" "}
+            <button
+              className="signout"
+              onClick={() => {
+                setToken(undefined);
+                setResources(undefined);
+                setNeedSignIn(true);
+              }}
+            >
+              Sign out
+            </button>
+          </span>
+        )}
       </header>
       {error && (
         <p className="error" role="alert">
@@ -190,6 +220,7 @@ export function App() {
             {tab === "matrix" && <Matrix ctx={ctx} estate={estate} />}
             {tab === "effective" && <Effective ctx={ctx} estate={estate} />}
             {tab === "log" && <RequestLog ctx={ctx} estate={estate} />}
+            {tab === "deployments" && <Deployments ctx={ctx} estate={estate} />}
           </div>
         </main>
       )}
@@ -206,9 +237,10 @@ export function App() {
       )}
       {needSignIn && (
         <SignIn
+          tenantId={serverAuth().tenantId}
           onDone={() => {
+            setError(undefined);
             setNeedSignIn(false);
-            void load();
           }}
         />
       )}

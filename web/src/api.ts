@@ -20,8 +20,35 @@ export class ApiError extends Error {
   }
 }
 
+/** The server's auth mode and default tenant, from the meta tag it serves the page with. */
+export function serverAuth(): { mode: "open" | "strict"; tenantId: string } {
+  const meta = document.querySelector('meta[name="lazurite-auth"]');
+  return {
+    mode: meta?.getAttribute("content") === "strict" ? "strict" : "open",
+    tenantId: meta?.getAttribute("data-tenant") ?? "",
+  };
+}
+
+/** The bearer token: the signed-in principal's, or any token in open mode. */
 export function token(): string {
   return sessionStorage.getItem(TOKEN_KEY) ?? "portal";
+}
+
+export function signedIn(): boolean {
+  return sessionStorage.getItem(TOKEN_KEY) !== null;
+}
+
+/** The signed-in principal's name and tenant, read from its token's claims (display only). */
+export function whoAmI(): string | undefined {
+  const t = sessionStorage.getItem(TOKEN_KEY);
+  const payload = t?.split(".")[1];
+  if (!payload) return undefined;
+  try {
+    const c = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/"))) as Record<string, unknown>;
+    return String(c.app_displayname ?? c.name ?? c.appid ?? c.oid ?? "");
+  } catch {
+    return undefined;
+  }
 }
 
 export function setToken(t: string | undefined): void {

@@ -2,8 +2,8 @@ import { useState } from "react";
 import { signIn } from "../api.js";
 
 /** Strict mode: sign in with a service principal's credentials at the server's token endpoint. */
-export function SignIn(props: { onDone(): void }) {
-  const [tenant, setTenant] = useState("");
+export function SignIn(props: { tenantId?: string; onDone(): void }) {
+  const [tenant, setTenant] = useState(props.tenantId ?? "");
   const [client, setClient] = useState("");
   const [secret, setSecret] = useState("");
   const [error, setError] = useState<string | undefined>();
@@ -23,7 +23,9 @@ export function SignIn(props: { onDone(): void }) {
       >
         <h2 id="signin-title">Sign in</h2>
         <p className="muted small">
-          This server runs with --auth strict: sign in as a service principal of a tenant.
+          This server runs with --auth strict: sign in as a service principal of a tenant (its application ID
+          and a client secret). The portal then shows what the principal may read and writes only what its
+          roles allow.
         </p>
         <label>
           Tenant ID{" "}
@@ -31,7 +33,13 @@ export function SignIn(props: { onDone(): void }) {
         </label>
         <label>
           Client ID{" "}
-          <input aria-label="Client ID" value={client} onChange={(e) => setClient(e.target.value)} required />
+          <input
+            aria-label="Client ID"
+            autoFocus
+            value={client}
+            onChange={(e) => setClient(e.target.value)}
+            required
+          />
         </label>
         <label>
           Client secret{" "}
