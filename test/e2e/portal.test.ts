@@ -9,7 +9,9 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NetworkManagementClient } from "@azure/arm-network";
 import { DeploymentsClient } from "@azure/arm-resourcesdeployments";
+import { ClientSecretCredential } from "@azure/identity";
 import type { Page } from "playwright-core";
 import { DEMO_RESOURCE_GROUP, DEMO_STORAGE_ACCOUNT, DEMO_SUBSCRIPTION } from "../../src/demo/quickstart.js";
 import { chromiumMissing, launchChromium, type LaunchedBrowser } from "./browser.js";
@@ -353,7 +355,7 @@ describe.skipIf(missing !== undefined)("portal in Chromium", () => {
 
     await page.getByRole("tab", { name: "Deployments" }).click();
     const row = page.getByRole("row", { name: /network-extension/ });
-    await expect(row.getByRole("cell", { name: "Succeeded" }).isVisible()).resolves.toBe(true);
+    await row.getByRole("cell", { name: "Succeeded" }).waitFor();
     await row.getByRole("button", { name: "What-if of network-extension" }).click();
     const report = page.getByRole("region", { name: "What-if report of network-extension" });
     await report.getByText(/NoChange Microsoft\.Network\/virtualNetworks\/VNet2$/).waitFor();
@@ -366,5 +368,155 @@ describe.skipIf(missing !== undefined)("portal in Chromium", () => {
 
   it("no console errors on the way", () => {
     expect(consoleErrors).toEqual([]);
+  });
+});
+
+describe.skipIf(missing !== undefined)("portal in Chromium, --auth strict", () => {
+  let t: TestServer;
+  let b: LaunchedBrowser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+  const principal = { appId: "c0000000-0000-4000-8000-0000000000c1", objectId: "", secret: "" };
+  const owner = { appId: "c0000000-0000-4000-8000-0000000000c2", objectId: "", secret: "" };
+  let tenantId = "";
+
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const r = await t.fetch(method, path, body);
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
+    return r.json;
+  };
+
+  beforeAll(async () => {
+    t = await startTestServer({ flags: { demo: true, auth: "strict" } });
+    tenantId = t.server.deps.tenancy.tenantId;
+    for (const [sp, name] of [
+      [principal, "portal-operator"],
+      [owner, "pipeline"],
+    ] as const) {
+      const r = await admin("PUT", `/_emulator/tenants/${tenantId}/servicePrincipals/${sp.appId}`, {
+        displayName: name,
+      });
+      sp.objectId = r.objectId;
+      sp.secret = r.secret;
+    }
+    // The operator reads the subscription and may change the network, not the storage account.
+    await admin("POST", `/_emulator/tenants/${tenantId}/roleAssignments`, {
+      principalId: principal.objectId,
+      roleName: "Reader",
+      scope: `/subscriptions/${DEMO_SUBSCRIPTION}`,
+    });
+    await admin("POST", `/_emulator/tenants/${tenantId}/roleAssignments`, {
+      principalId: principal.objectId,
+      roleName: "Network Contributor",
+      scope: RG,
+    });
+    await admin("POST", `/_emulator/tenants/${tenantId}/roleAssignments`, {
+      principalId: owner.objectId,
+      roleName: "Owner",
+      scope: `/subscriptions/${DEMO_SUBSCRIPTION}`,
+    });
+    b = await launchChromium();
+    page = await b.browser.newPage();
+    page.on("console", (m) => {
+      if (m.type() === "error") consoleErrors.push(m.text());
+    });
+    page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  });
+
+  afterAll(async () => {
+    await b?.close();
+    await t?.dispose();
+  });
+
+  it("asks for a principal's credentials first, then shows what it may read, live", async () => {
+    await page.goto(`${t.url}/`);
+    const signIn = page.getByRole("dialog", { name: "Sign in" });
+    await signIn.waitFor();
+    await expect(signIn.getByLabel("Tenant ID").inputValue()).resolves.toBe(tenantId);
+    await signIn.getByLabel("Client ID").fill(principal.appId);
+    await signIn.getByLabel("Client secret").fill("not-the-secret");
+    await signIn.getByRole("button", { name: "Sign in" }).click();
+    await signIn.getByRole("alert").waitFor();
+    expect(await signIn.getByRole("alert").innerText()).toMatch(/AADSTS7000215|secret/i);
+    await signIn.getByLabel("Client secret").fill(principal.secret);
+    await page.screenshot({ path: `${shots}/sign-in.png` });
+    expect(await seriousViolations(page)).toEqual([]);
+    await signIn.getByRole("button", { name: "Sign in" }).click();
+    await signIn.waitFor({ state: "detached" });
+    await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
+    await expect(page.getByText(`Signed in as ${principal.appId}`).isVisible()).resolves.toBe(true);
+    const svg = page.getByRole("group", { name: /Network topology/ });
+    for (const text of ["VNet1", "subnet1", "subnet2", "VM testvm0", "VM testvm1", DEMO_STORAGE_ACCOUNT])
+      await svg.getByText(text, { exact: true }).first().waitFor();
+
+    // Another client (an Owner through the SDK with its own credential) changes subnet1: it shows live.
+    const credential = new ClientSecretCredential(tenantId, owner.appId, owner.secret, {
+      authorityHost: t.url,
+      disableInstanceDiscovery: true,
+      tlsOptions: { ca: t.ca },
+    } as ConstructorParameters<typeof ClientSecretCredential>[3]);
+    const network = new NetworkManagementClient(credential, DEMO_SUBSCRIPTION, {
+      endpoint: t.url,
+      tlsOptions: { ca: t.ca },
+      retryOptions: { maxRetries: 0 },
+    } as never);
+    const s1 = await network.subnets.get(DEMO_RESOURCE_GROUP, "VNet1", "subnet1");
+    await network.subnets.beginCreateOrUpdateAndWait(
+      DEMO_RESOURCE_GROUP,
+      "VNet1",
+      "subnet1",
+      { ...s1, serviceEndpoints: [...(s1.serviceEndpoints ?? []), { service: "Microsoft.Sql" }] },
+      { updateIntervalInMs: 10 },
+    );
+    await page
+      .getByRole("button", { name: /Subnet VNet1\/subnet1 .*endpoints Microsoft\.Storage, Microsoft\.Sql$/ })
+      .waitFor({ timeout: 5000 });
+  });
+
+  it("writes what its roles allow (the subnet), and says which role is missing for the rest (the account)", async () => {
+    await page.getByRole("button", { name: /Subnet VNet1\/subnet2/ }).click();
+    const panel = page.getByRole("complementary", { name: "Subnet subnet2" });
+    await panel.getByLabel("Microsoft.Storage", { exact: true }).check();
+    await panel.getByRole("button", { name: "Review changes…" }).click();
+    const dialog = page.getByRole("dialog", { name: /Preview: Service endpoints on subnet VNet1\/subnet2/ });
+    await dialog
+      .locator(".gained")
+      .getByText(/testvm1 → lazuritedemo0sa: gains access/)
+      .waitFor();
+    await dialog.getByRole("button", { name: "Apply" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const r = await t.fetch(
+      "GET",
+      `${RG}/providers/Microsoft.Network/virtualNetworks/VNet1/subnets/subnet2?api-version=2023-09-01`,
+      undefined,
+      {
+        authorization: `Bearer ${await page.evaluate(() => (globalThis as any).sessionStorage.getItem("lazurite.token"))}`,
+      },
+    );
+    expect(r.json.properties.serviceEndpoints.map((e: { service: string }) => e.service)).toEqual([
+      "Microsoft.Storage",
+    ]);
+    expect(r.json.properties.addressPrefix).toBe("10.0.2.0/24");
+
+    await page.getByRole("button", { name: "Close subnet panel" }).click();
+    await page.getByRole("button", { name: /storageAccounts lazuritedemo0sa/ }).click();
+    const net = page.getByRole("complementary", { name: `Networking of ${DEMO_STORAGE_ACCOUNT}` });
+    await net.getByLabel("Subnet", { exact: true }).selectOption({ label: "subnet2 (10.0.2.0/24)" });
+    await net.getByRole("button", { name: "Add existing virtual network" }).click();
+    await net.getByRole("button", { name: "Save…" }).click();
+    const refused = page.getByRole("dialog", { name: `Preview: Networking of ${DEMO_STORAGE_ACCOUNT}` });
+    const alert = refused.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/Microsoft\.Storage\/storageAccounts\/write/);
+    await expect(refused.getByRole("button", { name: "Apply" }).isDisabled()).resolves.toBe(true);
+    await page.screenshot({ path: `${shots}/strict-refused.png` });
+    await refused.getByRole("button", { name: "Cancel" }).click();
+
+    await page.getByRole("tab", { name: "Who can reach" }).click();
+    await page.getByRole("button", { name: "testvm0 → lazuritedemo0sa: Allowed" }).waitFor();
+  });
+
+  it("no console errors but the wrong secret's 401 and the refused write's 403", () => {
+    expect(consoleErrors.filter((e) => !/status of (401|403)/.test(e))).toEqual([]);
   });
 });

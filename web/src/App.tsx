@@ -164,7 +164,9 @@ export function App() {
         </span>
         {strict && signedIn() && (
           <span className="who">
-            Signed in as {whoAmI()}{" "}
+            <span className="name" title={`Signed in as ${whoAmI() ?? ""}`}>
+              Signed in as {whoAmI()}
+            </span>{" "}
             <button
               className="signout"
               onClick={() => {
@@ -184,7 +186,11 @@ export function App() {
         </p>
       )}
       {!estate ? (
-        <main className="loading">Loading…</main>
+        <main className="loading">
+          <div id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
+            {needSignIn ? "Sign in to see the network." : "Loading…"}
+          </div>
+        </main>
       ) : (
         <main className="main">
           <div id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} className="tabpanel">
