@@ -5,13 +5,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { createArmDeps } from "./arm/arm.js";
 import type { ArmDeps, Clock, IdGenerator } from "./arm/context.js";
 import { loadResources } from "./arm/load.js";
 import { RESOURCE_GROUP_TYPE } from "./arm/tenancy.js";
-import type { Config } from "./config/config.js";
+import { ConfigError, redactStoreUrl, type Config } from "./config/config.js";
 import { quickstartResources } from "./demo/quickstart.js";
 import { buildApp, type AppDeps } from "./http/app.js";
 import { openAuthenticator, strictAuthenticator } from "./http/auth.js";
@@ -20,10 +19,13 @@ import { Identity } from "./identity/identity.js";
 import { ensureTls } from "./http/tls.js";
 import { ServiceTagCatalog } from "./model/catalog/service-tags.js";
 import { defaultServiceTagCatalog } from "./model/catalog/synthetic-service-tags.js";
-import { openSqliteStore } from "./store/sqlite/sqlite-store.js";
+import { openStore } from "./store/open.js";
+import type { ResourceStore } from "./store/store.js";
 import type { AccessDiagnostic, AccessImpactPort } from "./arm/access-impact.js";
 import { whatIf, type WhatIfReport } from "./analysis/what-if.js";
 import { Snapshot } from "./engine/snapshot.js";
+import { followChanges } from "./arm/change-follower.js";
+import { diagnosticsOf } from "./arm/diagnostics/index.js";
 
 export interface RunningServer {
   /** `https://localhost:PORT` */
@@ -138,6 +140,19 @@ export function startupLines(url: string, caFile: string, subscriptionId: string
   ];
 }
 
+/** Opens `config.store`; a database that cannot be reached or refuses us is one ConfigError line. */
+async function openConfiguredStore(config: Config): Promise<ResourceStore> {
+  try {
+    return (await openStore(config.store)).store;
+  } catch (e) {
+    if (config.store.kind !== "postgres") throw e;
+    const msg = (e as Error).message || String((e as { code?: unknown }).code ?? e);
+    throw new ConfigError(
+      `--store ${redactStoreUrl(config.store.url)}: cannot open the PostgreSQL database (${msg}); check that the server runs, the URL's host, port, user, password and database, and that the database exists`,
+    );
+  }
+}
+
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const print = opts.print ?? ((line: string) => process.stdout.write(line + "\n"));
   const tls = ensureTls(
@@ -145,7 +160,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     config.certFile && config.keyFile ? { certFile: config.certFile, keyFile: config.keyFile } : undefined,
   );
   const serviceTags = loadServiceTags(config.serviceTagsFile);
-  const { store } = await openSqliteStore({ filename: join(config.dataDir, "lazurite.db") });
+  const store = await openConfiguredStore(config);
   let app: FastifyInstance | undefined;
   try {
     const deps = await createArmDeps({
@@ -157,6 +172,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       pageSize: config.pageSize,
       accessImpact: accessImpactPort(serviceTags),
     });
+    // A shared store: follow its change feed, and make the event stream the store's.
+    const follower = await followChanges(deps);
+    const feed = store.feed;
+    if (feed) await diagnosticsOf(deps).events.share(feed.events, (pull) => feed.onWake(pull));
     if (config.demo) {
       const any = await store.list({ type: RESOURCE_GROUP_TYPE, limit: 1 });
       if (any.items.length === 0) await loadResources(deps, quickstartResources(deps.tenancy.subscriptionId));
@@ -184,6 +203,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const clientUrl = config.publicUrl ?? url;
     for (const line of startupLines(clientUrl, tls.caFile, deps.tenancy.subscriptionId, config.dataDir))
       print(line);
+    if (config.store.kind === "postgres")
+      print(
+        `  Store:      ${redactStoreUrl(config.store.url)} (shared: every instance on this database serves the same estate; docs/scale.md)`,
+      );
     if (config.publicUrl !== undefined)
       print(
         `  Public URL: ${config.publicUrl} (listening on ${url}); every absolute URL handed out starts with it.`,
@@ -210,6 +233,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       ...(admin ? { adminKey: admin.key, adminKeyFile: admin.file } : {}),
       close: () =>
         (closing ??= (async () => {
+          follower?.stop();
           await app!.close();
           await store.close();
         })()),

@@ -35,6 +35,10 @@ export function registerServe(program: Command): void {
       "--public-url <url>",
       "base of every absolute URL handed out (LRO status, nextLink, discovery) when behind a proxy; default https://localhost:PORT",
     )
+    .option(
+      "--store <url>",
+      "where resources live: sqlite:PATH (default sqlite:<data dir>/lazurite.db) or postgres://user:password@host:5432/db to share one estate between instances (docs/scale.md); default $LAZURITE_STORE",
+    )
     .action(async (opts: ConfigFlags) => {
       try {
         const config = loadConfig(opts);

@@ -45,4 +45,23 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ logLevel: "loud" }, {}, "/w")).toThrow(/--log-level/);
     expect(() => loadConfig({}, { LAZURITE_DEMO: "maybe" }, "/w")).toThrow(/--demo/);
   });
+
+  it("--store: sqlite:PATH (default under the data dir), postgres:// URLs, LAZURITE_STORE; anything else names the forms", () => {
+    expect(loadConfig({ dataDir: "/d" }, {}, "/w").store).toEqual({ kind: "sqlite", file: "/d/lazurite.db" });
+    expect(loadConfig({ store: "sqlite:x.db" }, {}, "/w").store).toEqual({ kind: "sqlite", file: "/w/x.db" });
+    expect(loadConfig({}, { LAZURITE_STORE: "postgres://u:p@h:5432/db" }, "/w").store).toEqual({
+      kind: "postgres",
+      url: "postgres://u:p@h:5432/db",
+    });
+    expect(loadConfig({ store: "sqlite:/a.db" }, { LAZURITE_STORE: "postgres://h/db" }, "/w").store).toEqual({
+      kind: "sqlite",
+      file: "/a.db",
+    });
+    expect(() => loadConfig({ store: "mysql://h/db" }, {}, "/w")).toThrow(/sqlite:PATH .*postgres:\/\//);
+    expect(() => loadConfig({ store: "postgres://u:secret@h" }, {}, "/w")).toThrow(
+      /must name a host and a database/,
+    );
+    expect(() => loadConfig({ store: "postgres://u:secret@h" }, {}, "/w")).not.toThrow(/secret/);
+    expect(() => loadConfig({ store: "sqlite:" }, {}, "/w")).toThrow(/file path/);
+  });
 });

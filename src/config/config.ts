@@ -16,8 +16,9 @@
  * | --log-level L | LAZURITE_LOG_LEVEL | warn |
  * | --auth open\|strict | LAZURITE_AUTH | open (any token acts as Owner; strict: signed tokens + RBAC, docs/identity.md) |
  * | --public-url URL | LAZURITE_PUBLIC_URL | none: absolute URLs name https://localhost:PORT (or the loopback name the client used) |
+ * | --store URL | LAZURITE_STORE | `sqlite:<data-dir>/lazurite.db`; `postgres://…` shares one estate between instances (docs/scale.md) |
  */
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 
 export interface Config {
   port: number;
@@ -34,6 +35,47 @@ export interface Config {
   auth: "open" | "strict";
   /** The base of every absolute URL handed out (behind a proxy); never taken from a request's Host. */
   publicUrl?: string;
+  /** Where resources live: a SQLite file (one process) or a PostgreSQL database (shared). */
+  store: StoreSpec;
+}
+
+export type StoreSpec = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string };
+
+/**
+ * Reads a store URL: `sqlite:PATH` (relative to cwd; `sqlite::memory:` for a throwaway store)
+ * or `postgres://…` / `postgresql://…`. Throws a ConfigError naming the accepted forms.
+ */
+export function parseStoreUrl(text: string, cwd: string = process.cwd()): StoreSpec {
+  const t = text.trim();
+  if (/^sqlite:/i.test(t)) {
+    const path = t.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
+    if (path === "")
+      throw new ConfigError(`--store ${text}: sqlite: needs a file path, e.g. sqlite:./lazurite.db`);
+    return { kind: "sqlite", file: path === ":memory:" || isAbsolute(path) ? path : resolve(cwd, path) };
+  }
+  if (/^postgres(ql)?:\/\//i.test(t)) {
+    let u: URL;
+    try {
+      u = new URL(t);
+    } catch {
+      throw new ConfigError(
+        `--store: '${redactStoreUrl(t)}' is not a valid postgres:// URL (postgres://user:password@host:5432/database)`,
+      );
+    }
+    if (u.hostname === "" || u.pathname.replace(/^\//, "") === "")
+      throw new ConfigError(
+        `--store: '${redactStoreUrl(t)}' must name a host and a database: postgres://user:password@host:5432/database`,
+      );
+    return { kind: "postgres", url: t };
+  }
+  throw new ConfigError(
+    `--store: '${redactStoreUrl(t)}' is not a store URL; use sqlite:PATH (the default, sqlite:<data-dir>/lazurite.db) or postgres://user:password@host:5432/database`,
+  );
+}
+
+/** A store URL with its password hidden, for messages and start-up lines. */
+export function redactStoreUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, "$1:***@");
 }
 
 /** Flags as commander hands them over (strings, booleans, undefined). */
@@ -51,6 +93,7 @@ export interface ConfigFlags {
   logLevel?: string;
   auth?: string;
   publicUrl?: string;
+  store?: string;
 }
 
 export class ConfigError extends Error {
@@ -115,11 +158,17 @@ export function loadConfig(
   if (!(LEVELS as readonly string[]).includes(level))
     throw new ConfigError(`--log-level: expected one of ${LEVELS.join(", ")}, got '${level}'`);
   const host = String(pick(flags.host, "LAZURITE_HOST") ?? "localhost");
+  const dataDir = abs(pick(flags.dataDir, "LAZURITE_DATA_DIR")) ?? resolve(cwd, ".lazurite");
+  const storeText = pick(flags.store, "LAZURITE_STORE");
   if (host.trim() === "") throw new ConfigError("--host must not be empty");
   const config: Config = {
     port: int("--port", pick(flags.port, "LAZURITE_PORT"), 8443, 0, 65535),
     host,
-    dataDir: abs(pick(flags.dataDir, "LAZURITE_DATA_DIR")) ?? resolve(cwd, ".lazurite"),
+    dataDir,
+    store:
+      storeText === undefined || storeText === ""
+        ? { kind: "sqlite", file: join(dataDir, "lazurite.db") }
+        : parseStoreUrl(String(storeText), cwd),
     demo: bool("--demo", flags.demo ?? env.LAZURITE_DEMO) ?? false,
     lro: {
       inProgressPolls: int("--lro-polls", pick(flags.lroPolls, "LAZURITE_LRO_POLLS"), 1, 0, 100),

@@ -32,19 +32,31 @@ function fromPrivate(privateKey: KeyObject): SigningKey {
   return { kid, privateKey, publicKey, jwk };
 }
 
-/** Loads the signing key from the store, generating and storing it on first use. */
+/**
+ * Loads the signing key from the store, generating and storing it on first use. Instances that
+ * start together on one shared store agree on one key: only the first write (expecting no
+ * document) wins, the others read the winner's key.
+ */
 export async function ensureSigningKey(store: ResourceStore): Promise<SigningKey> {
   const doc = await store.get(KEY_DOC);
   const pem = (doc?.body as { privateKeyPem?: string } | undefined)?.privateKeyPem;
   if (pem) return fromPrivate(createPrivateKey(pem));
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const key = fromPrivate(privateKey);
-  await store.put({
-    key: KEY_DOC,
-    id: KEY_DOC,
-    type: KEY_TYPE,
-    etag: key.kid,
-    body: { kid: key.kid, privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString() },
-  });
+  try {
+    await store.put(
+      {
+        key: KEY_DOC,
+        id: KEY_DOC,
+        type: KEY_TYPE,
+        etag: key.kid,
+        body: { kid: key.kid, privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString() },
+      },
+      { expectedEtag: doc ? doc.etag : null },
+    );
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== "PreconditionFailed") throw e;
+    return ensureSigningKey(store);
+  }
   return key;
 }

@@ -731,6 +731,14 @@ export const ArmErrors = {
   /** The `/_emulator` directory admin API names a principal that does not exist. */
   directoryObjectNotFound: (what: string, tenantId: string) =>
     new ArmError(404, "NotFound", `The ${what} could not be found in tenant '${tenantId}'.`),
+  /** The shared store (PostgreSQL) cannot be reached: retriable, nothing of the request was applied. */
+  storeUnavailable: (detail: string) =>
+    new ArmError(
+      503,
+      "ServiceUnavailable",
+      `The service is temporarily unavailable: its database cannot be reached (${printable(detail)}). Nothing of this request was applied; retry after the time in the Retry-After header.`,
+      { headers: { "Retry-After": "1" } },
+    ),
 } as const;
 
 /** Control characters as `\uXXXX`, so that an error message never carries one. */

@@ -3,7 +3,7 @@
  * The SQLite adapter wraps it; a PostgreSQL adapter needs only its dialect and a way to
  * serialise transactions.
  */
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import { ArmErrors } from "../model/errors.js";
 import {
   toStored,
@@ -28,8 +28,27 @@ export interface ResourcesTable {
   body: string;
 }
 
+export interface ChangesTable {
+  revision: number;
+  key: string;
+  type: string;
+  /** 1 when the change deleted the document. */
+  deleted: number;
+  /** The instance that made the change. */
+  writer: string;
+}
+
+export interface EventsTable {
+  id: number;
+  type: string;
+  time: string;
+  data: string;
+}
+
 export interface StoreDatabase {
   resources: ResourcesTable;
+  changes: ChangesTable;
+  events: EventsTable;
 }
 
 export interface KyselyStoreOptions {
@@ -37,6 +56,15 @@ export interface KyselyStoreOptions {
   onTransactionStart?: (trx: Transaction<StoreDatabase>) => Promise<void>;
   /** Closes the underlying database. */
   destroy?: () => Promise<void>;
+  /**
+   * Change feed: every put and delete also appends a `changes` row with the next `revision`,
+   * in the same transaction (so every write runs in one), written by this instance id.
+   */
+  feed?: {
+    writer: string;
+    /** Runs inside the transaction after a change row was written (e.g. `pg_notify`). */
+    afterChange?: (trx: Transaction<StoreDatabase>) => Promise<void>;
+  };
 }
 
 function fromRow(r: ResourcesTable): StoredDocument {
@@ -62,7 +90,19 @@ export class KyselyStore implements ResourceStore {
     private readonly db: Kysely<StoreDatabase>,
     private readonly opts: KyselyStoreOptions = {},
     private readonly inTransaction = false,
+    private readonly trx?: Transaction<StoreDatabase>,
   ) {}
+
+  /** Appends the change row of a write (feed mode, inside the write's transaction). */
+  private async recordChange(key: string, type: string, deleted: boolean): Promise<void> {
+    const feed = this.opts.feed;
+    if (!feed || !this.trx) return;
+    await sql`insert into changes (revision, key, type, deleted, writer)
+      select coalesce(max(revision), 0) + 1, ${key}, ${type}, ${deleted ? 1 : 0}, ${feed.writer} from changes`.execute(
+      this.trx,
+    );
+    if (feed.afterChange) await feed.afterChange(this.trx);
+  }
 
   async get(key: string): Promise<StoredDocument | undefined> {
     const row = await this.db.selectFrom("resources").selectAll().where("key", "=", key).executeTakeFirst();
@@ -70,7 +110,7 @@ export class KyselyStore implements ResourceStore {
   }
 
   async put(doc: DocumentInput, opts: PutOptions = {}): Promise<StoredDocument> {
-    if (opts.expectedEtag !== undefined && !this.inTransaction) {
+    if ((opts.expectedEtag !== undefined || this.opts.feed) && !this.inTransaction) {
       return this.transaction((tx) => tx.put(doc, opts));
     }
     if (opts.expectedEtag !== undefined) {
@@ -95,16 +135,27 @@ export class KyselyStore implements ResourceStore {
       .values(row)
       .onConflict((oc) => oc.column("key").doUpdateSet(rest))
       .execute();
+    await this.recordChange(stored.key, stored.type, false);
     return stored;
   }
 
   async delete(key: string, opts: DeleteOptions = {}): Promise<boolean> {
-    if (opts.expectedEtag !== undefined && !this.inTransaction) {
+    if ((opts.expectedEtag !== undefined || this.opts.feed) && !this.inTransaction) {
       return this.transaction((tx) => tx.delete(key, opts));
     }
     if (opts.expectedEtag !== undefined) {
       const current = await this.get(key);
       if (current && current.etag !== opts.expectedEtag) throw ArmErrors.preconditionFailed();
+    }
+    if (this.opts.feed) {
+      const gone = await this.db
+        .deleteFrom("resources")
+        .where("key", "=", key)
+        .returning(["type"])
+        .executeTakeFirst();
+      if (!gone) return false;
+      await this.recordChange(key, gone.type, true);
+      return true;
     }
     const res = await this.db.deleteFrom("resources").where("key", "=", key).executeTakeFirst();
     return Number(res.numDeletedRows) > 0;
@@ -139,7 +190,7 @@ export class KyselyStore implements ResourceStore {
     if (this.inTransaction) return fn(this);
     return this.db.transaction().execute(async (trx) => {
       if (this.opts.onTransactionStart) await this.opts.onTransactionStart(trx);
-      return fn(new KyselyStore(trx, this.opts, true));
+      return fn(new KyselyStore(trx, this.opts, true, trx));
     });
   }
 

@@ -73,7 +73,52 @@ export interface DeleteOptions {
   expectedEtag?: string;
 }
 
+/** One committed document write, as the change feed reports it. */
+export interface StoreChange {
+  /** Position in the feed: increasing in commit order across every instance. */
+  revision: number;
+  key: string;
+  type: string;
+  deleted: boolean;
+  /** Id of the instance that made the change (`ChangeFeed.writer`). */
+  writer: string;
+}
+
+/**
+ * The change feed of a store shared by several instances (PostgreSQL): every write appends a
+ * change in its own transaction; `wake` fires when another commit may have appended some
+ * (a notification, or a reconnect after missed ones), and `since` catches up by revision.
+ */
+export interface ChangeFeed {
+  /** This instance's id, as it appears in `StoreChange.writer`. */
+  readonly writer: string;
+  /** The latest revision committed. */
+  head(): Promise<number>;
+  /** Changes after `revision`, oldest first (at most `limit`). */
+  since(revision: number, limit?: number): Promise<StoreChange[]>;
+  /** Subscribes to wake-ups; returns the unsubscribe function. */
+  onWake(listener: () => void): () => void;
+  /** The shared event stream (one ordered sequence across instances). */
+  events: SharedEventLog;
+}
+
+/** A stored, globally ordered event (`/_emulator/events` across instances). */
+export interface StoredEvent {
+  id: number;
+  type: string;
+  time: string;
+  data: Record<string, unknown>;
+}
+
+export interface SharedEventLog {
+  append(type: string, time: string, data: Record<string, unknown>): Promise<number>;
+  since(afterId: number, limit?: number): Promise<StoredEvent[]>;
+  head(): Promise<number>;
+}
+
 export interface ResourceStore {
+  /** Present when several instances may share the store (see ChangeFeed). */
+  readonly feed?: ChangeFeed;
   get(key: string): Promise<StoredDocument | undefined>;
   put(doc: DocumentInput, opts?: PutOptions): Promise<StoredDocument>;
   /** True when a document was deleted. */

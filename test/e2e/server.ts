@@ -139,10 +139,12 @@ export async function restError(
 /** The real server in a child process (test/e2e/fixtures/child-server.ts); resolves once it listens. */
 export async function spawnServer(
   dataDir: string,
+  env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const script = resolve(import.meta.dirname, "fixtures/child-server.ts");
   const child = spawn(process.execPath, ["--import", "tsx", script, dataDir], {
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
   });
   let out = "";
   let err = "";

@@ -4,9 +4,11 @@
  */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import * as m001 from "./001-resources.js";
+import * as m002 from "./002-changes.js";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "001-resources": m001,
+  "002-changes": m002,
 };
 
 class StaticProvider implements MigrationProvider {
