@@ -35,6 +35,10 @@ export function registerServe(program: Command): void {
       "--public-url <url>",
       "base of every absolute URL handed out (LRO status, nextLink, discovery) when behind a proxy; default https://localhost:PORT",
     )
+    .option(
+      "--data-plane [mode]",
+      "enforce for real: netns (default) builds a network namespace per VM, DNS and TLS front doors that decide every connection with the engine (root or CAP_NET_ADMIN; docs/data-plane.md)",
+    )
     .action(async (opts: ConfigFlags) => {
       try {
         const config = loadConfig(opts);
@@ -47,6 +51,7 @@ export function registerServe(program: Command): void {
           code === "EADDRINUSE" ||
           code === "EACCES" ||
           code === "ENOENT" ||
+          code === "EDATAPLANE" ||
           /--service-tags/.test(String((e as Error).message))
         ) {
           throw new InputError(`serve: ${(e as Error).message}`);
