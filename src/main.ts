@@ -26,6 +26,7 @@ import { whatIf, type WhatIfReport } from "./analysis/what-if.js";
 import { Snapshot } from "./engine/snapshot.js";
 import { followChanges } from "./arm/change-follower.js";
 import { diagnosticsOf } from "./arm/diagnostics/index.js";
+import { DataPlane } from "./dataplane/index.js";
 
 export interface RunningServer {
   /** `https://localhost:PORT` */
@@ -41,6 +42,8 @@ export interface RunningServer {
   /** Strict mode: the bootstrap admin key of the `/_emulator` API and the file it lives in (mode 0600). */
   adminKey?: string;
   adminKeyFile?: string;
+  /** `--data-plane`: the namespace fabric and the front doors (src/dataplane). */
+  dataPlane?: DataPlane;
   close(): Promise<void>;
 }
 
@@ -162,6 +165,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const serviceTags = loadServiceTags(config.serviceTagsFile);
   const store = await openConfiguredStore(config);
   let app: FastifyInstance | undefined;
+  let dataPlane: DataPlane | undefined;
   try {
     const deps = await createArmDeps({
       store,
@@ -192,6 +196,15 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       ...(opts.timeouts !== undefined ? { timeouts: opts.timeouts } : {}),
       logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     });
+    if (config.dataPlane) {
+      const dp = new DataPlane(deps, { dataDir: config.dataDir, print });
+      dataPlane = dp;
+      await dp.start();
+      app.get("/_emulator/dataplane", async () => {
+        await dp.settled();
+        return dp.info();
+      });
+    }
     await app.listen({ port: config.port, host: config.host });
     const addr = app.server.address();
     const port = typeof addr === "object" && addr !== null ? addr.port : config.port;
@@ -210,6 +223,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     if (config.publicUrl !== undefined)
       print(
         `  Public URL: ${config.publicUrl} (listening on ${url}); every absolute URL handed out starts with it.`,
+      );
+    if (dataPlane)
+      print(
+        `  Data plane: ${dataPlane.fabric.listVms().length} VM namespaces (${dataPlane.fabric.prefix}*); run a program on a VM with: lazurite exec VM -- CMD ARGS…`,
       );
     if (admin) {
       print(
@@ -231,9 +248,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       deps,
       identity,
       ...(admin ? { adminKey: admin.key, adminKeyFile: admin.file } : {}),
+      ...(dataPlane ? { dataPlane } : {}),
       close: () =>
         (closing ??= (async () => {
           follower?.stop();
+          await dataPlane?.close();
           await app!.close();
           await store.close();
         })()),
@@ -251,6 +270,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     }
     return running;
   } catch (e) {
+    await dataPlane?.close().catch(() => undefined);
     if (app) await app.close().catch(() => undefined);
     await store.close();
     throw e;

@@ -70,8 +70,10 @@ const ALLOWED: Record<string, string[]> = {
     "demo",
     "store-port",
     "identity",
+    "dataplane",
   ],
   gateway: ["gateway", "engine", "model", "analysis"],
+  dataplane: ["dataplane", "arm", "engine", "model", "http", "store-port"],
 };
 
 function imports(path: string): Array<{ spec: string; target?: string }> {

@@ -39,6 +39,7 @@ import {
   type OutputFormat,
 } from "./render.js";
 import { registerServe } from "./serve.js";
+import { registerExec } from "./exec.js";
 import {
   DEPLOYMENT_API_VERSION,
   loadTemplate,
@@ -526,6 +527,7 @@ export function buildProgram(
   });
 
   registerServe(program);
+  registerExec(program, withServer, setExit, env);
   return program;
 }
 

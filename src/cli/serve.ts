@@ -39,6 +39,10 @@ export function registerServe(program: Command): void {
       "--store <url>",
       "where resources live: sqlite:PATH (default sqlite:<data dir>/lazurite.db) or postgres://user:password@host:5432/db to share one estate between instances (docs/scale.md); default $LAZURITE_STORE",
     )
+    .option(
+      "--data-plane [mode]",
+      "enforce for real: netns (default) builds a network namespace per VM, DNS and TLS front doors that decide every connection with the engine (root or CAP_NET_ADMIN; docs/data-plane.md)",
+    )
     .action(async (opts: ConfigFlags) => {
       try {
         const config = loadConfig(opts);
@@ -51,6 +55,7 @@ export function registerServe(program: Command): void {
           code === "EADDRINUSE" ||
           code === "EACCES" ||
           code === "ENOENT" ||
+          code === "EDATAPLANE" ||
           /--service-tags/.test(String((e as Error).message))
         ) {
           throw new InputError(`serve: ${(e as Error).message}`);

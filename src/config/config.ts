@@ -35,6 +35,8 @@ export interface Config {
   auth: "open" | "strict";
   /** The base of every absolute URL handed out (behind a proxy); never taken from a request's Host. */
   publicUrl?: string;
+  /** `lazurite serve --data-plane`: real enforcement in network namespaces (docs/data-plane.md). */
+  dataPlane?: "netns";
   /** Where resources live: a SQLite file (one process) or a PostgreSQL database (shared). */
   store: StoreSpec;
 }
@@ -94,6 +96,7 @@ export interface ConfigFlags {
   auth?: string;
   publicUrl?: string;
   store?: string;
+  dataPlane?: string | boolean;
 }
 
 export class ConfigError extends Error {
@@ -189,6 +192,15 @@ export function loadConfig(
     } catch (e) {
       throw new ConfigError(`--public-url: ${(e as Error).message}`);
     }
+  }
+  const dp = flags.dataPlane ?? env.LAZURITE_DATA_PLANE;
+  if (dp !== undefined && dp !== false && dp !== "" && dp !== "off") {
+    const mode = dp === true || dp === "true" || dp === "1" ? "netns" : String(dp).toLowerCase();
+    if (mode !== "netns")
+      throw new ConfigError(
+        `--data-plane: expected netns (the default when the flag is given alone), got '${String(dp)}'`,
+      );
+    config.dataPlane = "netns";
   }
   const tags = abs(pick(flags.serviceTags, "LAZURITE_SERVICE_TAGS"));
   if (tags !== undefined) config.serviceTagsFile = tags;

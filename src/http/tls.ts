@@ -132,3 +132,55 @@ export function ensureTls(dataDir: string, given?: { certFile: string; keyFile: 
     generated,
   };
 }
+
+/**
+ * A server certificate for the data plane's front doors (`*.blob.core.windows.net`, …), signed by
+ * the local CA of `dataDir/tls` (generated there first when absent). With --cert/--key the
+ * control plane has no CA key, so the data plane keeps its own CA in `dataDir/tls/dataplane-ca*.pem`.
+ */
+export function issueServiceCertificate(
+  dataDir: string,
+  dnsNames: readonly string[],
+  ipAddresses: readonly string[] = [],
+  now: Date = new Date(),
+): { cert: string; key: string; caFile: string } {
+  const dir = join(dataDir, "tls");
+  mkdirSync(dir, { recursive: true });
+  let caFile = join(dir, "ca.pem");
+  let caKeyFile = join(dir, "ca-key.pem");
+  if (!existsSync(caFile) || !existsSync(caKeyFile)) {
+    caFile = join(dir, "dataplane-ca.pem");
+    caKeyFile = join(dir, "dataplane-ca-key.pem");
+    if (!existsSync(caFile) || !existsSync(caKeyFile)) {
+      const g = generateLocalCertificates(now);
+      writeFileSync(caFile, g.caCert);
+      writeFileSync(caKeyFile, g.caKey, { mode: 0o600 });
+    }
+  }
+  const caCert = forge.pki.certificateFromPem(readFileSync(caFile, "utf8"));
+  const caKey = forge.pki.privateKeyFromPem(readFileSync(caKeyFile, "utf8")) as forge.pki.rsa.PrivateKey;
+  const srv = rsaKeys();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = srv.publicKey;
+  cert.serialNumber = serial();
+  cert.validity.notBefore = new Date(now.getTime() - 60_000);
+  cert.validity.notAfter = new Date(now.getTime() + 800 * 86_400_000);
+  cert.setSubject([{ name: "commonName", value: dnsNames[0] ?? "lazurite" }]);
+  cert.setIssuer(caCert.subject.attributes);
+  cert.setExtensions([
+    { name: "basicConstraints", cA: false },
+    { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: "extKeyUsage", serverAuth: true },
+    {
+      name: "subjectAltName",
+      altNames: [
+        ...dnsNames.map((value) => ({ type: 2, value })),
+        ...ipAddresses.map((a) => ({ type: 7, ip: a })),
+      ],
+    },
+    { name: "subjectKeyIdentifier" },
+    { name: "authorityKeyIdentifier", keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
+  ]);
+  cert.sign(caKey, forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key: srv.privatePem, caFile };
+}
