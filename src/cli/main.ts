@@ -39,6 +39,7 @@ import {
   type OutputFormat,
 } from "./render.js";
 import { registerServe } from "./serve.js";
+import { registerMigrateStore } from "./migrate-store.js";
 import {
   DEPLOYMENT_API_VERSION,
   loadTemplate,
@@ -526,6 +527,7 @@ export function buildProgram(
   });
 
   registerServe(program);
+  registerMigrateStore(program, io.out);
   return program;
 }
 
