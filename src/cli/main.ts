@@ -40,6 +40,7 @@ import {
 } from "./render.js";
 import { registerServe } from "./serve.js";
 import { registerExec } from "./exec.js";
+import { registerMigrateStore } from "./migrate-store.js";
 import {
   DEPLOYMENT_API_VERSION,
   loadTemplate,
@@ -528,6 +529,7 @@ export function buildProgram(
 
   registerServe(program);
   registerExec(program, withServer, setExit, env);
+  registerMigrateStore(program, io.out);
   return program;
 }
 

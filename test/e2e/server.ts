@@ -14,6 +14,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { Clock } from "../../src/arm/context.js";
 import { loadConfig, type ConfigFlags } from "../../src/config/config.js";
 import { startServer, type RunningServer } from "../../src/main.js";
+import { postgresUnavailable, startTestPostgres, type TestPostgres } from "../support/postgres.js";
 
 export const SUB = "11111111-2222-3333-4444-555555555555";
 export const credential: TokenCredential = {
@@ -54,11 +55,39 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), "lazurite-e2e-"));
 }
 
+/**
+ * `LAZURITE_TEST_STORE=postgres` (`npm run test:postgres`): every test server stores in a
+ * database of one throwaway PostgreSQL server per test file, one database per data dir (so a
+ * restart on the same data dir finds its data again).
+ */
+let testPostgres: Promise<TestPostgres> | undefined;
+const databaseOf = new Map<string, string>();
+
+async function storeFlagFor(dataDir: string): Promise<ConfigFlags> {
+  if (process.env.LAZURITE_TEST_STORE !== "postgres") return {};
+  if (!testPostgres) {
+    const missing = postgresUnavailable();
+    if (missing) throw new Error(`LAZURITE_TEST_STORE=postgres: ${missing}`);
+    testPostgres = startTestPostgres();
+    const server = await testPostgres;
+    process.once("exit", () => server.stop());
+  }
+  const server = await testPostgres;
+  let url = databaseOf.get(dataDir);
+  if (!url) databaseOf.set(dataDir, (url = await server.newDatabase()));
+  return { store: url };
+}
+
 export async function startTestServer(
   opts: { dataDir?: string; flags?: ConfigFlags; clock?: Clock } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
-  const config = loadConfig({ port: 0, dataDir, logLevel: "silent", ...(opts.flags ?? {}) }, {}, dataDir);
+  const storeFlag = opts.flags?.store !== undefined ? {} : await storeFlagFor(dataDir);
+  const config = loadConfig(
+    { port: 0, dataDir, logLevel: "silent", ...storeFlag, ...(opts.flags ?? {}) },
+    {},
+    dataDir,
+  );
   const server = await startServer(config, {
     print: () => undefined,
     ...(opts.clock ? { clock: opts.clock } : {}),
@@ -142,9 +171,10 @@ export async function spawnServer(
   env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const script = resolve(import.meta.dirname, "fixtures/child-server.ts");
+  const store = env.LAZURITE_STORE ?? (await storeFlagFor(dataDir)).store;
   const child = spawn(process.execPath, ["--import", "tsx", script, dataDir], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, ...(store !== undefined ? { LAZURITE_STORE: store } : {}) },
   });
   let out = "";
   let err = "";
