@@ -166,7 +166,7 @@ describe.skipIf(missing !== undefined)("portal in Chromium", () => {
     ).resolves.toBe(true);
     await net.getByLabel("Subnet", { exact: true }).selectOption({ label: "subnet2 (10.0.2.0/24)" });
     await net.getByRole("button", { name: "Add existing virtual network" }).click();
-    await expect(net.getByText("VNet1/subnet2", { exact: true }).isVisible()).resolves.toBe(true);
+    await net.getByRole("row", { name: /^VNet1 subnet2 10\.0\.2\.0\/24 Enabled lazurite-demo/ }).waitFor();
     await page.screenshot({ path: `${shots}/networking.png` });
     expect(await seriousViolations(page)).toEqual([]);
     await net.getByRole("button", { name: "Save…" }).click();
@@ -364,6 +364,22 @@ describe.skipIf(missing !== undefined)("portal in Chromium", () => {
     expect(text).not.toMatch(/\bCreate\b|\bDelete\b/);
     await page.screenshot({ path: `${shots}/deployments.png` });
     expect(await seriousViolations(page)).toEqual([]);
+
+    // The account's Networking page warns, as Azure does, when the picked subnet lacks the endpoint,
+    // and its Enable button previews turning the endpoint on.
+    await page.getByRole("tab", { name: "Topology" }).click();
+    await page.getByRole("button", { name: /storageAccounts lazuritedemo0sa/ }).click();
+    const net = page.getByRole("complementary", { name: `Networking of ${DEMO_STORAGE_ACCOUNT}` });
+    await net.getByLabel("Virtual network", { exact: true }).selectOption({ label: "VNet2 (lazurite-demo)" });
+    await net.getByLabel("Subnet", { exact: true }).selectOption({ label: "apps (10.1.1.0/24)" });
+    const warning = net.getByText(
+      /don't have service endpoints enabled for 'Microsoft\.Storage': VNet2\/apps/,
+    );
+    await warning.waitFor();
+    await net.getByRole("button", { name: "Enable", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Preview: Enable Microsoft.Storage on VNet2/apps" });
+    await dialog.getByText("VNet2/apps: adds Microsoft.Storage").waitFor();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
   });
 
   it("no console errors on the way", () => {
