@@ -115,6 +115,21 @@ describe.skipIf(missing !== undefined)("portal in Chromium", () => {
     await page.getByRole("searchbox").fill("testvm1");
     await expect(page.getByText("1 match", { exact: true }).isVisible()).resolves.toBe(true);
     await page.getByRole("searchbox").fill("");
+
+    // Pan and zoom from the keyboard: the canvas takes arrow keys, + and − and 0.
+    const canvas = page.getByRole("group", { name: /Network topology/ });
+    const transform = () => canvas.locator("g").first().getAttribute("transform");
+    const start = await transform();
+    await canvas.focus();
+    await page.keyboard.press("+");
+    const zoomed = await transform();
+    expect(Number(/scale\(([\d.]+)\)/.exec(zoomed ?? "")?.[1])).toBeGreaterThan(
+      Number(/scale\(([\d.]+)\)/.exec(start ?? "")?.[1]),
+    );
+    await page.keyboard.press("ArrowLeft");
+    expect(await transform()).not.toBe(zoomed);
+    await page.keyboard.press("0");
+    expect(await transform()).toMatch(/^translate\(0,0\) scale\(/);
   });
 
   it("SE-CFG-6, SE-SRC-3: ticking Microsoft.Storage on subnet2 previews testvm1's switch (access once a VNet rule exists), resets on subnet2 only; applying writes the ARM subnet and keeps its other properties", async () => {
