@@ -115,6 +115,21 @@ describe.skipIf(missing !== undefined)("portal in Chromium", () => {
     await page.getByRole("searchbox").fill("testvm1");
     await expect(page.getByText("1 match", { exact: true }).isVisible()).resolves.toBe(true);
     await page.getByRole("searchbox").fill("");
+
+    // Pan and zoom from the keyboard: the canvas takes arrow keys, + and − and 0.
+    const canvas = page.getByRole("group", { name: /Network topology/ });
+    const transform = () => canvas.locator("g").first().getAttribute("transform");
+    const start = await transform();
+    await canvas.focus();
+    await page.keyboard.press("+");
+    const zoomed = await transform();
+    expect(Number(/scale\(([\d.]+)\)/.exec(zoomed ?? "")?.[1])).toBeGreaterThan(
+      Number(/scale\(([\d.]+)\)/.exec(start ?? "")?.[1]),
+    );
+    await page.keyboard.press("ArrowLeft");
+    expect(await transform()).not.toBe(zoomed);
+    await page.keyboard.press("0");
+    expect(await transform()).toMatch(/^translate\(0,0\) scale\(/);
   });
 
   it("SE-CFG-6, SE-SRC-3: ticking Microsoft.Storage on subnet2 previews testvm1's switch (access once a VNet rule exists), resets on subnet2 only; applying writes the ARM subnet and keeps its other properties", async () => {
@@ -166,7 +181,7 @@ describe.skipIf(missing !== undefined)("portal in Chromium", () => {
     ).resolves.toBe(true);
     await net.getByLabel("Subnet", { exact: true }).selectOption({ label: "subnet2 (10.0.2.0/24)" });
     await net.getByRole("button", { name: "Add existing virtual network" }).click();
-    await expect(net.getByText("VNet1/subnet2", { exact: true }).isVisible()).resolves.toBe(true);
+    await net.getByRole("row", { name: /^VNet1 subnet2 10\.0\.2\.0\/24 Enabled lazurite-demo/ }).waitFor();
     await page.screenshot({ path: `${shots}/networking.png` });
     expect(await seriousViolations(page)).toEqual([]);
     await net.getByRole("button", { name: "Save…" }).click();
@@ -364,6 +379,22 @@ describe.skipIf(missing !== undefined)("portal in Chromium", () => {
     expect(text).not.toMatch(/\bCreate\b|\bDelete\b/);
     await page.screenshot({ path: `${shots}/deployments.png` });
     expect(await seriousViolations(page)).toEqual([]);
+
+    // The account's Networking page warns, as Azure does, when the picked subnet lacks the endpoint,
+    // and its Enable button previews turning the endpoint on.
+    await page.getByRole("tab", { name: "Topology" }).click();
+    await page.getByRole("button", { name: /storageAccounts lazuritedemo0sa/ }).click();
+    const net = page.getByRole("complementary", { name: `Networking of ${DEMO_STORAGE_ACCOUNT}` });
+    await net.getByLabel("Virtual network", { exact: true }).selectOption({ label: "VNet2 (lazurite-demo)" });
+    await net.getByLabel("Subnet", { exact: true }).selectOption({ label: "apps (10.1.1.0/24)" });
+    const warning = net.getByText(
+      /don't have service endpoints enabled for 'Microsoft\.Storage': VNet2\/apps/,
+    );
+    await warning.waitFor();
+    await net.getByRole("button", { name: "Enable", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Preview: Enable Microsoft.Storage on VNet2/apps" });
+    await dialog.getByText("VNet2/apps: adds Microsoft.Storage").waitFor();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
   });
 
   it("no console errors on the way", () => {

@@ -1,14 +1,24 @@
 import { useState } from "react";
-import { apiVersionOf, arm, withApi } from "../api.js";
+import { apiVersionOf, arm, NETWORK_API, withApi } from "../api.js";
 import {
   editableNetworking,
   networkingOf,
+  subnetWithEndpoints,
   validIpRange,
   withNetworking,
   type NetworkingEdit,
   type NetworkMode,
 } from "../changes.js";
-import { key, subnetLabel, type Estate, type Res, type ServiceView } from "../model.js";
+import {
+  key,
+  nameOf,
+  resourceGroupOf,
+  subnetLabel,
+  vnetOfSubnet,
+  type Estate,
+  type Res,
+  type ServiceView,
+} from "../model.js";
 import type { PortalContext } from "../App.js";
 
 const MODES: Array<{ id: NetworkMode; label: string }> = [
@@ -61,6 +71,22 @@ export function Networking(props: {
   };
   const toggleBypass = (b: string, on: boolean) =>
     setEdit({ ...edit, bypass: on ? [...edit.bypass, b] : edit.bypass.filter((x) => x !== b) });
+
+  /** Azure's "Enable" next to the missing-endpoint warning: the subnet's endpoint, previewed first. */
+  const enableEndpoint = async (subnetId: string) => {
+    setError(undefined);
+    try {
+      const subnet = (await arm("GET", withApi(subnetId, NETWORK_API))) as Res;
+      const have = (estate.subnets.get(key(subnetId))?.endpoints ?? []).map((e) => e.service);
+      props.ctx.propose({
+        title: `Enable ${service.service} on ${subnetLabel(subnetId)}`,
+        id: subnetId,
+        body: subnetWithEndpoints(subnet, [...have, service.service]),
+      });
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
 
   const review = async () => {
     setError(undefined);
@@ -118,30 +144,64 @@ export function Networking(props: {
             <>
               <fieldset>
                 <legend>Virtual networks</legend>
-                <ul className="rules">
-                  {edit.subnetIds.map((id) => (
-                    <li key={id} className={lacks(id) || staleReason(id) ? "stale" : ""}>
-                      <span>{subnetLabel(id)}</span>
-                      {lacks(id) ? (
-                        <span className="warn">
-                          {" "}
-                          — the {service.service} endpoint is not enabled on this subnet
-                        </span>
-                      ) : staleReason(id) ? (
-                        <span className="warn"> — stale: {staleReason(id)}</span>
-                      ) : null}
-                      <button
-                        aria-label={`Remove ${subnetLabel(id)}`}
-                        onClick={() =>
-                          setEdit({ ...edit, subnetIds: edit.subnetIds.filter((x) => x !== id) })
-                        }
-                      >
-                        Remove
-                      </button>
-                    </li>
-                  ))}
-                  {edit.subnetIds.length === 0 && <li className="muted">No virtual networks.</li>}
-                </ul>
+                <table className="vnet-rules">
+                  <thead>
+                    <tr>
+                      <th scope="col">Virtual network</th>
+                      <th scope="col">Subnet</th>
+                      <th scope="col">Address range</th>
+                      <th scope="col">Endpoint status</th>
+                      <th scope="col">Resource group</th>
+                      <th scope="col">
+                        <span className="visually-hidden">Remove</span>
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {edit.subnetIds.map((id) => {
+                      const s = estate.subnets.get(key(id));
+                      const stale = staleReason(id);
+                      return (
+                        <tr key={id} className={lacks(id) || stale ? "stale" : ""}>
+                          <td>{nameOf(vnetOfSubnet(id))}</td>
+                          <td>{nameOf(id)}</td>
+                          <td>{s?.prefix ?? "—"}</td>
+                          <td>
+                            {!s ? (
+                              <span className="warn">Subnet not found</span>
+                            ) : lacks(id) ? (
+                              <span className="warn">Not enabled</span>
+                            ) : stale ? (
+                              <span className="warn" title={stale}>
+                                Enabled — rule stale: {stale}
+                              </span>
+                            ) : (
+                              "Enabled"
+                            )}
+                          </td>
+                          <td>{resourceGroupOf(id)}</td>
+                          <td>
+                            <button
+                              aria-label={`Remove ${subnetLabel(id)}`}
+                              onClick={() =>
+                                setEdit({ ...edit, subnetIds: edit.subnetIds.filter((x) => x !== id) })
+                              }
+                            >
+                              Remove
+                            </button>
+                          </td>
+                        </tr>
+                      );
+                    })}
+                    {edit.subnetIds.length === 0 && (
+                      <tr>
+                        <td colSpan={6} className="muted">
+                          No virtual networks.
+                        </td>
+                      </tr>
+                    )}
+                  </tbody>
+                </table>
                 <div className="row">
                   <label>
                     Virtual network{" "}
@@ -181,9 +241,11 @@ export function Networking(props: {
                 </div>
                 {pickedSubnet && lacks(pickedSubnet.id) && (
                   <p className="warn" role="status">
-                    The following subnet doesn't have the service endpoint {service.service} enabled:{" "}
-                    {subnetLabel(pickedSubnet.id)}. Its traffic will not match this rule until the endpoint is
-                    on. <button onClick={() => props.ctx.openSubnet(pickedSubnet.id)}>Open the subnet</button>
+                    The following networks don&apos;t have service endpoints enabled for &apos;
+                    {service.service}&apos;: {subnetLabel(pickedSubnet.id)}. Its traffic will not match this
+                    rule until the endpoint is on.{" "}
+                    <button onClick={() => void enableEndpoint(pickedSubnet.id)}>Enable</button>{" "}
+                    <button onClick={() => props.ctx.openSubnet(pickedSubnet.id)}>Open the subnet</button>
                   </p>
                 )}
               </fieldset>
