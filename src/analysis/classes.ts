@@ -69,8 +69,11 @@ interface ClassAnswer {
   mode: Exclude<AddressMode, "choose">;
   privateText: string;
   publicText: string;
-  /** Finds the representative's addresses in a fix (undefined: the fix names neither). */
-  pattern?: RegExp;
+  /**
+   * The first fix cut at the representative's addresses (undefined: the fix names neither):
+   * text pieces with, between them, `true` for the private address and `false` for the public one.
+   */
+  fixParts?: Array<string | boolean>;
   /** The fix names an address that is both the representative's and another's: members are decided one by one. */
   ambiguous?: boolean;
 }
@@ -119,10 +122,10 @@ export class ReachClasses {
       ...facts,
       sourceAddress: a.mode === "private" ? own.privateText : own.publicText,
     };
-    if (facts.blocker && a.pattern) {
-      const fix = facts.blocker.fix.replace(a.pattern, (m) =>
-        m === a.privateText ? own.privateText : own.publicText,
-      );
+    if (facts.blocker && a.fixParts) {
+      let fix = "";
+      for (const part of a.fixParts)
+        fix += part === true ? own.privateText : part === false ? own.publicText : part;
       out.blocker = { ...facts.blocker, fix };
     }
     return out;
@@ -147,13 +150,26 @@ export class ReachClasses {
             : "fixed";
     else m = mode;
     const answer: ClassAnswer = { rep, facts, mode: m, privateText, publicText };
-    if (m !== "fixed" && privateText !== publicText) {
+    const fix = facts.blocker?.fix;
+    if (
+      m !== "fixed" &&
+      privateText !== publicText &&
+      fix !== undefined &&
+      (fix.includes(privateText) || fix.includes(publicText))
+    ) {
       const pattern = new RegExp(
         `(?<![0-9A-Za-z.:])(?:${escape(privateText)}|${escape(publicText)})(?![0-9A-Za-z:]|\\.[0-9])`,
         "g",
       );
-      if (facts.blocker && facts.blocker.fix.search(pattern) >= 0) {
-        answer.pattern = pattern;
+      const parts: Array<string | boolean> = [];
+      let at = 0;
+      for (const match of fix.matchAll(pattern)) {
+        parts.push(fix.slice(at, match.index), match[0] === privateText);
+        at = match.index + match[0].length;
+      }
+      if (parts.length > 0) {
+        parts.push(fix.slice(at));
+        answer.fixParts = parts;
         const dst = this.classifier.destinationText;
         if (dst === privateText || dst === publicText) answer.ambiguous = true;
       }

@@ -18,8 +18,9 @@ import { isArmError, textOf } from "../model/errors.js";
 import { childLabel, idKey, nameOfId } from "../model/resource-id.js";
 import type { ArmResource } from "../model/resources/common.js";
 import { evaluate } from "../engine/evaluate.js";
-import { compileFirewall } from "../engine/firewalls/index.js";
-import { endpointsOf, Snapshot, type NicInfo } from "../engine/snapshot.js";
+import { firewallOf } from "../engine/firewall-step.js";
+import { endpointsOf, Snapshot, type NicInfo, type SnapshotChange } from "../engine/snapshot.js";
+import { parentId, parseResourceId } from "../model/resource-id.js";
 import type { Verdict } from "../engine/types.js";
 import { applyChange, inlineChildProperties, type Change } from "./change.js";
 import type { ServiceTagCatalog } from "../model/catalog/service-tags.js";
@@ -102,8 +103,12 @@ export interface WhatIfOptions {
  * and left out of their parent: a subnet PUT modifies the subnet, not the VNet.
  */
 function byKey(snap: Snapshot): Map<string, ArmResource> {
+  return byKeyOf(snap.allResources());
+}
+
+function byKeyOf(resources: readonly ArmResource[]): Map<string, ArmResource> {
   const out = new Map<string, ArmResource>();
-  for (const r of snap.allResources()) {
+  for (const r of resources) {
     const props = { ...(r.properties ?? {}) };
     for (const p of inlineChildProperties(textOf(r.type ?? ""))) {
       const list = props[p];
@@ -139,7 +144,7 @@ function resourceChanges(
 function vnetRulesBySubnet(snap: Snapshot): Map<string, Array<{ resourceId: string; rule: string }>> {
   const out = new Map<string, Array<{ resourceId: string; rule: string }>>();
   for (const s of snap.services.values()) {
-    const fw = compileFirewall(s.resource, s.children);
+    const fw = firewallOf(s);
     for (const r of fw?.policy.vnetRules ?? []) {
       const k = idKey(r.subnetId);
       const list = out.get(k) ?? [];
@@ -223,44 +228,62 @@ export function whatIfChange(
   return whatIf(new Snapshot(resources, { serviceTags }), new Snapshot(after, { serviceTags }), opts);
 }
 
-export function whatIf(before: Snapshot, after: Snapshot, opts: WhatIfOptions = {}): WhatIfReport {
-  const beforeById = byKey(before);
-  const afterById = byKey(after);
-  const changes = resourceChanges(beforeById, afterById);
-  const changed = new Set(changes.map((c) => idKey(c.resourceId)));
+interface RuleNaming {
+  resourceId: string;
+  rule: string;
+  /** The service (`Microsoft.Storage`, …) of the resource holding the rule. */
+  service: string;
+}
 
-  // Service endpoints per subnet, and what losing one means.
+/** VNet rules of every service resource naming one of `keys` (every subnet when undefined). */
+function rulesNaming(snap: Snapshot, keys?: ReadonlySet<string>): Map<string, RuleNaming[]> {
+  const out = new Map<string, RuleNaming[]>();
+  for (const [k, list] of vnetRulesBySubnet(snap)) {
+    if (keys && !keys.has(k)) continue;
+    out.set(
+      k,
+      list.map((r) => ({ ...r, service: snap.service(r.resourceId)?.service ?? "" })),
+    );
+  }
+  return out;
+}
+
+/** Endpoint changes and warnings for the subnets `keys` (sorted), from their endpoints on both sides. */
+function endpointReport(
+  keys: readonly string[],
+  was: (k: string) => Map<string, string>,
+  now: (k: string) => Map<string, string> | undefined,
+  subnetId: (k: string) => string,
+  naming: Map<string, RuleNaming[]>,
+): { endpointChanges: EndpointChange[]; warnings: WhatIfWarning[] } {
   const endpointChanges: EndpointChange[] = [];
   const warnings: WhatIfWarning[] = [];
-  const rulesBefore = vnetRulesBySubnet(before);
-  const subnetKeys = new Set([...before.subnets.keys(), ...after.subnets.keys()]);
-  for (const k of [...subnetKeys].sort()) {
-    const was = endpointNames(before, k);
-    const now = endpointNames(after, k);
-    const removed = [...was].filter(([s]) => !now.has(s)).map(([, n]) => n);
-    const added = [...now].filter(([s]) => !was.has(s)).map(([, n]) => n);
-    const subnetId = (after.subnets.get(k) ?? before.subnets.get(k))!.id;
-    const label = childLabel(subnetId);
-    const naming = rulesBefore.get(k) ?? [];
-    if (!after.subnets.has(k)) {
-      if (naming.length > 0)
+  for (const k of keys) {
+    const w = was(k);
+    const n = now(k);
+    const id = subnetId(k);
+    const label = childLabel(id);
+    const rules = naming.get(k) ?? [];
+    if (n === undefined) {
+      if (rules.length > 0)
         warnings.push({
           code: "SubnetRemoved",
-          resourceId: subnetId,
-          message: `Subnet ${label} is removed; ${naming.length} VNet rule(s) naming it stop matching (SE-ACL-8): ${naming.map((r) => `${nameOfId(r.resourceId)} ${r.rule}`).join(", ")}.`,
+          resourceId: id,
+          message: `Subnet ${label} is removed; ${rules.length} VNet rule(s) naming it stop matching (SE-ACL-8): ${rules.map((r) => `${nameOfId(r.resourceId)} ${r.rule}`).join(", ")}.`,
         });
       continue;
     }
+    const removed = [...w].filter(([s]) => !n.has(s)).map(([, x]) => x);
+    const added = [...n].filter(([s]) => !w.has(s)).map(([, x]) => x);
     if (removed.length === 0 && added.length === 0) continue;
-    endpointChanges.push({ subnetId, removed, added });
+    endpointChanges.push({ subnetId: id, removed, added });
     for (const service of removed) {
-      const stale = naming.filter((r) => {
-        const s = before.service(r.resourceId);
-        return s !== undefined && s.service.toLowerCase() === service.toLowerCase();
-      });
+      const stale = rules.filter(
+        (r) => r.service !== "" && r.service.toLowerCase() === service.toLowerCase(),
+      );
       warnings.push({
         code: "ServiceEndpointRemoved",
-        resourceId: subnetId,
+        resourceId: id,
         message:
           `The ${service} service endpoint is removed from subnet ${label}: a PUT replaces the whole subnet, and a body that does not list ` +
           `serviceEndpoints removes them (SE-CFG-7).` +
@@ -272,16 +295,46 @@ export function whatIf(before: Snapshot, after: Snapshot, opts: WhatIfOptions = 
     for (const service of [...removed, ...added])
       warnings.push({
         code: "ConnectionsReset",
-        resourceId: subnetId,
+        resourceId: id,
         message: `Open connections from subnet ${label} to ${service} are reset while the subnet updates (SE-CFG-6).`,
       });
   }
+  return { endpointChanges, warnings };
+}
 
-  // Flows: every NIC × every service resource present on both sides, or the affected ones.
-  const nics = [...after.nics.values()].filter((n) => n.primaryConfig && before.nics.has(n.key));
-  const services = [...after.services.values()].filter((s) => before.services.has(s.key));
-  const maxPairs = opts.maxPairs ?? 50_000;
-  const all = nics.length * services.length <= maxPairs;
+type ServiceInfo = Snapshot["services"] extends Map<string, infer V> ? V : never;
+
+/** Which NIC × resource pairs a what-if decides: every one, or those the change touches. */
+interface FlowPlan {
+  all: boolean;
+  nics: NicInfo[];
+  services: readonly ServiceInfo[];
+  servicesFor(nic: NicInfo): readonly ServiceInfo[];
+}
+
+/**
+ * The pairs of `snap` to decide: its NICs with a default configuration that `other` has too, and
+ * its service resources that `other` has, all of them or (above `maxPairs`) the affected ones.
+ */
+function flowPlan(
+  snap: Snapshot,
+  nicKeys: Iterable<string>,
+  serviceKeys: Iterable<string>,
+  other: (key: string) => boolean,
+  changed: ReadonlySet<string>,
+  opts: WhatIfOptions,
+): FlowPlan {
+  const nics: NicInfo[] = [];
+  for (const k of nicKeys) {
+    const n = snap.nics.get(k);
+    if (n?.primaryConfig && other(k)) nics.push(n);
+  }
+  const services: ServiceInfo[] = [];
+  for (const k of serviceKeys) {
+    const s = snap.services.get(k);
+    if (s && other(k)) services.push(s);
+  }
+  const all = nics.length * services.length <= (opts.maxPairs ?? 50_000);
   const touched = (id: string | undefined) => id !== undefined && changed.has(idKey(id));
   const underChanged = (key: string) => {
     for (const c of changed) if (c === key || c.startsWith(`${key}/`)) return true;
@@ -302,18 +355,24 @@ export function whatIf(before: Snapshot, after: Snapshot, opts: WhatIfOptions = 
       touched(n.nsgId)
     );
   };
+  return { all, nics, services, servicesFor: (n) => (all || nicAffected(n) ? services : touchedServices) };
+}
+
+/** The flow changes over a plan's pairs, from the decisions before and after. */
+function collectFlows(
+  plan: FlowPlan,
+  was: (nic: NicInfo, svc: ServiceInfo) => FlowFacts | undefined,
+  now: (nic: NicInfo, svc: ServiceInfo) => FlowFacts | undefined,
+): { pairsChecked: number; broken: number; opened: number; flows: FlowChange[] } {
   const flows: FlowChange[] = [];
   let pairs = 0;
   let broken = 0;
   let opened = 0;
-  const pairwise = opts.mode === "pairs";
-  const decideBefore = new FlowDecider(before, pairwise);
-  const decideAfter = new FlowDecider(after, pairwise);
-  for (const nic of nics) {
-    for (const svc of all || nicAffected(nic) ? services : touchedServices) {
+  for (const nic of plan.nics) {
+    for (const svc of plan.servicesFor(nic)) {
       pairs++;
-      const b = decideBefore.decide(nic, svc.id);
-      const a = decideAfter.decide(nic, svc.id);
+      const b = was(nic, svc);
+      const a = now(nic, svc);
       if (!a || !b || sameFlow(a, b)) continue;
       if (b.decision === "Allowed" && a.decision === "Denied") broken++;
       if (b.decision === "Denied" && a.decision === "Allowed") opened++;
@@ -332,7 +391,11 @@ export function whatIf(before: Snapshot, after: Snapshot, opts: WhatIfOptions = 
       });
     }
   }
-  const costs: CostLine[] = endpointChanges.flatMap((c) =>
+  return { pairsChecked: pairs, broken, opened, flows };
+}
+
+function costsOf(endpointChanges: EndpointChange[]): CostLine[] {
+  return endpointChanges.flatMap((c) =>
     c.added.map((service) => ({
       resourceId: c.subnetId,
       item: `${service} service endpoint`,
@@ -340,15 +403,144 @@ export function whatIf(before: Snapshot, after: Snapshot, opts: WhatIfOptions = 
       note: "Service endpoints carry no charge, and traffic over them is billed as it would be without them (SE-COST-1).",
     })),
   );
+}
+
+export function whatIf(before: Snapshot, after: Snapshot, opts: WhatIfOptions = {}): WhatIfReport {
+  const changes = resourceChanges(byKey(before), byKey(after));
+  const changed = new Set(changes.map((c) => idKey(c.resourceId)));
+  const subnetKeys = [...new Set([...before.subnets.keys(), ...after.subnets.keys()])].sort();
+  const { endpointChanges, warnings } = endpointReport(
+    subnetKeys,
+    (k) => endpointNames(before, k),
+    (k) => (after.subnets.has(k) ? endpointNames(after, k) : undefined),
+    (k) => (after.subnets.get(k) ?? before.subnets.get(k))!.id,
+    rulesNaming(before),
+  );
+  const plan = flowPlan(
+    after,
+    after.nics.keys(),
+    after.services.keys(),
+    (k) => before.nics.has(k) || before.services.has(k),
+    changed,
+    opts,
+  );
+  const pairwise = opts.mode === "pairs";
+  const decideBefore = new FlowDecider(before, pairwise);
+  const decideAfter = new FlowDecider(after, pairwise);
+  const flows = collectFlows(
+    plan,
+    (nic, svc) => decideBefore.decide(nic, svc.id),
+    (nic, svc) => decideAfter.decide(nic, svc.id),
+  );
   return {
     changes,
     endpointChanges,
-    costs,
+    costs: costsOf(endpointChanges),
     warnings,
-    scope: all ? "all" : "affected",
-    pairsChecked: pairs,
-    broken,
-    opened,
-    flows,
+    scope: plan.all ? "all" : "affected",
+    ...flows,
   };
+}
+
+/**
+ * The what-if of one write on a live snapshot (`Snapshot.apply`), without building a second
+ * snapshot: the pairs the write can change are decided, the write is applied, they are decided
+ * again, and the write is undone. Only the documents the write replaces are compared. The report
+ * equals `whatIf(snap, new Snapshot(applyChange(snap.allResources(), change)))`
+ * (test/property/analysis-classes.test.ts). The snapshot ends as it started, two revisions on; a
+ * write that removes a document (whose position decides dynamic addresses), or one the live
+ * path cannot bound, is answered on a second snapshot instead.
+ *
+ * Synchronous: no reader sees the intermediate revision. Throws what `applyChange` throws.
+ */
+export function whatIfLive(snap: Snapshot, change: Change, opts: WhatIfOptions = {}): WhatIfReport {
+  const twoSnapshots = () =>
+    whatIf(snap, new Snapshot(applyChange(snap.allResources(), change), { serviceTags: snap.catalog }), opts);
+  const id = parseResourceId(change.id);
+  const docs: ArmResource[] = [];
+  const seen = new Set<string>();
+  const add = (r: ArmResource) => {
+    const k = idKey(r.id);
+    if (seen.has(k)) return;
+    seen.add(k);
+    docs.push(r);
+  };
+  const parent = id.types.length > 1 ? parentId(id) : undefined;
+  if (parent) {
+    const p = snap.resource(parent.text);
+    if (p) add(p);
+  }
+  for (const r of snap.documentsUnder(change.id)) add(r);
+  const afterDocs = applyChange(docs, change);
+  const afterByKey = new Map(afterDocs.map((r) => [idKey(r.id), r] as const));
+  if (docs.some((r) => !afterByKey.has(idKey(r.id)))) return twoSnapshots();
+
+  const changes = resourceChanges(byKeyOf(docs), byKeyOf(afterDocs));
+  const changed = new Set(changes.map((c) => idKey(c.resourceId)));
+  const beforeByKey = new Map(docs.map((r) => [idKey(r.id), r] as const));
+  const forward: SnapshotChange[] = afterDocs.map((r) => ({ id: r.id, resource: r }));
+  const back: SnapshotChange[] = afterDocs.map((r) => {
+    const was = beforeByKey.get(idKey(r.id));
+    return was ? { id: r.id, resource: was } : { id: r.id };
+  });
+
+  // Before: the endpoints of the subnets the write touches, the VNet rules naming them, the pairs.
+  const subnetsBefore = [...changed].filter((k) => snap.subnets.has(k));
+  const endpointsBefore = new Map(subnetsBefore.map((k) => [k, endpointNames(snap, k)] as const));
+  const idsBefore = new Map(subnetsBefore.map((k) => [k, snap.subnets.get(k)!.id] as const));
+  const naming = subnetsBefore.length > 0 ? rulesNaming(snap, new Set(subnetsBefore)) : new Map();
+  const pairwise = opts.mode === "pairs";
+  const created = new Set([...afterByKey.keys()].filter((k) => !beforeByKey.has(k)));
+  const old = (k: string) => !created.has(k);
+  const beforePlan = flowPlan(snap, snap.nics.keys(), snap.services.keys(), () => true, changed, opts);
+  const decideBefore = new FlowDecider(snap, pairwise);
+  const decided = new Map<string, FlowFacts | undefined>();
+  for (const nic of beforePlan.nics)
+    for (const svc of beforePlan.servicesFor(nic))
+      decided.set(`${nic.key}|${svc.key}`, decideBefore.decide(nic, svc.id));
+
+  snap.apply(forward);
+  let report: WhatIfReport | undefined;
+  try {
+    const keys = [...new Set([...subnetsBefore, ...[...changed].filter((k) => snap.subnets.has(k))])].sort();
+    const { endpointChanges, warnings } = endpointReport(
+      keys,
+      (k) => endpointsBefore.get(k) ?? new Map(),
+      (k) => (snap.subnets.has(k) ? endpointNames(snap, k) : undefined),
+      (k) => (snap.subnets.get(k)?.id ?? idsBefore.get(k))!,
+      naming,
+    );
+    // The pairs after: NICs and resources present on both sides, in the order of before.
+    const plan = flowPlan(
+      snap,
+      beforePlan.nics.map((n) => n.key),
+      beforePlan.services.map((s) => s.key),
+      old,
+      changed,
+      opts,
+    );
+    const decideAfter = new FlowDecider(snap, pairwise);
+    let missing = false;
+    const flows = collectFlows(
+      plan,
+      (nic, svc) => {
+        const k = `${nic.key}|${svc.key}`;
+        if (!decided.has(k)) missing = true;
+        return decided.get(k);
+      },
+      (nic, svc) => decideAfter.decide(nic, svc.id),
+    );
+    if (!missing)
+      report = {
+        changes,
+        endpointChanges,
+        costs: costsOf(endpointChanges),
+        warnings,
+        scope: plan.all ? "all" : "affected",
+        ...flows,
+      };
+  } finally {
+    snap.apply(back);
+  }
+  return report ?? twoSnapshots();
 }

@@ -350,6 +350,25 @@ export class Snapshot {
     return this.byId.get(idKey(id));
   }
 
+  /**
+   * The documents a write to `id` replaces or removes: the document itself (when present), then
+   * its separate child entries at any depth, in input order.
+   */
+  documentsUnder(id: string): ArmResource[] {
+    const out: ArmResource[] = [];
+    const k = idKey(id);
+    const own = this.byId.get(k);
+    if (own) out.push(own);
+    const walk = (pk: string) => {
+      for (const c of this.childrenOf(pk)) {
+        out.push(c);
+        walk(idKey(c.id));
+      }
+    };
+    walk(k);
+    return out;
+  }
+
   allResources(): ArmResource[] {
     return [...this.byId.values()];
   }
