@@ -75,7 +75,7 @@ export async function fabricUnavailable(): Promise<string | undefined> {
   } catch (e) {
     const m = (e as Error).message;
     if (/ENOENT|not found/.test(m) && !/netns/.test(m)) return "the `ip` command (iproute2) is not installed";
-    return "creating network namespaces needs root or CAP_NET_ADMIN (run as root, or use --data-plane proxy)";
+    return "creating network namespaces needs root or CAP_NET_ADMIN (run lazurite serve --data-plane as root)";
   }
 }
 
