@@ -4,7 +4,7 @@
  * the benchmark start.
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { createArmDeps } from "./arm/arm.js";
 import type { ArmDeps, Clock, IdGenerator } from "./arm/context.js";
@@ -146,7 +146,12 @@ export function startupLines(url: string, caFile: string, subscriptionId: string
 /** Opens `config.store`; a database that cannot be reached or refuses us is one ConfigError line. */
 async function openConfiguredStore(config: Config): Promise<ResourceStore> {
   try {
-    return (await openStore(config.store)).store;
+    const { store } = await openStore(config.store);
+    // The database holds the signing keys and credentials: readable by its owner only.
+    if (config.store.kind === "sqlite" && config.store.file !== ":memory:")
+      for (const f of [config.store.file, `${config.store.file}-wal`, `${config.store.file}-shm`])
+        if (existsSync(f)) chmodSync(f, 0o600);
+    return store;
   } catch (e) {
     if (config.store.kind !== "postgres") throw e;
     const msg = (e as Error).message || String((e as { code?: unknown }).code ?? e);

@@ -151,7 +151,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       done(e as Error, undefined);
     }
   });
-  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
+  // Form bodies are the token endpoints' (OAuth2); an ARM or /_emulator request carrying one gets 415.
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (req, body, done) => {
+    if (!/\/oauth2\//i.test(req.url.split("?")[0] ?? ""))
+      return done(ArmErrors.unsupportedMediaType(String(req.headers["content-type"] ?? "")), undefined);
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
   app.addContentTypeParser("*", { parseAs: "string" }, (req, body, done) => {

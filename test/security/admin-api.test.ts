@@ -272,6 +272,8 @@ describe("the admin key", () => {
     expect(w.adminKey).toMatch(/^lzadm_[A-Za-z0-9_-]{43}$/);
     const file = join(w.t.dataDir, "admin-key");
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    // The database holds the signing keys and credentials: no more readable than the key.
+    expect(statSync(join(w.t.dataDir, "lazurite.db")).mode & 0o077).toBe(0);
     const viaHeader = await w.call("GET", "/_emulator/tenants", ADMIN);
     expect(viaHeader.json.value.map((t: { tenantId: string }) => t.tenantId).sort()).toEqual(
       [TENANT_A, TENANT_B].sort(),

@@ -250,6 +250,7 @@ describe("request shape", () => {
       "application/xml",
       "multipart/form-data; boundary=x",
       "application/octet-stream",
+      "application/x-www-form-urlencoded",
     ]) {
       const r = await s.raw("PUT", withApi(`${net}/networkSecurityGroups/ct`), {
         token: s.owner,
