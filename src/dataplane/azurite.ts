@@ -5,7 +5,7 @@
  * account created later restarts Azurite with the longer list (its data is kept on disk).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -36,6 +36,19 @@ export class AzuriteBackend {
   }
 
   /** (Re)starts Azurite when the account list changes. */
+  /** Stops an Azurite a killed earlier run left behind (its pid is kept in the data directory). */
+  reapLeftover(): void {
+    const file = join(this.dir, "azurite.pid");
+    try {
+      const pid = Number(readFileSync(file, "utf8").trim());
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (pid > 0 && cmd.includes("azurite") && cmd.includes(this.dir)) process.kill(pid, "SIGKILL");
+    } catch {
+      // none, or already gone
+    }
+    rmSync(file, { force: true });
+  }
+
   async ensure(accounts: readonly string[]): Promise<void> {
     const want = [...new Set(accounts.map((a) => a.toLowerCase()))].sort();
     if (this.child && want.every((a) => this.accounts.includes(a))) return;
@@ -68,6 +81,7 @@ export class AzuriteBackend {
       },
     );
     this.child = child;
+    if (child.pid) writeFileSync(join(this.dir, "azurite.pid"), String(child.pid));
     await new Promise<void>((resolve, reject) => {
       let out = "";
       const onData = (d: Buffer) => {
@@ -87,6 +101,7 @@ export class AzuriteBackend {
     const c = this.child;
     this.child = undefined;
     if (!c || c.exitCode !== null) return;
+    rmSync(join(this.dir, "azurite.pid"), { force: true });
     await new Promise<void>((resolve) => {
       c.once("exit", () => resolve());
       c.kill("SIGTERM");

@@ -102,6 +102,7 @@ export class DataPlane {
   async start(): Promise<void> {
     const why = await fabricUnavailable();
     if (why) throw Object.assign(new Error(`--data-plane: ${why}`), { code: "EDATAPLANE" });
+    this.azurite.reapLeftover();
     const leftovers = await this.fabric.cleanup();
     if (leftovers > 0)
       this.opts.print?.(`  Data plane: removed ${leftovers} namespaces left over by an earlier run.`);
